@@ -1,0 +1,289 @@
+/*
+ * FastWorker's NNG I/O shim, compiled at start by bun:ffi `cc` (TinyCC).
+ *
+ * Why it exists: NNG completes aio operations on its own threads. Calling into JS once per
+ * completion (one thread-safe JSCallback per aio) costs two JS hops per request and floods the
+ * event loop. Here each "lane" (one aio, usually bound to one nng_ctx) runs its small state
+ * machine on NNG's threads: a REQ lane goes send -> recv without JS; a REP lane goes
+ * reply-send -> recv without JS. Only finished operations are queued in a ring, and JS is woken
+ * once per batch (on the empty -> non-empty transition), then drains the ring with a budget.
+ *
+ * Header-free on purpose: libnng's entry points arrive from JS as function pointers (dlopen'd
+ * symbols), so running needs only the libnng1 runtime package: no headers, no libc6-dev.
+ * nng_socket and nng_ctx are `struct { uint32_t id; }`, passed by value like a uint32 on the
+ * supported ABIs (x86-64 SysV, AArch64).
+ *
+ * Supported libnng: 1.x (checked with nng_version() before this is compiled). NNG 2.x differs.
+ */
+
+typedef struct nng_aio nng_aio;
+typedef struct nng_msg nng_msg;
+typedef unsigned long size_t;
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *calloc(size_t n, size_t size);
+void free(void *p);
+
+#define NNG_ECLOSED 7
+
+typedef struct api {
+  int (*aio_alloc)(nng_aio **, void (*)(void *), void *);
+  void (*aio_free)(nng_aio *);
+  void (*aio_stop)(nng_aio *);
+  int (*aio_result)(nng_aio *);
+  nng_msg *(*aio_get_msg)(nng_aio *);
+  void (*aio_set_msg)(nng_aio *, nng_msg *);
+  void (*aio_set_timeout)(nng_aio *, int);
+  void (*ctx_send)(unsigned int, nng_aio *);
+  void (*ctx_recv)(unsigned int, nng_aio *);
+  void (*sock_send)(unsigned int, nng_aio *);
+  void (*sock_recv)(unsigned int, nng_aio *);
+  int (*msg_alloc)(nng_msg **, size_t);
+  void (*msg_free)(nng_msg *);
+  void *(*msg_body)(nng_msg *);
+  size_t (*msg_len)(nng_msg *);
+  int (*mtx_alloc)(void **);
+  void (*mtx_free)(void *);
+  void (*mtx_lock)(void *);
+  void (*mtx_unlock)(void *);
+} api;
+
+/* Lane states: what the lane's aio is doing now. */
+enum { ST_IDLE = 0, ST_REQ_SEND, ST_REQ_RECV, ST_RECV, ST_REPLY_SEND, ST_SEND };
+
+struct engine;
+
+typedef struct lane {
+  nng_aio *aio;
+  unsigned int target; /* nng_ctx id when use_ctx, else nng_socket id */
+  int use_ctx;
+  int st;
+  int rv;
+  nng_msg *msg; /* received message waiting for JS to take it */
+  int idx;
+  struct engine *eng;
+} lane;
+
+typedef struct engine {
+  api A;
+  void *mx;
+  void (*wake)(void);
+  int armed;
+  int *ring;
+  int rcap;
+  unsigned int rhead;
+  unsigned int rtail;
+  lane *lanes;
+  int nlanes;
+} engine;
+
+static void do_send(lane *l) {
+  if (l->use_ctx) l->eng->A.ctx_send(l->target, l->aio);
+  else l->eng->A.sock_send(l->target, l->aio);
+}
+
+static void do_recv(lane *l) {
+  if (l->use_ctx) l->eng->A.ctx_recv(l->target, l->aio);
+  else l->eng->A.sock_recv(l->target, l->aio);
+}
+
+/* Queues a finished lane for JS; wakes JS only if it is not already awake and draining. */
+static void report(lane *l, int rv) {
+  engine *e = l->eng;
+  int w;
+  l->rv = rv;
+  l->st = ST_IDLE;
+  e->A.mtx_lock(e->mx);
+  e->ring[e->rhead % e->rcap] = l->idx;
+  e->rhead++;
+  w = e->armed;
+  e->armed = 0;
+  e->A.mtx_unlock(e->mx);
+  if (w) e->wake();
+}
+
+/* Runs on an NNG thread whenever a lane's aio completes. */
+static void on_aio(void *arg) {
+  lane *l = (lane *)arg;
+  engine *e = l->eng;
+  int rv = e->A.aio_result(l->aio);
+  nng_msg *m;
+  switch (l->st) {
+  case ST_REQ_SEND:
+    if (rv == 0) {
+      l->st = ST_REQ_RECV;
+      do_recv(l);
+      return;
+    }
+    /* On a failed send the message still belongs to us. */
+    m = e->A.aio_get_msg(l->aio);
+    if (m) e->A.msg_free(m);
+    report(l, rv);
+    return;
+  case ST_REQ_RECV:
+  case ST_RECV:
+    l->msg = rv == 0 ? e->A.aio_get_msg(l->aio) : 0;
+    report(l, rv);
+    return;
+  case ST_REPLY_SEND:
+    if (rv != 0) {
+      m = e->A.aio_get_msg(l->aio);
+      if (m) e->A.msg_free(m);
+    }
+    if (rv == NNG_ECLOSED) {
+      report(l, rv);
+      return;
+    }
+    /* A failed reply (peer gone) is REP's normal loss; keep serving on this context. */
+    l->st = ST_RECV;
+    e->A.aio_set_timeout(l->aio, -1);
+    do_recv(l);
+    return;
+  case ST_SEND:
+    if (rv != 0) {
+      m = e->A.aio_get_msg(l->aio);
+      if (m) e->A.msg_free(m);
+    }
+    report(l, rv);
+    return;
+  default:
+    report(l, rv);
+    return;
+  }
+}
+
+engine *eng_new(api *a, void (*wake)(void), int max_lanes) {
+  engine *e = (engine *)calloc(1, sizeof(engine));
+  if (!e) return 0;
+  memcpy(&e->A, a, sizeof(api));
+  if (e->A.mtx_alloc(&e->mx) != 0) {
+    free(e);
+    return 0;
+  }
+  e->wake = wake;
+  e->armed = 1;
+  e->rcap = max_lanes + 1;
+  e->ring = (int *)calloc((size_t)e->rcap, sizeof(int));
+  e->lanes = (lane *)calloc((size_t)max_lanes, sizeof(lane));
+  e->nlanes = max_lanes;
+  if (!e->ring || !e->lanes) {
+    free(e->ring);
+    free(e->lanes);
+    e->A.mtx_free(e->mx);
+    free(e);
+    return 0;
+  }
+  return e;
+}
+
+int lane_open(engine *e, int idx, unsigned int target, int use_ctx) {
+  lane *l;
+  if (idx < 0 || idx >= e->nlanes) return 3; /* NNG_EINVAL */
+  l = &e->lanes[idx];
+  l->idx = idx;
+  l->eng = e;
+  l->target = target;
+  l->use_ctx = use_ctx;
+  l->st = ST_IDLE;
+  return e->A.aio_alloc(&l->aio, on_aio, l);
+}
+
+static int load_msg(lane *l, const unsigned char *buf, int len) {
+  nng_msg *m;
+  int rv = l->eng->A.msg_alloc(&m, (size_t)len);
+  if (rv != 0) return rv;
+  if (len > 0) memcpy(l->eng->A.msg_body(m), buf, (size_t)len);
+  l->eng->A.aio_set_msg(l->aio, m);
+  return 0;
+}
+
+/* REQ: send a request, then (on NNG's thread) receive its reply. */
+int lane_request(engine *e, int idx, const unsigned char *buf, int len, int timeout_ms) {
+  lane *l = &e->lanes[idx];
+  int rv = load_msg(l, buf, len);
+  if (rv != 0) return rv;
+  l->st = ST_REQ_SEND;
+  e->A.aio_set_timeout(l->aio, timeout_ms);
+  do_send(l);
+  return 0;
+}
+
+int lane_recv(engine *e, int idx, int timeout_ms) {
+  lane *l = &e->lanes[idx];
+  l->st = ST_RECV;
+  e->A.aio_set_timeout(l->aio, timeout_ms);
+  do_recv(l);
+  return 0;
+}
+
+/* REP: send the reply, then go straight back to receiving the next request. */
+int lane_reply(engine *e, int idx, const unsigned char *buf, int len) {
+  lane *l = &e->lanes[idx];
+  int rv = load_msg(l, buf, len);
+  if (rv != 0) return rv;
+  l->st = ST_REPLY_SEND;
+  e->A.aio_set_timeout(l->aio, -1);
+  do_send(l);
+  return 0;
+}
+
+int lane_send(engine *e, int idx, const unsigned char *buf, int len, int timeout_ms) {
+  lane *l = &e->lanes[idx];
+  int rv = load_msg(l, buf, len);
+  if (rv != 0) return rv;
+  l->st = ST_SEND;
+  e->A.aio_set_timeout(l->aio, timeout_ms);
+  do_send(l);
+  return 0;
+}
+
+/*
+ * Takes up to `max` finished lanes as (idx, rv, body length) triples. Re-arms the wake only when
+ * the ring is empty, so a JS drain that stops at its budget must schedule itself again.
+ */
+int eng_drain(engine *e, int *out, int max) {
+  int n = 0;
+  e->A.mtx_lock(e->mx);
+  while (n < max && e->rtail != e->rhead) {
+    int idx = e->ring[e->rtail % e->rcap];
+    lane *l = &e->lanes[idx];
+    e->rtail++;
+    out[n * 3] = idx;
+    out[n * 3 + 1] = l->rv;
+    out[n * 3 + 2] = l->msg ? (int)e->A.msg_len(l->msg) : -1;
+    n++;
+  }
+  if (e->rtail == e->rhead) e->armed = 1;
+  e->A.mtx_unlock(e->mx);
+  return n;
+}
+
+/* Copies a lane's received body into JS memory and frees the NNG message. */
+int lane_take(engine *e, int idx, unsigned char *dst) {
+  lane *l = &e->lanes[idx];
+  int len;
+  if (!l->msg) return -1;
+  len = (int)e->A.msg_len(l->msg);
+  if (len > 0) memcpy(dst, e->A.msg_body(l->msg), (size_t)len);
+  e->A.msg_free(l->msg);
+  l->msg = 0;
+  return len;
+}
+
+/* Stops (waits for NNG's callback to finish) and frees every lane's aio. Call after nng_close. */
+void eng_free(engine *e) {
+  int i;
+  for (i = 0; i < e->nlanes; i++) {
+    lane *l = &e->lanes[i];
+    if (l->aio) {
+      e->A.aio_stop(l->aio);
+      if (l->msg) e->A.msg_free(l->msg);
+      e->A.aio_free(l->aio);
+      l->aio = 0;
+    }
+  }
+  e->A.mtx_free(e->mx);
+  free(e->ring);
+  free(e->lanes);
+  free(e);
+}

@@ -1,0 +1,174 @@
+import { createEngine, type EngineKind, type LaneEngine } from "./engine.ts";
+import { check, nngError, NNG_ECLOSED } from "./errors.ts";
+import { nng } from "./library.ts";
+import { holdProcess } from "./keepalive.ts";
+
+export type Protocol = "req" | "rep" | "bus" | "pair" | "pub" | "sub";
+
+export interface SocketOptions {
+  /** Largest message accepted from a peer, in bytes (NNG_OPT_RECVMAXSZ). Default 16 MiB. */
+  recvMaxSize?: number;
+  /** Default time allowed for a send or a request, in ms. */
+  sendTimeoutMs?: number;
+  recvTimeoutMs?: number;
+  /** Backoff bounds for re-dialing a lost peer (NNG_OPT_RECONNMINT / RECONNMAXT). */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Upper bound on lanes (aio + context) this socket may open. */
+  maxLanes?: number;
+  engine?: EngineKind;
+}
+
+export const DEFAULT_RECV_MAX_SIZE = 16 * 1024 * 1024;
+const NNG_FLAG_NONBLOCK = 2;
+const encoder = new TextEncoder();
+
+function cstr(s: string): Uint8Array {
+  return encoder.encode(`${s}\0`);
+}
+
+/**
+ * What every protocol's socket shares: open, listen/dial, options, and the close order that
+ * avoids the reproduced crash (mark closing -> nng_close -> wait for every lane to report ->
+ * stop and free aios -> close the JSCallback later).
+ */
+export abstract class NngSocket {
+  readonly id: number;
+  readonly protocol: Protocol;
+  protected readonly engine: LaneEngine;
+  protected closing = false;
+  /** Lanes with an operation outstanding in NNG. */
+  protected outstanding = 0;
+  private releaseHold: (() => void) | undefined;
+  private closed: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+
+  protected constructor(protocol: Protocol, options: SocketOptions) {
+    const s = nng().symbols;
+    const out = new Uint32Array(1);
+    const open = {
+      req: s.nng_req0_open, rep: s.nng_rep0_open, bus: s.nng_bus0_open,
+      pair: s.nng_pair1_open, pub: s.nng_pub0_open, sub: s.nng_sub0_open,
+    }[protocol];
+    check(open(out), `nng_${protocol}_open`);
+    this.id = out[0]!;
+    this.protocol = protocol;
+    this.engine = createEngine(options.maxLanes ?? 4096, (lane, rv, body) => this.completed(lane, rv, body), options.engine);
+    this.setSize("recv-size-max", options.recvMaxSize ?? DEFAULT_RECV_MAX_SIZE);
+    if (options.sendTimeoutMs !== undefined) this.setMs("send-timeout", options.sendTimeoutMs);
+    if (options.recvTimeoutMs !== undefined) this.setMs("recv-timeout", options.recvTimeoutMs);
+    if (options.reconnectMinMs !== undefined) this.setMs("reconnect-time-min", options.reconnectMinMs);
+    if (options.reconnectMaxMs !== undefined) this.setMs("reconnect-time-max", options.reconnectMaxMs);
+  }
+
+  get engineKind(): EngineKind {
+    return this.engine.kind;
+  }
+
+  get isClosed(): boolean {
+    return this.closing;
+  }
+
+  /** Listens on `tcp://host:port` or `ipc:///path`; keeps the process alive while listening. */
+  listen(url: string): this {
+    this.assertOpen();
+    const rv = nng().symbols.nng_listen(this.id, cstr(url), null, 0);
+    if (rv !== 0) throw nngError(rv, `listen on ${url}`);
+    this.releaseHold ??= holdProcess();
+    return this;
+  }
+
+  /**
+   * Dials a peer. Non-blocking by default: NNG keeps retrying in the background, so a peer
+   * that starts later is still reached; requests wait (up to their timeout) for a connection.
+   */
+  dial(url: string, options: { block?: boolean } = {}): this {
+    this.assertOpen();
+    const rv = nng().symbols.nng_dial(this.id, cstr(url), null, options.block ? 0 : NNG_FLAG_NONBLOCK);
+    if (rv !== 0) throw nngError(rv, `dial ${url}`);
+    return this;
+  }
+
+  setMs(name: string, ms: number): void {
+    check(nng().symbols.nng_socket_set_ms(this.id, cstr(name), ms), `set ${name}`);
+  }
+
+  setSize(name: string, bytes: number): void {
+    check(nng().symbols.nng_socket_set_size(this.id, cstr(name), bytes), `set ${name}`);
+  }
+
+  setInt(name: string, value: number): void {
+    check(nng().symbols.nng_socket_set_int(this.id, cstr(name), value), `set ${name}`);
+  }
+
+  protected setBytes(name: string, value: Uint8Array): void {
+    const buf = value.length > 0 ? value : new Uint8Array(1);
+    check(nng().symbols.nng_socket_set(this.id, cstr(name), buf, value.length), `set ${name}`);
+  }
+
+  /**
+   * Idempotent and non-blocking to call; the promise settles once NNG has released everything.
+   * Every pending operation settles with E_CLOSED.
+   */
+  close(): Promise<void> {
+    if (this.closed) return this.closed;
+    this.closing = true;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.onClosing();
+    nng().symbols.nng_close(this.id);
+    this.maybeFinishClose();
+    return this.closed;
+  }
+
+  /** Routes one finished lane operation; called on the JS thread by the engine. */
+  private completed(lane: number, rv: number, body: Uint8Array | undefined): void {
+    this.outstanding--;
+    try {
+      this.onCompletion(lane, rv, body);
+    } finally {
+      if (this.closing) this.maybeFinishClose();
+    }
+  }
+
+  private maybeFinishClose(): void {
+    if (this.outstanding > 0 || !this.resolveClosed) return;
+    const resolve = this.resolveClosed;
+    this.resolveClosed = undefined;
+    this.engine.destroy();
+    this.releaseHold?.();
+    this.releaseHold = undefined;
+    resolve();
+  }
+
+  protected assertOpen(): void {
+    if (this.closing) throw nngError(NNG_ECLOSED, `${this.protocol} socket`);
+  }
+
+  /** Subclasses start operations through these so outstanding work is counted for close(). */
+  protected startRequest(lane: number, bytes: Uint8Array, timeoutMs: number): void {
+    this.engine.request(lane, bytes, timeoutMs);
+    this.outstanding++;
+  }
+
+  protected startReceive(lane: number, timeoutMs: number): void {
+    this.engine.receive(lane, timeoutMs);
+    this.outstanding++;
+  }
+
+  /** Returns false when the socket closed meanwhile (a handler finishing after close): the reply is dropped. */
+  protected startReply(lane: number, bytes: Uint8Array): boolean {
+    if (this.closing) return false;
+    this.engine.reply(lane, bytes);
+    this.outstanding++;
+    return true;
+  }
+
+  protected startSend(lane: number, bytes: Uint8Array, timeoutMs: number): void {
+    this.engine.send(lane, bytes, timeoutMs);
+    this.outstanding++;
+  }
+
+  protected abstract onCompletion(lane: number, rv: number, body: Uint8Array | undefined): void;
+  /** Settles work that never reached NNG (queued requests, idle waiters). */
+  protected abstract onClosing(): void;
+}

@@ -75,7 +75,8 @@ export class ReqSocket extends NngSocket {
     this.lanes[lane] = undefined;
     if (pending) {
       if (rv === 0 && body) pending.resolve(body);
-      else pending.reject(nngError(rv, "request"));
+      // Closing tears down pipes first, so in-flight requests may see ECONNRESET: report what the caller did.
+      else pending.reject(nngError(this.closing ? NNG_ECLOSED : rv, "request"));
     }
     if (this.closing) return;
     const next = this.waitingHead < this.waiting.length ? this.waiting[this.waitingHead++] : undefined;

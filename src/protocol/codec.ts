@@ -1,0 +1,76 @@
+import * as v from "valibot";
+import { ProtocolError, toWireError } from "../errors.ts";
+import {
+  AnnounceSchema, ReplySchema, RequestSchema, TaskDoneSchema,
+  type Announce, type Reply, type Request, type TaskDone,
+} from "./frames.ts";
+import { PROTOCOL_VERSION } from "./version.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+type Frame = Request | Reply | Announce | TaskDone;
+
+export function encodeFrame(frame: Frame): Uint8Array {
+  return encoder.encode(JSON.stringify(frame));
+}
+
+const REQUEST_TYPES = new Set<string>(["submit", "result", "cancel", "status", "hello", "lease", "report", "bye"]);
+const REPLY_TYPES = new Set<string>(["submitted", "results", "cancelled", "status_reply", "welcome", "leased", "ack", "error"]);
+
+/**
+ * Bytes -> validated frame, or a ProtocolError whose code says what was wrong:
+ * E_FRAME_TOO_LARGE, E_DECODE (not UTF-8 JSON), E_UNSUPPORTED_VERSION, E_UNKNOWN_FRAME, E_INVALID_FRAME.
+ */
+function decodeWith<S extends v.GenericSchema>(
+  bytes: Uint8Array, schema: S, types: ReadonlySet<string>, maxBytes: number,
+): v.InferOutput<S> {
+  if (bytes.byteLength > maxBytes) {
+    throw new ProtocolError("E_FRAME_TOO_LARGE", `frame of ${bytes.byteLength} bytes exceeds the limit of ${maxBytes} bytes`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    throw new ProtocolError("E_DECODE", `frame is not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new ProtocolError("E_DECODE", "frame must be a JSON object");
+  }
+  const head = parsed as { v?: unknown; type?: unknown };
+  if (head.v !== PROTOCOL_VERSION) {
+    throw new ProtocolError("E_UNSUPPORTED_VERSION", `frame version ${JSON.stringify(head.v)} is not supported (this peer speaks v${PROTOCOL_VERSION})`);
+  }
+  if (typeof head.type !== "string" || !types.has(head.type)) {
+    throw new ProtocolError("E_UNKNOWN_FRAME", `unknown frame type ${JSON.stringify(head.type)}`);
+  }
+  const result = v.safeParse(schema, parsed);
+  if (!result.success) {
+    const issues = result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "frame"}: ${i.message}`).join("; ");
+    throw new ProtocolError("E_INVALID_FRAME", `invalid ${head.type} frame: ${issues}`);
+  }
+  return result.output;
+}
+
+export function decodeRequest(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Request {
+  return decodeWith(bytes, RequestSchema, REQUEST_TYPES, maxBytes);
+}
+
+export function decodeReply(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Reply {
+  return decodeWith(bytes, ReplySchema, REPLY_TYPES, maxBytes);
+}
+
+export function decodeAnnounce(bytes: Uint8Array): Announce {
+  return decodeWith(bytes, AnnounceSchema, new Set(["announce"]), 64 * 1024);
+}
+
+export function decodeTaskDone(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): TaskDone {
+  return decodeWith(bytes, TaskDoneSchema, new Set(["task_done"]), maxBytes);
+}
+
+/** The reply for a request that could not be served; never silence. */
+export function errorFrame(error: unknown, ids?: string[]): Uint8Array {
+  return encodeFrame({ v: PROTOCOL_VERSION, type: "error", error: toWireError(error), ...(ids ? { ids } : {}) });
+}

@@ -1,0 +1,207 @@
+import * as v from "valibot";
+
+/**
+ * Every frame FastWorker sends: one JSON document per NNG message, `{ v: 1, type, ... }`.
+ * These schemas are the wire contract (docs/protocol.md describes them for other clients);
+ * every frame is validated on receipt.
+ */
+
+const Version = v.literal(1);
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const TaskName = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const Millis = v.pipe(v.number(), v.finite(), v.minValue(0));
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+export const PrioritySchema = v.picklist(["critical", "high", "normal", "low"]);
+export const TaskStateSchema = v.picklist(["pending", "scheduled", "queued", "running", "retrying", "success", "failure", "cancelled"]);
+
+export const WireErrorSchema = v.object({
+  code: v.string(),
+  message: v.string(),
+  stack: v.optional(v.string()),
+});
+
+export const TaskSpecSchema = v.object({
+  id: Id,
+  name: TaskName,
+  args: v.array(v.unknown()),
+  kwargs: v.optional(v.record(v.string(), v.unknown())),
+  priority: v.optional(PrioritySchema),
+  retries: v.optional(Count),
+  timeoutMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(1))),
+  /** Absolute due time, epoch milliseconds. */
+  etaMs: v.optional(Millis),
+  countdownMs: v.optional(Millis),
+  idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  callback: v.optional(v.object({ address: v.pipe(v.string(), v.minLength(1)), data: v.optional(v.unknown()) })),
+  traceparent: v.optional(v.string()),
+});
+
+export const HistoryEntrySchema = v.object({ state: TaskStateSchema, at: Millis });
+
+export const TaskRecordSchema = v.object({
+  taskId: Id,
+  name: v.string(),
+  status: TaskStateSchema,
+  priority: PrioritySchema,
+  args: v.optional(v.array(v.unknown())),
+  kwargs: v.optional(v.record(v.string(), v.unknown())),
+  result: v.optional(v.unknown()),
+  error: v.optional(WireErrorSchema),
+  attempts: Count,
+  workerId: v.optional(v.string()),
+  timings: v.object({
+    submittedAt: Millis,
+    dueAt: v.optional(Millis),
+    startedAt: v.optional(Millis),
+    finishedAt: v.optional(Millis),
+  }),
+  history: v.array(HistoryEntrySchema),
+});
+
+export const LeasedTaskSchema = v.object({
+  id: Id,
+  name: TaskName,
+  args: v.array(v.unknown()),
+  attempt: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  priority: PrioritySchema,
+  timeoutMs: v.optional(v.number()),
+  traceparent: v.optional(v.string()),
+});
+
+export const RetryHintSchema = v.union([v.literal("policy"), v.literal("never"), v.object({ delayMs: Millis })]);
+
+export const OutcomeSchema = v.variant("ok", [
+  v.object({ id: Id, attempt: Count, ok: v.literal(true), result: v.unknown(), startedAt: Millis, finishedAt: Millis }),
+  v.object({
+    id: Id,
+    attempt: Count,
+    ok: v.literal(false),
+    error: WireErrorSchema,
+    retry: RetryHintSchema,
+    startedAt: v.optional(Millis),
+    finishedAt: Millis,
+  }),
+]);
+
+export const WorkerInfoSchema = v.object({
+  id: v.string(),
+  kind: v.picklist(["local", "subworker"]),
+  state: v.picklist(["active", "inactive", "draining"]),
+  capacity: Count,
+  running: Count,
+  tasks: v.array(v.string()),
+  lastSeenAt: Millis,
+  registeredAt: Millis,
+  completed: Count,
+  host: v.optional(v.string()),
+  pid: v.optional(v.number()),
+});
+
+// --- requests to the control plane -------------------------------------------------------
+
+const submit = v.object({
+  v: Version, type: v.literal("submit"),
+  tasks: v.pipe(v.array(TaskSpecSchema), v.minLength(1), v.maxLength(100_000)),
+  /** Reply only when every task has finished (or waitMs passed). */
+  wait: v.optional(v.boolean()),
+  waitMs: v.optional(Millis),
+});
+const result = v.object({
+  v: Version, type: v.literal("result"),
+  ids: v.pipe(v.array(Id), v.minLength(1), v.maxLength(100_000)),
+  waitMs: v.optional(Millis),
+});
+const cancel = v.object({ v: Version, type: v.literal("cancel"), ids: v.pipe(v.array(Id), v.minLength(1)) });
+const status = v.object({ v: Version, type: v.literal("status") });
+const hello = v.object({
+  v: Version, type: v.literal("hello"),
+  workerId: Id,
+  capacity: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  tasks: v.array(TaskName),
+  protocol: v.number(),
+  version: v.optional(v.string()),
+  host: v.optional(v.string()),
+  pid: v.optional(v.number()),
+});
+const lease = v.object({ v: Version, type: v.literal("lease"), workerId: Id, credits: Count, waitMs: Millis });
+const report = v.object({
+  v: Version, type: v.literal("report"),
+  workerId: Id,
+  outcomes: v.array(OutcomeSchema),
+  /** Ids still running here: renews their leases. */
+  running: v.array(Id),
+  credits: Count,
+  waitMs: Millis,
+});
+const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: v.array(OutcomeSchema) });
+
+export const RequestSchema = v.variant("type", [submit, result, cancel, status, hello, lease, report, bye]);
+
+// --- replies from the control plane ------------------------------------------------------
+
+const submitted = v.object({
+  v: Version, type: v.literal("submitted"),
+  tasks: v.array(v.object({ id: Id, status: v.optional(TaskStateSchema), error: v.optional(WireErrorSchema) })),
+});
+const results = v.object({
+  v: Version, type: v.literal("results"),
+  results: v.array(TaskRecordSchema),
+  missing: v.array(v.object({ id: Id, error: WireErrorSchema })),
+});
+const cancelled = v.object({
+  v: Version, type: v.literal("cancelled"),
+  outcomes: v.array(v.object({ id: Id, cancelled: v.boolean(), status: v.optional(TaskStateSchema), error: v.optional(WireErrorSchema) })),
+});
+const statusReply = v.object({
+  v: Version, type: v.literal("status_reply"),
+  cpId: v.string(),
+  version: v.string(),
+  protocol: v.number(),
+  startedAt: Millis,
+  queues: v.record(PrioritySchema, Count),
+  scheduled: Count,
+  running: Count,
+  workers: v.array(WorkerInfoSchema),
+  cache: v.object({ size: Count, maxSize: Count, ttlMs: Millis }),
+  tasks: v.array(v.string()),
+});
+const welcome = v.object({ v: Version, type: v.literal("welcome"), cpId: v.string(), heartbeatMs: Millis, workerTimeoutMs: Millis });
+const leased = v.object({ v: Version, type: v.literal("leased"), tasks: v.array(LeasedTaskSchema), reregister: v.optional(v.boolean()) });
+const ack = v.object({ v: Version, type: v.literal("ack") });
+const error = v.object({ v: Version, type: v.literal("error"), error: WireErrorSchema, ids: v.optional(v.array(v.string())) });
+
+export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error]);
+
+// --- discovery and callbacks -------------------------------------------------------------
+
+export const AnnounceSchema = v.object({
+  v: Version, type: v.literal("announce"),
+  cpId: v.string(),
+  address: v.string(),
+  version: v.string(),
+  protocol: v.number(),
+  guiUrl: v.optional(v.string()),
+  at: Millis,
+});
+
+export const TaskDoneSchema = v.object({
+  v: Version, type: v.literal("task_done"),
+  record: TaskRecordSchema,
+  callbackData: v.optional(v.unknown()),
+});
+
+export type Priority = v.InferOutput<typeof PrioritySchema>;
+export type TaskState = v.InferOutput<typeof TaskStateSchema>;
+export type TaskSpec = v.InferOutput<typeof TaskSpecSchema>;
+export type TaskRecord = v.InferOutput<typeof TaskRecordSchema>;
+export type LeasedTask = v.InferOutput<typeof LeasedTaskSchema>;
+export type Outcome = v.InferOutput<typeof OutcomeSchema>;
+export type RetryHint = v.InferOutput<typeof RetryHintSchema>;
+export type WorkerInfo = v.InferOutput<typeof WorkerInfoSchema>;
+export type Request = v.InferOutput<typeof RequestSchema>;
+export type Reply = v.InferOutput<typeof ReplySchema>;
+export type Announce = v.InferOutput<typeof AnnounceSchema>;
+export type TaskDone = v.InferOutput<typeof TaskDoneSchema>;
+export type RequestOf<T extends Request["type"]> = Extract<Request, { type: T }>;
+export type ReplyOf<T extends Reply["type"]> = Extract<Reply, { type: T }>;

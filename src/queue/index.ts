@@ -1,0 +1,16 @@
+export { PRIORITIES, type Priority } from "./priority.ts";
+export {
+  TASK_STATES,
+  HISTORY_LIMIT,
+  isTerminal,
+  canTransition,
+  transition,
+  type TaskState,
+  type StateHistoryEntry,
+  type StatefulRecord,
+  type TransitionOptions,
+} from "./state.ts";
+export { Deque } from "./deque.ts";
+export { ReadyQueue, type ReadyItem, type NameFilter } from "./ready-queue.ts";
+export { DelayedQueue } from "./delayed-queue.ts";
+export { computeBackoffMs, validateBackoffPolicy, type BackoffPolicy } from "./backoff.ts";

@@ -1,0 +1,19 @@
+import { createServer } from "node:net";
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freeAddress(): Promise<string> {
+  return `tcp://127.0.0.1:${await freePort()}`;
+}

@@ -38,8 +38,11 @@ export abstract class NngSocket {
   protected readonly engine: LaneEngine;
   protected closing = false;
   /** Lanes with an operation outstanding in NNG. */
-  protected outstanding = 0;
+  private outstanding = 0;
+  /** Held while listening, so a server stays up with nothing in flight. */
   private releaseHold: (() => void) | undefined;
+  /** Held while operations are outstanding, so a pending request or receive keeps the process alive. */
+  private releaseOpsHold: (() => void) | undefined;
   private closed: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
 
@@ -122,7 +125,10 @@ export abstract class NngSocket {
 
   /** Routes one finished lane operation; called on the JS thread by the engine. */
   private completed(lane: number, rv: number, body: Uint8Array | undefined): void {
-    this.outstanding--;
+    if (--this.outstanding === 0) {
+      this.releaseOpsHold?.();
+      this.releaseOpsHold = undefined;
+    }
     try {
       this.onCompletion(lane, rv, body);
     } finally {
@@ -147,25 +153,30 @@ export abstract class NngSocket {
   /** Subclasses start operations through these so outstanding work is counted for close(). */
   protected startRequest(lane: number, bytes: Uint8Array, timeoutMs: number): void {
     this.engine.request(lane, bytes, timeoutMs);
-    this.outstanding++;
+    this.started();
   }
 
   protected startReceive(lane: number, timeoutMs: number): void {
     this.engine.receive(lane, timeoutMs);
-    this.outstanding++;
+    this.started();
   }
 
   /** Returns false when the socket closed meanwhile (a handler finishing after close): the reply is dropped. */
   protected startReply(lane: number, bytes: Uint8Array): boolean {
     if (this.closing) return false;
     this.engine.reply(lane, bytes);
-    this.outstanding++;
+    this.started();
     return true;
   }
 
   protected startSend(lane: number, bytes: Uint8Array, timeoutMs: number): void {
     this.engine.send(lane, bytes, timeoutMs);
-    this.outstanding++;
+    this.started();
+  }
+
+  /** Counts an operation NNG accepted; the first one outstanding holds the process. */
+  private started(): void {
+    if (this.outstanding++ === 0) this.releaseOpsHold = holdProcess();
   }
 
   protected abstract onCompletion(lane: number, rv: number, body: Uint8Array | undefined): void;

@@ -17,7 +17,7 @@ export function encodeFrame(frame: Frame): Uint8Array {
   return encoder.encode(JSON.stringify(frame));
 }
 
-const REQUEST_TYPES = new Set<string>(["submit", "result", "cancel", "status", "hello", "lease", "report", "bye"]);
+const REQUEST_TYPES = new Set<string>(["submit", "result", "collect", "cancel", "status", "hello", "lease", "report", "bye"]);
 const REPLY_TYPES = new Set<string>(["submitted", "results", "cancelled", "status_reply", "welcome", "leased", "ack", "error"]);
 
 /**

@@ -103,15 +103,21 @@ export const WorkerInfoSchema = v.object({
 const submit = v.object({
   v: Version, type: v.literal("submit"),
   tasks: v.pipe(v.array(TaskSpecSchema), v.minLength(1), v.maxLength(100_000)),
-  /** Reply only when every task has finished (or waitMs passed). */
+  /** Hold the reply until the tasks finish (or waitMs passes): all of them, or any one (then the rest are polled). */
   wait: v.optional(v.boolean()),
+  waitFor: v.optional(v.picklist(["all", "any"])),
   waitMs: v.optional(Millis),
+  /** With wait: results not in this reply are kept for this client and handed out by `collect`. */
+  clientId: v.optional(Id),
 });
 const result = v.object({
   v: Version, type: v.literal("result"),
   ids: v.pipe(v.array(Id), v.minLength(1), v.maxLength(100_000)),
   waitMs: v.optional(Millis),
+  waitFor: v.optional(v.picklist(["all", "any"])),
 });
+/** Long-poll for the finished results of tasks this client submitted with wait. */
+const collect = v.object({ v: Version, type: v.literal("collect"), clientId: Id, waitMs: Millis });
 const cancel = v.object({ v: Version, type: v.literal("cancel"), ids: v.pipe(v.array(Id), v.minLength(1)) });
 const status = v.object({ v: Version, type: v.literal("status") });
 const hello = v.object({
@@ -136,7 +142,7 @@ const report = v.object({
 });
 const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: v.array(OutcomeSchema) });
 
-export const RequestSchema = v.variant("type", [submit, result, cancel, status, hello, lease, report, bye]);
+export const RequestSchema = v.variant("type", [submit, result, collect, cancel, status, hello, lease, report, bye]);
 
 // --- replies from the control plane ------------------------------------------------------
 
@@ -167,7 +173,14 @@ const statusReply = v.object({
   tasks: v.array(v.string()),
 });
 const welcome = v.object({ v: Version, type: v.literal("welcome"), cpId: v.string(), heartbeatMs: Millis, workerTimeoutMs: Millis });
-const leased = v.object({ v: Version, type: v.literal("leased"), tasks: v.array(LeasedTaskSchema), reregister: v.optional(v.boolean()) });
+const leased = v.object({
+  v: Version, type: v.literal("leased"),
+  tasks: v.array(LeasedTaskSchema),
+  /** Leased tasks the subworker must stop (cancelled, or their lease moved elsewhere). */
+  cancel: v.optional(v.array(Id)),
+  /** The control plane does not know this worker (it restarted): say hello again. */
+  reregister: v.optional(v.boolean()),
+});
 const ack = v.object({ v: Version, type: v.literal("ack") });
 const error = v.object({ v: Version, type: v.literal("error"), error: WireErrorSchema, ids: v.optional(v.array(v.string())) });
 

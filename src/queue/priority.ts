@@ -1,2 +1,2 @@
-export type Priority = "critical" | "high" | "normal" | "low";
-export const PRIORITIES = ["critical", "high", "normal", "low"] as const;
+// One definition of priorities for the whole code base lives with task definitions.
+export { PRIORITIES, type Priority } from "../tasks/priority.ts";

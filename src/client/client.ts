@@ -1,0 +1,158 @@
+import { FastWorkerError, fromWireError, TaskError, UnavailableError } from "../errors.ts";
+import { discover, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskSpec } from "../protocol/index.ts";
+import type { TaskDefinition } from "../tasks/index.ts";
+import { Connection } from "./connection.ts";
+import { Submitter, unwrap } from "./submitter.ts";
+import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
+
+const FALLBACK_ADDRESS = "tcp://127.0.0.1:5555";
+type TaskRef = string | { readonly name: string };
+
+/**
+ * Submits tasks to a control plane and reads their results.
+ *
+ *   const client = new Client({ address: "tcp://127.0.0.1:5555" });
+ *   await client.start();
+ *   const sum = await client.submit(add, [2, 3]);   // typed from the definition: number
+ *   const id = await client.delay("report", "q3");  // returns at once with the task id
+ */
+export class Client {
+  private connection: Connection | undefined;
+  private readonly submitter = new Submitter(() => this.connected());
+  private readonly connectTimeoutMs: number;
+  private readonly maxFrameBytes: number;
+
+  constructor(private readonly options: ClientOptions = {}) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  }
+
+  /** The control plane address in use (after start). */
+  get address(): string | undefined {
+    return this.connection?.address;
+  }
+
+  /**
+   * Connects and checks the control plane answers; rejects with E_UNAVAILABLE after the
+   * connect timeout. Without an address, discovery finds it (falling back to tcp://127.0.0.1:5555).
+   */
+  async start(): Promise<this> {
+    if (this.connection) return this;
+    const address = this.options.address ?? (await this.discoverAddress());
+    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes);
+    try {
+      await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply");
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    this.connection = connection;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    this.submitter.abort(new FastWorkerError("E_CLOSED", "the client was stopped"));
+    await connection?.close();
+  }
+
+  /** Submits without waiting for the result; resolves to the task id once accepted. */
+  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: A): Promise<string>;
+  delay(task: string, ...args: unknown[]): Promise<string>;
+  delay(task: TaskRef, ...args: unknown[]): Promise<string> {
+    return this.submitter.enqueue(this.spec(task, args, {}));
+  }
+
+  /** Like delay(), with options (priority, eta, countdown, retries, callback, ...). */
+  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<string>;
+  enqueue(task: string, args?: unknown[], options?: SubmitOptions): Promise<string>;
+  enqueue(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<string> {
+    return this.submitter.enqueue(this.spec(task, args, options));
+  }
+
+  /** Submits and waits: resolves to the handler's return value, rejects with a TaskError. */
+  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<R>;
+  submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
+  async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
+    return unwrap(await this.submitter.run(this.spec(task, args, options)));
+  }
+
+  /** Many tasks in one frame; resolves to their ids in order. */
+  async submitBatch(items: readonly BatchItem[]): Promise<string[]> {
+    const specs = items.map((item) => this.spec(item.task, item.args ?? [], item.options ?? {}));
+    return Promise.all(specs.map((spec) => this.submitter.enqueue(spec)));
+  }
+
+  /** Submits with a completion callback: the control plane notifies `address` (NNG PAIR) when the task ends. */
+  delayWithCallback(task: TaskRef, callbackAddress: string, args: unknown[] = [], options: SubmitOptions & { callbackData?: unknown } = {}): Promise<string> {
+    const { callbackData, ...rest } = options;
+    return this.enqueue(task as string, args, { ...rest, callback: { address: callbackAddress, data: callbackData } });
+  }
+
+  /**
+   * The full record of a task. With `wait`, waits until it is finished (true = as long as it
+   * takes, a number = at most that many ms). Rejects with E_TASK_NOT_FOUND for unknown or expired ids.
+   */
+  async result(id: string, options: { wait?: boolean | number } = {}): Promise<TaskResultRecord> {
+    if (options.wait === true) return this.submitter.await(id);
+    const waitMs = typeof options.wait === "number" ? options.wait : 0;
+    const reply = await this.connected().call({ v: PROTOCOL_VERSION, type: "result", ids: [id], ...(waitMs > 0 ? { waitMs } : {}) }, "results", waitMs);
+    const record = reply.results[0];
+    if (record) return record;
+    const missing = reply.missing[0];
+    throw missing ? fromWireError(missing.error, id) : new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known`, { taskId: id });
+  }
+
+  /** Cancels a queued, scheduled or running task; false if it had already finished. */
+  async cancel(id: string): Promise<boolean> {
+    const reply = await this.connected().call({ v: PROTOCOL_VERSION, type: "cancel", ids: [id] }, "cancelled");
+    const outcome = reply.outcomes[0];
+    if (outcome?.error) throw fromWireError(outcome.error, id);
+    return outcome?.cancelled ?? false;
+  }
+
+  /** Queues, workers, cache and registered tasks of the control plane. */
+  async status(): Promise<ClusterStatus> {
+    const { v: _v, type: _type, ...status } = await this.connected().call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply");
+    return status;
+  }
+
+  /** Subworkers and the control plane's own pool currently taking work. */
+  async workerCount(): Promise<number> {
+    return (await this.status()).workers.filter((w) => w.state === "active").length;
+  }
+
+  private spec(task: TaskRef, args: unknown[], options: SubmitOptions): TaskSpec {
+    const name = typeof task === "string" ? task : task.name;
+    const eta = options.eta instanceof Date ? options.eta.getTime() : options.eta;
+    return {
+      id: options.id ?? crypto.randomUUID(),
+      name,
+      args,
+      ...(options.kwargs ? { kwargs: options.kwargs } : {}),
+      ...(options.priority ? { priority: options.priority } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(eta !== undefined ? { etaMs: eta } : {}),
+      ...(options.countdownMs !== undefined ? { countdownMs: options.countdownMs } : {}),
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(options.callback ? { callback: options.callback } : {}),
+    };
+  }
+
+  private connected(): Connection {
+    if (!this.connection) throw new UnavailableError("the client is not started: call await client.start() first");
+    return this.connection;
+  }
+
+  private async discoverAddress(): Promise<string> {
+    try {
+      return (await discover(this.options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS, Math.min(this.connectTimeoutMs, 3000))).address;
+    } catch (error) {
+      if (error instanceof UnavailableError) return FALLBACK_ADDRESS;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,278 @@
+import { availableParallelism, hostname } from "node:os";
+import { TaskError, type WireError } from "../errors.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { RepSocket } from "../nng/index.ts";
+import { DEFAULT_MAX_FRAME_BYTES, errorFrame, type Outcome, type TaskRecord, type TaskSpec, type WorkerInfo } from "../protocol/index.ts";
+import { WorkerPool } from "../pool/index.ts";
+import { MemoryTaskStore, type TaskStore } from "../store/index.ts";
+import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
+import { Announcer, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { CallbackSender } from "./callbacks.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
+import { LocalSource } from "./local-source.ts";
+import { RequestRouter } from "./request-router.ts";
+import { createEntry, type TaskEntry } from "./task-entry.ts";
+import { TaskTable } from "./task-table.ts";
+import { Outboxes } from "./outboxes.ts";
+import { ResultWaiters } from "./waiters.ts";
+import { wireEvents } from "./wire-events.ts";
+
+export interface ControlPlaneOptions {
+  /** Task module files or folders; the same definitions load in every Bun Worker. */
+  taskModules: string[];
+  id?: string;
+  /** NNG address clients and subworkers dial. Default tcp://127.0.0.1:5555. */
+  address?: string;
+  /** Bun Workers in the local pool; default: the number of cores. 0 = run nothing locally. */
+  concurrency?: number;
+  resultCacheSize?: number;
+  resultCacheTtlMs?: number;
+  resultCacheCleanupIntervalMs?: number;
+  /** A subworker silent this long is inactive and its leased tasks run elsewhere. */
+  workerTimeoutMs?: number;
+  maxFrameBytes?: number;
+  /** NNG BUS address where this control plane announces itself; null turns discovery off. Default tcp://127.0.0.1:5550. */
+  discoveryAddress?: string | null;
+  /** Shown in announcements so tools can link to the dashboard. */
+  guiUrl?: string;
+  store?: TaskStore;
+  log?: Logger;
+  cwd?: string;
+}
+
+export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
+
+export type SubmitReply = { id: string; status?: TaskRecord["status"]; error?: WireError };
+
+/**
+ * The control plane: accepts tasks over NNG (REP contexts), queues them by priority, runs them
+ * on its Bun Worker pool and on subworkers, and keeps results. Built by createControlPlane().
+ */
+export class ControlPlane {
+  readonly id: string;
+  readonly address: string;
+  readonly startedAt = Date.now();
+  readonly table: TaskTable;
+  readonly dispatcher: Dispatcher;
+  readonly events: EventBus;
+  readonly waiters = new ResultWaiters();
+  readonly outboxes: Outboxes;
+  readonly log: Logger;
+  readonly maxFrameBytes: number;
+  readonly workerTimeoutMs: number;
+  private readonly callbacks: CallbackSender;
+  private readonly store: TaskStore;
+  private rep: RepSocket | undefined;
+  private router: RequestRouter | undefined;
+  private announcer: Announcer | undefined;
+  private pool: WorkerPool | undefined;
+  private dueTimer: ReturnType<typeof setTimeout> | undefined;
+  private dueTimerAt = Infinity;
+  private sweepTimer: ReturnType<typeof setInterval> | undefined;
+  private state: "created" | "running" | "stopping" | "stopped" = "created";
+  private readonly cleanupIntervalMs: number;
+
+  constructor(readonly catalog: TaskCatalog, private readonly options: ControlPlaneOptions) {
+    this.id = options.id ?? `cp-${hostname()}-${process.pid}`;
+    this.address = options.address ?? DEFAULT_ADDRESS;
+    this.log = options.log ?? createLogger({ component: "control-plane" });
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.workerTimeoutMs = options.workerTimeoutMs ?? 15_000;
+    this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? 60_000;
+    this.store = options.store ?? new MemoryTaskStore();
+    this.events = new EventBus(this.log);
+    this.callbacks = new CallbackSender(this.log);
+    this.table = new TaskTable({
+      resultCacheSize: options.resultCacheSize ?? 10_000,
+      resultCacheTtlMs: options.resultCacheTtlMs ?? 3_600_000,
+    });
+    this.dispatcher = new Dispatcher(this.table);
+    this.outboxes = new Outboxes(options.resultCacheTtlMs ?? 3_600_000);
+    wireEvents(this.table, this.events);
+    const onTerminal = this.table.onTerminal;
+    this.table.onTerminal = (entry, record) => {
+      onTerminal(entry, record);
+      this.finished(entry, record);
+    };
+  }
+
+  get running(): boolean {
+    return this.state === "running";
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "created") throw new Error(`control plane already ${this.state}`);
+    const concurrency = this.options.concurrency ?? availableParallelism();
+    if (concurrency > 0) {
+      // A deeper prefetch hides the postMessage round trip; Workers still run their queue by priority.
+      this.pool = new WorkerPool({ size: concurrency, taskModules: this.catalog.modulePaths, prefetch: 16, log: this.log });
+      await this.pool.start();
+      this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o)));
+    }
+    const router = (this.router = new RequestRouter(this));
+    // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
+    this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
+    try {
+      this.rep.listen(this.address);
+    } catch (error) {
+      await this.pool?.close();
+      await this.rep.close();
+      throw error;
+    }
+    this.rep.serve((bytes) => router.handle(bytes));
+    this.startAnnouncing();
+    this.sweepTimer = setInterval(() => {
+      this.table.sweep();
+      this.outboxes.sweep();
+    }, this.cleanupIntervalMs);
+    this.sweepTimer.unref();
+    this.state = "running";
+    for (const task of await this.store.recover()) this.log("warn", "recovered task ignored by the in-memory store", { id: task.id });
+    this.log("info", "control plane started", { id: this.id, address: this.address, concurrency, tasks: this.catalog.names() });
+  }
+
+  private startAnnouncing(): void {
+    const discoveryAddress = this.options.discoveryAddress === undefined ? DEFAULT_DISCOVERY_ADDRESS : this.options.discoveryAddress;
+    if (discoveryAddress === null) return;
+    try {
+      this.announcer = new Announcer({
+        discoveryAddress, cpId: this.id, address: this.address, log: this.log,
+        ...(this.options.guiUrl ? { guiUrl: this.options.guiUrl } : {}),
+      });
+    } catch (error) {
+      // Another control plane may own the discovery address on this host: serving matters more than announcing.
+      this.log("warn", "discovery disabled: could not listen on the discovery address", { discoveryAddress, error: String(error) });
+    }
+  }
+
+  /** Accepts tasks (the REST API and in-process clients use this too); results of `awaitedBy` tasks go to that client's outbox. */
+  async submit(specs: readonly TaskSpec[], awaitedBy?: string): Promise<SubmitReply[]> {
+    if (this.state !== "running") {
+      return specs.map((s) => ({ id: s.id, error: { code: "E_SHUTTING_DOWN", message: "the control plane is not accepting tasks" } }));
+    }
+    const now = Date.now();
+    const replies: SubmitReply[] = [];
+    const accepted: TaskEntry[] = [];
+    for (const spec of specs) {
+      const existing = this.table.existing(spec.id, spec.idempotencyKey);
+      if (existing !== undefined) {
+        replies.push({ id: existing, status: this.table.get(existing)?.status ?? "pending" });
+        continue;
+      }
+      const definition = this.catalog.get(spec.name);
+      if (!definition) {
+        replies.push({ id: spec.id, error: { code: "E_UNKNOWN_TASK", message: `no task named "${spec.name}" is registered (known: ${this.catalog.names().join(", ")})` } });
+        continue;
+      }
+      const entry = createEntry(spec, definition, now);
+      if (awaitedBy !== undefined) entry.awaitedBy = awaitedBy;
+      accepted.push(entry);
+      replies.push({ id: entry.id });
+    }
+    if (accepted.length > 0) {
+      // The store hears of every task before the submitter is told it was accepted.
+      await this.store.accept(accepted.map((e) => ({
+        id: e.id, name: e.name, args: e.args, priority: e.priority, state: e.state, attempts: 0, maxRetries: e.maxRetries,
+        submittedAt: e.submittedAt, options: {}, ...(e.dueAt !== undefined ? { dueAt: e.dueAt } : {}),
+      })));
+      for (const entry of accepted) this.table.admit(entry);
+      for (const reply of replies) if (!reply.error && !reply.status) reply.status = this.table.live.get(reply.id)?.state;
+      this.afterChange();
+    }
+    return replies;
+  }
+
+  record(id: string): TaskRecord | undefined {
+    return this.table.get(id);
+  }
+
+  cancel(id: string): { cancelled: boolean; status?: TaskRecord["status"]; error?: WireError } {
+    const entry = this.table.live.get(id);
+    if (entry?.state === "running" && entry.workerId) this.dispatcher.get(entry.workerId)?.cancel(id);
+    const result = this.table.cancel(id);
+    this.afterChange();
+    return result.error
+      ? { cancelled: false, error: result.error }
+      : { cancelled: result.cancelled, status: this.table.get(id)?.status ?? result.previous };
+  }
+
+  /** Runs a failed or cancelled task again under the same id (the dashboard's retry button). */
+  retry(id: string): TaskRecord {
+    if (this.table.live.has(id)) throw new TaskError("E_NOT_RETRYABLE", `task ${id} is still ${this.table.live.get(id)!.state}`, { taskId: id });
+    const record = this.table.results.peek(id);
+    if (!record) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known (or its result expired)`, { taskId: id });
+    if (record.status !== "failure" && record.status !== "cancelled") {
+      throw new TaskError("E_NOT_RETRYABLE", `task ${id} ended with ${record.status}; only failed or cancelled tasks can be retried`, { taskId: id });
+    }
+    const definition = this.catalog.get(record.name);
+    if (!definition) throw new TaskError("E_UNKNOWN_TASK", `task ${record.name} is no longer registered`, { taskId: id });
+    const entry = createEntry({ id, name: record.name, args: record.args ?? [], priority: record.priority, ...(record.kwargs ? { kwargs: record.kwargs } : {}) }, definition, Date.now());
+    entry.state = record.status;
+    entry.history = [...record.history];
+    this.table.revive(entry);
+    this.afterChange();
+    return this.table.get(id)!;
+  }
+
+  workers(): WorkerInfo[] {
+    return this.dispatcher.all().map((s) => s.info());
+  }
+
+  on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Results of attempts, from the local pool or subworkers. */
+  outcome(outcome: Outcome): void {
+    if (this.table.complete(outcome.id, outcome)) this.afterChange();
+  }
+
+  /** After any change that can free capacity, add work, or move the next due time. */
+  afterChange(): void {
+    this.dispatcher.schedule();
+    const next = this.table.nextDueAt();
+    if (next === undefined || next >= this.dueTimerAt) return;
+    clearTimeout(this.dueTimer);
+    this.dueTimerAt = next;
+    this.dueTimer = setTimeout(() => {
+      this.dueTimerAt = Infinity;
+      this.table.promoteDue();
+      this.afterChange();
+    }, Math.max(0, next - Date.now()));
+  }
+
+  private finished(entry: TaskEntry, record: TaskRecord): void {
+    this.waiters.notify(entry.id);
+    if (entry.awaitedBy !== undefined) this.outboxes.add(entry.awaitedBy, record);
+    this.store.finish(entry.id, { state: record.status as "success" | "failure" | "cancelled", at: entry.finishedAt ?? Date.now() });
+    if (entry.callback) this.callbacks.send(entry.callback.address, record, entry.callback.data);
+  }
+
+  /** Stops accepting, lets running tasks finish up to drainMs, then releases everything. */
+  async stop(options: { drainMs?: number } = {}): Promise<void> {
+    if (this.state === "stopping" || this.state === "stopped") return;
+    this.state = "stopping";
+    clearTimeout(this.dueTimer);
+    clearInterval(this.sweepTimer);
+    await this.pool?.close({ drainMs: options.drainMs ?? 0 });
+    this.waiters.releaseAll();
+    this.outboxes.release();
+    this.router?.subworkers.close();
+    await this.announcer?.close();
+    await Bun.sleep(0); // let released waiters send their replies before the socket closes
+    await this.rep?.close();
+    await this.callbacks.close();
+    await this.store.close();
+    this.state = "stopped";
+    this.log("info", "control plane stopped", { id: this.id });
+  }
+}
+
+/** Loads the task modules, then starts a control plane that listens on its address. */
+export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const catalog = await loadTaskModules(options.taskModules, { cwd: options.cwd ?? process.cwd() });
+  const cp = new ControlPlane(catalog, options);
+  await cp.start();
+  return cp;
+}

@@ -1,0 +1,53 @@
+import type { WorkerInfo } from "../protocol/index.ts";
+import type { WorkerPool } from "../pool/index.ts";
+import type { CapacitySource, OutcomeSink } from "./sources.ts";
+import { handlerArgs, type TaskEntry } from "./task-entry.ts";
+
+/** The control plane's own Bun Worker pool as a capacity source. */
+export class LocalSource implements CapacitySource {
+  readonly kind = "local" as const;
+  readonly canRun = null;
+  private readonly registeredAt = Date.now();
+  private completed = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly pool: WorkerPool,
+    private readonly taskNames: readonly string[],
+    private readonly sink: OutcomeSink,
+  ) {}
+
+  freeSlots(): number {
+    return this.pool.freeSlots();
+  }
+
+  assign(entries: TaskEntry[]): void {
+    for (const entry of entries) {
+      const attempt = entry.attempts;
+      const id = entry.id;
+      this.pool
+        .run({
+          id, name: entry.name, args: handlerArgs(entry), attempt, priority: entry.priority,
+          ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}),
+          ...(entry.traceparent ? { traceparent: entry.traceparent } : {}),
+        })
+        .then((outcome) => {
+          this.completed++;
+          this.sink({ ...outcome, id, attempt });
+        });
+    }
+  }
+
+  cancel(id: string): void {
+    this.pool.cancel(id);
+  }
+
+  info(): WorkerInfo {
+    const stats = this.pool.stats();
+    return {
+      id: this.id, kind: "local", state: "active", capacity: stats.size, running: stats.busy,
+      tasks: [...this.taskNames], lastSeenAt: Date.now(), registeredAt: this.registeredAt, completed: this.completed,
+      pid: process.pid,
+    };
+  }
+}

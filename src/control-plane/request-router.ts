@@ -1,0 +1,108 @@
+import { toWireError } from "../errors.ts";
+import {
+  decodeRequest, encodeFrame, errorFrame, PROTOCOL_VERSION, FASTWORKER_VERSION,
+  type Request, type RequestOf, type TaskRecord,
+} from "../protocol/index.ts";
+import { PRIORITIES } from "../tasks/index.ts";
+import type { ControlPlane } from "./control-plane.ts";
+import { SubworkerRegistry } from "./subworkers.ts";
+
+const DEFAULT_WAIT_MS = 30_000;
+
+/** Decodes each request frame and answers it; bad input always gets a typed error frame. */
+export class RequestRouter {
+  readonly subworkers: SubworkerRegistry;
+
+  constructor(private readonly cp: ControlPlane) {
+    this.subworkers = new SubworkerRegistry(cp);
+  }
+
+  handle(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
+    let request: Request;
+    try {
+      request = decodeRequest(bytes, this.cp.maxFrameBytes);
+    } catch (error) {
+      return errorFrame(error);
+    }
+    switch (request.type) {
+      case "submit": return this.submit(request);
+      case "result": return this.result(request);
+      case "collect": return this.collect(request);
+      case "cancel": return this.cancel(request);
+      case "status": return this.status();
+      case "hello": return this.subworkers.hello(request);
+      case "lease": return this.subworkers.lease(request);
+      case "report": return this.subworkers.report(request);
+      case "bye": return this.subworkers.bye(request);
+    }
+  }
+
+  private async submit(request: RequestOf<"submit">): Promise<Uint8Array> {
+    const clientId = request.wait ? request.clientId : undefined;
+    const replies = await this.cp.submit(request.tasks, clientId);
+    if (!request.wait) return encodeFrame({ v: PROTOCOL_VERSION, type: "submitted", tasks: replies });
+    const ids = replies.filter((r) => !r.error).map((r) => r.id);
+    const missing = replies.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error! }));
+    if (clientId === undefined) return this.resultsFrame(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS, missing);
+    await this.cp.waiters.wait(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS, (id) => this.isDone(id));
+    // The rest stay in the client's outbox for its next collect.
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(clientId, ids), missing });
+  }
+
+  private async collect(request: RequestOf<"collect">): Promise<Uint8Array> {
+    await this.cp.outboxes.wait(request.clientId, request.waitMs);
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(request.clientId), missing: [] });
+  }
+
+  private isDone(id: string): boolean {
+    const status = this.cp.record(id)?.status;
+    return status === undefined || status === "success" || status === "failure" || status === "cancelled";
+  }
+
+  private result(request: RequestOf<"result">): Promise<Uint8Array> {
+    return this.resultsFrame(request.ids, request.waitFor ?? "all", request.waitMs ?? 0, []);
+  }
+
+  private async resultsFrame(
+    ids: readonly string[], waitFor: "all" | "any", waitMs: number, missing: Array<{ id: string; error: { code: string; message: string } }>,
+  ): Promise<Uint8Array> {
+    const isDone = (id: string) => this.isDone(id);
+    if (waitMs > 0 && ids.length > 0) await this.cp.waiters.wait(ids, waitFor, waitMs, isDone);
+    const results: TaskRecord[] = [];
+    for (const id of ids) {
+      // A waiting caller takes delivery (held results are released); a plain lookup just reads.
+      // Held requests answer with finished tasks only; the caller asks again for the ones left out.
+      if (waitMs > 0 && !isDone(id)) continue;
+      const record = this.cp.record(id);
+      if (record) results.push(record);
+      else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });
+    }
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+  }
+
+  private cancel(request: RequestOf<"cancel">): Uint8Array {
+    const outcomes = request.ids.map((id) => {
+      try {
+        return { id, ...this.cp.cancel(id) };
+      } catch (error) {
+        return { id, cancelled: false, error: toWireError(error) };
+      }
+    });
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "cancelled", outcomes });
+  }
+
+  private status(): Uint8Array {
+    const sizes = this.cp.table.ready.sizeByPriority();
+    const workers = this.cp.workers();
+    return encodeFrame({
+      v: PROTOCOL_VERSION, type: "status_reply",
+      cpId: this.cp.id, version: FASTWORKER_VERSION, protocol: PROTOCOL_VERSION, startedAt: this.cp.startedAt,
+      queues: Object.fromEntries(PRIORITIES.map((p) => [p, sizes[p]])) as Record<(typeof PRIORITIES)[number], number>,
+      scheduled: this.cp.table.delayed.size,
+      running: workers.reduce((n, w) => n + w.running, 0),
+      workers,
+      cache: { size: this.cp.table.results.size, maxSize: this.cp.table.results.maxSize, ttlMs: this.cp.table.results.ttlMs },
+      tasks: this.cp.catalog.names(),
+    });
+  }
+}

@@ -1,0 +1,22 @@
+import type { Outcome, WorkerInfo } from "../protocol/index.ts";
+import type { NameFilter } from "../queue/index.ts";
+import type { TaskEntry } from "./task-entry.ts";
+
+/**
+ * Something that runs tasks: the control plane's own Bun Worker pool, or a subworker. The
+ * dispatcher hands a source only tasks whose names it registered, and never more than its
+ * free slots, so load follows free capacity.
+ */
+export interface CapacitySource {
+  readonly id: string;
+  readonly kind: "local" | "subworker";
+  readonly canRun: NameFilter;
+  freeSlots(): number;
+  /** Starts the given tasks (already marked running); outcomes come back through the sink. */
+  assign(entries: TaskEntry[]): void;
+  /** Stops a running task (cancel). */
+  cancel(id: string): void;
+  info(): WorkerInfo;
+}
+
+export type OutcomeSink = (outcome: Outcome) => void;

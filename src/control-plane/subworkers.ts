@@ -1,0 +1,108 @@
+import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf } from "../protocol/index.ts";
+import { FastWorkerError } from "../errors.ts";
+import type { ControlPlane } from "./control-plane.ts";
+import { SubworkerSource } from "./subworker-source.ts";
+
+/**
+ * Subworker membership: hello / lease / report / bye, heartbeats, and the sweep that marks a
+ * silent subworker inactive and puts its leased tasks back in their queues (at-least-once).
+ */
+export class SubworkerRegistry {
+  private readonly sources = new Map<string, SubworkerSource>();
+  private readonly sweepTimer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly cp: ControlPlane) {
+    this.sweepTimer = setInterval(() => this.sweep(), Math.min(1000, Math.max(50, cp.workerTimeoutMs / 4)));
+    this.sweepTimer.unref();
+  }
+
+  get heartbeatMs(): number {
+    return Math.max(50, Math.floor(this.cp.workerTimeoutMs / 3));
+  }
+
+  hello(request: RequestOf<"hello">): Uint8Array {
+    if (request.protocol !== PROTOCOL_VERSION) {
+      return errorFrame(new FastWorkerError("E_REFUSED", `protocol v${request.protocol} is not spoken here (this control plane speaks v${PROTOCOL_VERSION})`));
+    }
+    const unknown = request.tasks.filter((name) => !this.cp.catalog.has(name));
+    if (unknown.length > 0) {
+      return errorFrame(new FastWorkerError("E_REFUSED", `this control plane does not know the tasks ${unknown.join(", ")}; load the same task modules on both sides`));
+    }
+    const previous = this.sources.get(request.workerId);
+    if (previous) this.drop(previous, "re-registered");
+    const source = new SubworkerSource(request, () => this.cp.dispatcher.schedule());
+    this.sources.set(source.id, source);
+    this.cp.dispatcher.add(source);
+    this.cp.events.emit("worker.joined", { worker: source.info() });
+    this.cp.log("info", "subworker registered", { workerId: source.id, capacity: request.capacity, host: request.host });
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "welcome", cpId: this.cp.id, heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.cp.workerTimeoutMs });
+  }
+
+  lease(request: RequestOf<"lease">): Uint8Array | Promise<Uint8Array> {
+    const source = this.sources.get(request.workerId);
+    if (!source) return this.reregister();
+    source.touch();
+    return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
+  }
+
+  report(request: RequestOf<"report">): Uint8Array | Promise<Uint8Array> {
+    const source = this.sources.get(request.workerId);
+    if (!source) return this.reregister();
+    source.touch();
+    this.accept(source, request.outcomes);
+    return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
+  }
+
+  bye(request: RequestOf<"bye">): Uint8Array {
+    const source = this.sources.get(request.workerId);
+    if (source) {
+      this.accept(source, request.outcomes);
+      this.drop(source, "said bye");
+    }
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "ack" });
+  }
+
+  close(): void {
+    clearInterval(this.sweepTimer);
+    for (const source of this.sources.values()) source.flush();
+  }
+
+  /** Results count only from the subworker currently holding the task: a late result from an earlier lease is dropped. */
+  private accept(source: SubworkerSource, outcomes: readonly Outcome[]): void {
+    for (const outcome of outcomes) {
+      if (!source.leased.delete(outcome.id)) continue;
+      source.completed++;
+      const entry = this.cp.table.live.get(outcome.id);
+      if (entry && entry.workerId === source.id) this.cp.outcome(outcome);
+    }
+  }
+
+  private reregister(): Uint8Array {
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "leased", tasks: [], reregister: true });
+  }
+
+  private sweep(): void {
+    const deadline = Date.now() - this.cp.workerTimeoutMs;
+    for (const source of this.sources.values()) {
+      if (source.lastSeenAt < deadline) {
+        this.cp.log("warn", "subworker missed its heartbeats; its tasks go back to the queues", { workerId: source.id, leased: source.leased.size });
+        this.cp.events.emit("worker.inactive", { workerId: source.id });
+        this.drop(source, "inactive");
+      }
+    }
+  }
+
+  private drop(source: SubworkerSource, reason: string): void {
+    source.state = "inactive";
+    source.flush();
+    this.sources.delete(source.id);
+    this.cp.dispatcher.remove(source.id);
+    for (const id of source.leased) {
+      const entry = this.cp.table.live.get(id);
+      if (entry && entry.workerId === source.id) this.cp.table.requeueLost(entry);
+    }
+    source.leased.clear();
+    this.cp.events.emit("worker.left", { workerId: source.id, reason });
+    this.cp.afterChange();
+  }
+}

@@ -1,0 +1,85 @@
+import type { WireError } from "../errors.ts";
+import type { Priority, TaskRecord, TaskSpec } from "../protocol/index.ts";
+import type { BackoffPolicy } from "../queue/index.ts";
+import type { StateHistoryEntry, TaskState } from "../queue/state.ts";
+import type { TaskDefinition } from "../tasks/index.ts";
+
+/** The control plane's live view of one task, from acceptance until it is terminal. */
+export interface TaskEntry {
+  readonly id: string;
+  readonly name: string;
+  readonly args: unknown[];
+  readonly kwargs?: Record<string, unknown>;
+  readonly priority: Priority;
+  state: TaskState;
+  history: StateHistoryEntry[];
+  /** Attempts started so far; an attempt lost with its worker is not counted. */
+  attempts: number;
+  readonly maxRetries: number;
+  readonly timeoutMs?: number;
+  readonly backoff: BackoffPolicy;
+  readonly submittedAt: number;
+  dueAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  result?: unknown;
+  error?: WireError;
+  /** The capacity source running it now (or that ran it last). */
+  workerId?: string;
+  leaseExpiresAt?: number;
+  /** The client waiting for this result: it goes to that client's outbox when the task ends. */
+  awaitedBy?: string;
+  readonly callback?: { address: string; data?: unknown };
+  readonly traceparent?: string;
+  readonly idempotencyKey?: string;
+}
+
+export function createEntry(spec: TaskSpec, definition: TaskDefinition, now: number): TaskEntry {
+  const options = definition.options;
+  const dueAt = spec.etaMs ?? (spec.countdownMs !== undefined ? now + spec.countdownMs : undefined);
+  return {
+    id: spec.id,
+    name: spec.name,
+    args: spec.args,
+    ...(spec.kwargs && Object.keys(spec.kwargs).length > 0 ? { kwargs: spec.kwargs } : {}),
+    priority: spec.priority ?? options.priority,
+    state: "pending",
+    history: [{ state: "pending", at: now }],
+    attempts: 0,
+    maxRetries: spec.retries ?? options.retries,
+    ...((spec.timeoutMs ?? options.timeoutMs) !== undefined ? { timeoutMs: spec.timeoutMs ?? options.timeoutMs } : {}),
+    backoff: options.backoff,
+    submittedAt: now,
+    ...(dueAt !== undefined && dueAt > now ? { dueAt } : {}),
+    ...(spec.callback ? { callback: spec.callback } : {}),
+    ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),
+    ...(spec.idempotencyKey ? { idempotencyKey: spec.idempotencyKey } : {}),
+  };
+}
+
+/** Arguments as the handler receives them: keyword arguments, when given, arrive as one last object. */
+export function handlerArgs(entry: TaskEntry): unknown[] {
+  return entry.kwargs ? [...entry.args, entry.kwargs] : entry.args;
+}
+
+export function toRecord(entry: TaskEntry): TaskRecord {
+  return {
+    taskId: entry.id,
+    name: entry.name,
+    status: entry.state,
+    priority: entry.priority,
+    args: entry.args,
+    ...(entry.kwargs ? { kwargs: entry.kwargs } : {}),
+    ...(entry.state === "success" ? { result: entry.result ?? null } : {}),
+    ...(entry.error ? { error: entry.error } : {}),
+    attempts: entry.attempts,
+    ...(entry.workerId ? { workerId: entry.workerId } : {}),
+    timings: {
+      submittedAt: entry.submittedAt,
+      ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
+      ...(entry.startedAt !== undefined ? { startedAt: entry.startedAt } : {}),
+      ...(entry.finishedAt !== undefined ? { finishedAt: entry.finishedAt } : {}),
+    },
+    history: entry.history,
+  };
+}

@@ -1,0 +1,170 @@
+import type { WireError } from "../errors.ts";
+import type { Outcome, TaskRecord } from "../protocol/index.ts";
+import { computeBackoffMs, DelayedQueue, ReadyQueue, type NameFilter } from "../queue/index.ts";
+import { isTerminal, transition, type TaskState } from "../queue/state.ts";
+import { ResultCache } from "../store/index.ts";
+import { toRecord, type TaskEntry } from "./task-entry.ts";
+
+export interface TaskTableOptions {
+  resultCacheSize: number;
+  resultCacheTtlMs: number;
+  now?: () => number;
+}
+
+export type TerminalListener = (entry: TaskEntry, record: TaskRecord) => void;
+export type StateListener = (entry: TaskEntry, from: TaskState) => void;
+
+/**
+ * Owns every task's state: live entries, the ready queue (by priority), the delayed heap
+ * (ETA, countdown, retry backoff) and the result cache for finished tasks. Every state change
+ * goes through `move`, so transitions are guarded in one place and observers see them all.
+ */
+export class TaskTable {
+  readonly live = new Map<string, TaskEntry>();
+  readonly ready = new ReadyQueue<TaskEntry>();
+  readonly delayed = new DelayedQueue();
+  readonly results: ResultCache<TaskRecord>;
+  private readonly byIdempotencyKey: ResultCache<string>;
+  private readonly now: () => number;
+  onTerminal: TerminalListener = () => {};
+  onState: StateListener = () => {};
+
+  constructor(options: TaskTableOptions) {
+    this.now = options.now ?? Date.now;
+    this.results = new ResultCache<TaskRecord>({ maxSize: options.resultCacheSize, ttlMs: options.resultCacheTtlMs, now: this.now });
+    this.byIdempotencyKey = new ResultCache<string>({ maxSize: options.resultCacheSize * 2, ttlMs: options.resultCacheTtlMs, now: this.now });
+  }
+
+  /** The id already holding this id or idempotency key, if the submission repeats one. */
+  existing(id: string, idempotencyKey?: string): string | undefined {
+    if (this.live.has(id) || this.results.has(id)) return id;
+    return idempotencyKey === undefined ? undefined : this.byIdempotencyKey.get(idempotencyKey);
+  }
+
+  /** Admits a new task: queued now, or scheduled for its due time. */
+  admit(entry: TaskEntry): void {
+    this.live.set(entry.id, entry);
+    if (entry.idempotencyKey) this.byIdempotencyKey.set(entry.idempotencyKey, entry.id);
+    this.onState(entry, "pending");
+    if (entry.dueAt !== undefined) this.schedule(entry, entry.dueAt);
+    else this.enqueue(entry);
+  }
+
+  get(id: string): TaskRecord | undefined {
+    const entry = this.live.get(id);
+    return entry ? toRecord(entry) : this.results.get(id);
+  }
+
+  sweep(): void {
+    this.results.sweep();
+  }
+
+  /** Up to `max` queued tasks a source may run, highest priority first. */
+  take(canRun: NameFilter, max: number): TaskEntry[] {
+    return max > 0 && this.ready.size > 0 ? this.ready.take(canRun, max) : [];
+  }
+
+  start(entry: TaskEntry, workerId: string): void {
+    entry.attempts++;
+    entry.workerId = workerId;
+    entry.startedAt = this.now();
+    this.move(entry, "running");
+  }
+
+  /** Applies an attempt's outcome; stale outcomes (task no longer running that attempt) are ignored. */
+  complete(id: string, outcome: Outcome): boolean {
+    const entry = this.live.get(id);
+    if (!entry || entry.state !== "running" || outcome.attempt !== entry.attempts) return false;
+    if (outcome.ok) {
+      entry.result = outcome.result;
+      entry.error = undefined;
+      this.finish(entry, "success");
+      return true;
+    }
+    entry.error = outcome.error;
+    if (outcome.error.code === "E_TASK_CANCELLED") return this.finish(entry, "cancelled"), true;
+    const retriesLeft = entry.attempts <= entry.maxRetries;
+    if (outcome.retry === "never" || !retriesLeft) return this.finish(entry, "failure"), true;
+    const delayMs = outcome.retry === "policy" ? computeBackoffMs(entry.attempts, entry.backoff) : outcome.retry.delayMs;
+    this.move(entry, "retrying");
+    this.schedule(entry, this.now() + delayMs);
+    return true;
+  }
+
+  /** A running task whose worker vanished goes back to the front of its queue, not counted as an attempt. */
+  requeueLost(entry: TaskEntry): void {
+    if (entry.state !== "running") return;
+    entry.attempts--;
+    entry.leaseExpiresAt = undefined;
+    this.move(entry, "queued");
+    this.ready.pushFront(entry);
+  }
+
+  /** Cancels a queued, scheduled or running task; returns its state before, or why it could not. */
+  cancel(id: string): { cancelled: boolean; previous?: TaskState; error?: WireError } {
+    const entry = this.live.get(id);
+    if (!entry) {
+      const record = this.results.get(id);
+      if (record) return { cancelled: false, previous: record.status };
+      return { cancelled: false, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } };
+    }
+    const previous = entry.state;
+    if (previous === "queued") this.ready.remove(id);
+    if (previous === "scheduled" || previous === "retrying") this.delayed.remove(id);
+    entry.error = { code: "E_TASK_CANCELLED", message: `task ${id} was cancelled while ${previous}` };
+    this.finish(entry, "cancelled");
+    return { cancelled: true, previous };
+  }
+
+  /** Moves every due scheduled/retrying task to the ready queue; returns how many. */
+  promoteDue(): number {
+    const ids = this.delayed.popDue(this.now());
+    for (const id of ids) {
+      const entry = this.live.get(id);
+      if (entry && (entry.state === "scheduled" || entry.state === "retrying")) this.enqueue(entry);
+    }
+    return ids.length;
+  }
+
+  nextDueAt(): number | undefined {
+    return this.delayed.nextDueAt();
+  }
+
+  /** A manual retry: a failed or cancelled task becomes live again under the same id. */
+  revive(entry: TaskEntry): void {
+    const from = entry.state;
+    this.results.delete(entry.id);
+    this.live.set(entry.id, entry);
+    transition(entry, "queued", this.now(), { manual: true });
+    this.onState(entry, from);
+    this.ready.push(entry);
+  }
+
+  private enqueue(entry: TaskEntry): void {
+    entry.dueAt = undefined;
+    this.move(entry, "queued");
+    this.ready.push(entry);
+  }
+
+  private schedule(entry: TaskEntry, dueAt: number): void {
+    entry.dueAt = dueAt;
+    if (entry.state !== "retrying") this.move(entry, "scheduled");
+    this.delayed.push(entry.id, dueAt);
+  }
+
+  private finish(entry: TaskEntry, state: "success" | "failure" | "cancelled"): void {
+    entry.finishedAt = this.now();
+    entry.leaseExpiresAt = undefined;
+    this.move(entry, state);
+    this.live.delete(entry.id);
+    const record = toRecord(entry);
+    this.results.set(entry.id, record);
+    this.onTerminal(entry, record);
+  }
+
+  private move(entry: TaskEntry, to: TaskState): void {
+    const from = entry.state;
+    transition(entry, to, this.now());
+    if (!isTerminal(to)) this.onState(entry, from);
+  }
+}

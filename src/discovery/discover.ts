@@ -1,0 +1,34 @@
+import { UnavailableError } from "../errors.ts";
+import { MessageSocket } from "../nng/index.ts";
+import { decodeAnnounce, encodeFrame, type Announce } from "../protocol/index.ts";
+
+export const DEFAULT_DISCOVERY_ADDRESS = "tcp://127.0.0.1:5550";
+const PROBE = encodeFrame({ v: 1, type: "status" });
+
+/**
+ * Finds a control plane: dials the discovery BUS, probes until the bus is connected, and
+ * returns the first valid announcement. Rejects with E_UNAVAILABLE after `timeoutMs`.
+ */
+export async function discover(discoveryAddress = DEFAULT_DISCOVERY_ADDRESS, timeoutMs = 3000): Promise<Announce> {
+  const bus = MessageSocket.bus({ reconnectMinMs: 50, reconnectMaxMs: 200, sendTimeoutMs: 100 }).dial(discoveryAddress);
+  try {
+    return await new Promise<Announce>((resolve, reject) => {
+      const deadline = setTimeout(() => reject(new UnavailableError(`no control plane announced itself on ${discoveryAddress} within ${timeoutMs} ms`)), timeoutMs);
+      // A message sent before the pipe exists is dropped, so probe until an announcement arrives.
+      const probe = setInterval(() => void bus.send(PROBE).catch(() => undefined), 100);
+      void bus.send(PROBE).catch(() => undefined);
+      bus.onMessage((bytes) => {
+        try {
+          const announce = decodeAnnounce(bytes);
+          clearTimeout(deadline);
+          clearInterval(probe);
+          resolve(announce);
+        } catch {
+          // Other peers' probes and foreign frames on the bus are not announcements: keep listening.
+        }
+      });
+    });
+  } finally {
+    await bus.close();
+  }
+}

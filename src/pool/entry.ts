@@ -1,0 +1,31 @@
+/** Internal bookkeeping shared by WorkerPool and Slot. */
+import type { WireError } from "../errors.ts";
+import type { PoolJob, PoolOutcome, RetryDirective } from "./types.ts";
+
+/** One run() call from acceptance until its outcome is delivered. */
+export interface Entry {
+  readonly job: PoolJob;
+  /** The pool's int32 handle for the job, used in messages and shared memory. */
+  readonly seq: number;
+  /** messages.encodeJob() text, computed once at acceptance. */
+  readonly encoded: string;
+  readonly rank: number;
+  readonly resolve: (outcome: PoolOutcome) => void;
+  /** The slot it is assigned to, undefined while waiting in the pool's queue. */
+  slot: SlotRef | undefined;
+}
+
+/** The part of Slot that entries point at (kept minimal to avoid an import cycle). */
+export interface SlotRef {
+  readonly index: number;
+}
+
+export function failure(code: string, message: string, retry: RetryDirective, startedAt?: number, stack?: string): PoolOutcome {
+  const error: WireError = stack === undefined ? { code, message } : { code, message, stack };
+  const finishedAt = Date.now();
+  return startedAt === undefined ? { ok: false, error, retry, finishedAt } : { ok: false, error, retry, startedAt, finishedAt };
+}
+
+export function describeJob(job: PoolJob): string {
+  return `task "${job.name}" (job ${job.id}, attempt ${job.attempt})`;
+}

@@ -1,0 +1,261 @@
+/**
+ * WorkerPool runs task handlers on Bun Workers so the coordinator's event loop
+ * never executes user code. It queues jobs by priority, hands each Worker at
+ * most `prefetch` of them, and turns every way a job can end (result, throw,
+ * timeout, crash, cancel, shutdown) into a PoolOutcome; run() never rejects.
+ */
+import { ConfigError, type WireError } from "../errors.ts";
+import { isPriority, priorityRank } from "../tasks/priority.ts";
+import { describeJob, failure, type Entry } from "./entry.ts";
+import { encodeJob, type ResultMessage } from "./messages.ts";
+import { PriorityFifo } from "./priority-fifo.ts";
+import { Slot, type SlotEvents } from "./slot.ts";
+import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, RetryDirective, WorkerPoolOptions } from "./types.ts";
+
+const DEFAULT_PREFETCH = 2;
+const DEFAULT_START_TIMEOUT_MS = 60_000;
+const MAX_SEQ = 0x7fffffff;
+
+// Without an injected logger, problems still surface (on stderr) rather than vanish.
+const defaultLog: LogFn = (level, msg, fields) => {
+  if (level === "warn" || level === "error") console.error(`[fastworker pool] ${level}: ${msg}`, fields ?? "");
+};
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`WorkerPool: "${name}" must be an integer >= 1, got ${String(value)}.`);
+  return value;
+}
+
+function invalidJob(job: PoolJob): string | undefined {
+  if (typeof job.id !== "string" || job.id === "") return "job.id must be a non-empty string";
+  if (typeof job.name !== "string" || job.name === "") return "job.name must be a non-empty string";
+  if (!Array.isArray(job.args)) return "job.args must be an array";
+  if (!isPriority(job.priority)) return `job.priority must be critical, high, normal or low, got ${String(job.priority)}`;
+  if (job.timeoutMs !== undefined && !(Number.isFinite(job.timeoutMs) && job.timeoutMs > 0)) return "job.timeoutMs must be a number > 0";
+  return undefined;
+}
+
+function decodeResult(message: ResultMessage): PoolOutcome {
+  switch (message.t) {
+    case "ok":
+      return { ok: true, result: message.result, startedAt: message.startedAt, finishedAt: message.finishedAt };
+    case "okj": {
+      const result: unknown = JSON.parse(message.json);
+      return { ok: true, result, startedAt: message.startedAt, finishedAt: message.finishedAt };
+    }
+    case "err": {
+      const { startedAt, finishedAt } = message;
+      const error: WireError = message.stack === undefined ? { code: message.code, message: message.message } : { code: message.code, message: message.message, stack: message.stack };
+      const retry: RetryDirective = typeof message.retry === "number" ? { delayMs: message.retry } : message.retry;
+      return startedAt === undefined ? { ok: false, error, retry, finishedAt } : { ok: false, error, retry, startedAt, finishedAt };
+    }
+  }
+}
+
+export class WorkerPool {
+  readonly size: number;
+  readonly #prefetch: number;
+  readonly #log: LogFn;
+  readonly #slots: Slot[];
+  readonly #pending = new PriorityFifo<Entry>();
+  readonly #entries = new Map<string, Entry>();
+  #nextSeq = 0;
+  #restarts = 0;
+  #completed = 0;
+  #startPromise: Promise<void> | undefined;
+  #closePromise: Promise<void> | undefined;
+  #closing = false;
+  #onIdle: (() => void) | undefined;
+
+  constructor(options: WorkerPoolOptions) {
+    this.size = positiveInteger("size", options.size);
+    this.#prefetch = positiveInteger("prefetch", options.prefetch ?? DEFAULT_PREFETCH);
+    this.#log = options.log ?? defaultLog;
+    const config = {
+      modules: [...options.taskModules],
+      prefetch: this.#prefetch,
+      startTimeoutMs: positiveInteger("startTimeoutMs", options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS),
+      log: this.#log,
+    };
+    const events: SlotEvents = {
+      onResult: (entry, result) => this.#onResult(entry, result),
+      onSettle: (entry, outcome) => {
+        this.#completed++;
+        this.#settle(entry, outcome);
+      },
+      onStranded: (entries) => this.#requeue(entries),
+      onReady: () => this.#dispatch(),
+      onRestart: () => {
+        this.#restarts++;
+      },
+    };
+    this.#slots = Array.from({ length: this.size }, (_, index) => new Slot(index, config, events));
+  }
+
+  /** Spawns the Workers; rejects with TaskDefinitionError if one cannot load the task modules. */
+  start(): Promise<void> {
+    this.#startPromise ??= this.#start();
+    return this.#startPromise;
+  }
+
+  /** Jobs that can be accepted without waiting: free prefetch capacity of ready Workers. */
+  freeSlots(): number {
+    let free = 0;
+    for (const slot of this.#slots) free += slot.free;
+    return Math.max(0, free - this.#pending.size);
+  }
+
+  run(job: PoolJob): Promise<PoolOutcome> {
+    if (this.#closing) return Promise.resolve(failure("E_SHUTTING_DOWN", `The worker pool is shutting down; ${describeJob(job)} was not run.`, "policy"));
+    const problem = invalidJob(job);
+    if (problem !== undefined) return Promise.resolve(failure("E_INVALID_ARGS", `WorkerPool.run: ${problem}.`, "never"));
+    if (this.#entries.has(job.id)) {
+      return Promise.resolve(failure("E_DUPLICATE_ID", `WorkerPool.run: a job with id "${job.id}" is already in the pool.`, "never"));
+    }
+    const seq = this.#nextSeq >= MAX_SEQ ? 1 : this.#nextSeq + 1;
+    const rank = priorityRank(job.priority);
+    let encoded: string;
+    try {
+      encoded = encodeJob(seq, job.name, rank, job.args, job.traceparent);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return Promise.resolve(failure("E_INVALID_ARGS", `Arguments of ${describeJob(job)} are not JSON-serialisable (${detail}).`, "never"));
+    }
+    this.#nextSeq = seq;
+    return new Promise<PoolOutcome>((resolve) => {
+      const entry: Entry = { job, seq, encoded, rank, resolve, slot: undefined };
+      this.#entries.set(job.id, entry);
+      const slot = this.#pending.size === 0 ? this.#pickSlot() : undefined;
+      if (slot !== undefined) {
+        slot.assign(entry);
+      } else {
+        this.#pending.push(entry, entry.rank);
+        this.#dispatch();
+      }
+    });
+  }
+
+  /** Cancels a job by id; false if no such job is in the pool. Its run() resolves with E_TASK_CANCELLED. */
+  cancel(id: string): boolean {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return false;
+    const slot = entry.slot === undefined ? undefined : this.#slots[entry.slot.index];
+    let startedAt: number | undefined;
+    if (slot === undefined) this.#pending.remove(entry);
+    else startedAt = slot.cancel(entry).startedAt;
+    const how = startedAt === undefined ? "before it started" : "while running; its Worker was terminated";
+    this.#settle(entry, failure("E_TASK_CANCELLED", `${describeJob(entry.job)} was cancelled ${how}.`, "never", startedAt));
+    this.#dispatch();
+    return true;
+  }
+
+  stats(): PoolStats {
+    let busy = 0;
+    let assigned = 0;
+    for (const slot of this.#slots) {
+      if (slot.busy) busy++;
+      assigned += slot.assigned.size;
+    }
+    return { size: this.size, busy, assigned, pending: this.#pending.size, restarts: this.#restarts, completed: this.#completed };
+  }
+
+  /**
+   * Stops accepting jobs, lets assigned ones finish for up to `drainMs`, then
+   * terminates every Worker. Whatever has not finished resolves E_SHUTTING_DOWN.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closePromise ??= this.#close(options.drainMs ?? 0);
+    return this.#closePromise;
+  }
+
+  async #start(): Promise<void> {
+    const results = await Promise.allSettled(this.#slots.map((slot) => slot.start()));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+    if (failed === undefined) return;
+    await this.close();
+    throw failed.reason;
+  }
+
+  async #close(drainMs: number): Promise<void> {
+    this.#closing = true;
+    for (const slot of this.#slots) slot.stopRestarting();
+    for (const entry of this.#pending.drain()) this.#shutDown(entry);
+    if (drainMs > 0 && this.#assignedCount() > 0) await this.#waitForIdle(drainMs);
+    for (const slot of this.#slots) {
+      for (const entry of slot.shutdown()) this.#shutDown(entry);
+    }
+  }
+
+  #waitForIdle(drainMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#onIdle = undefined;
+        resolve();
+      }, drainMs);
+      this.#onIdle = () => {
+        clearTimeout(timer);
+        this.#onIdle = undefined;
+        resolve();
+      };
+    });
+  }
+
+  #assignedCount(): number {
+    let count = 0;
+    for (const slot of this.#slots) count += slot.assigned.size;
+    return count;
+  }
+
+  #shutDown(entry: Entry): void {
+    this.#settle(entry, failure("E_SHUTTING_DOWN", `The worker pool shut down before ${describeJob(entry.job)} finished.`, "policy"));
+  }
+
+  #onResult(entry: Entry, result: ResultMessage): void {
+    this.#completed++;
+    this.#settle(entry, decodeResult(result));
+    if (this.#pending.size > 0) this.#dispatch();
+  }
+
+  #settle(entry: Entry, outcome: PoolOutcome): void {
+    this.#entries.delete(entry.job.id);
+    entry.resolve(outcome);
+    if (this.#onIdle !== undefined && this.#assignedCount() === 0) this.#onIdle();
+  }
+
+  /** Jobs from a lost Worker go back to the head of their priority level: they were next in line. */
+  #requeue(entries: Entry[]): void {
+    if (this.#closing) {
+      for (const entry of entries) this.#shutDown(entry);
+      return;
+    }
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i] as Entry;
+      this.#pending.pushFront(entry, entry.rank);
+    }
+    this.#dispatch();
+  }
+
+  #pickSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    let bestFree = 0;
+    for (const slot of this.#slots) {
+      const free = slot.free;
+      if (free > bestFree) {
+        best = slot;
+        bestFree = free;
+      }
+    }
+    return best;
+  }
+
+  #dispatch(): void {
+    if (this.#closing) return;
+    while (this.#pending.size > 0) {
+      const slot = this.#pickSlot();
+      if (slot === undefined) return;
+      const entry = this.#pending.shift();
+      if (entry === undefined) return;
+      slot.assign(entry);
+    }
+  }
+}

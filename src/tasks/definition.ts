@@ -1,0 +1,109 @@
+import type { GenericSchema } from "valibot";
+import { TaskDefinitionError } from "../errors.ts";
+import type { Priority } from "./priority.ts";
+import { describeType, resolveTaskOptions } from "./validate-options.ts";
+
+/** Exponential backoff between attempts: min(maxMs, baseMs * factor^(attempt-1)), +/- jitter (a 0..1 fraction). */
+export interface BackoffOptions {
+  baseMs: number;
+  factor: number;
+  maxMs: number;
+  jitter: number;
+}
+
+/** A synchronous valibot schema whose output is the handler's argument tuple. */
+export type ArgsSchema<A extends unknown[] = unknown[]> = GenericSchema<unknown, A>;
+
+/**
+ * Options accepted by `task({...}, handler)`. Kept as an interface (not a closed
+ * type alias) so later options such as `repeatIntervalMs` or `cron` slot in
+ * without breaking existing definitions.
+ */
+export interface TaskOptions<A extends unknown[] = unknown[]> {
+  name: string;
+  description?: string;
+  priority?: Priority;
+  /** Extra attempts after the first; 0 means run once. */
+  retries?: number;
+  /** Hard limit per attempt; the Worker running it is killed when exceeded. */
+  timeoutMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** Validated inside the Worker before the handler runs; failures are not retried. */
+  argsSchema?: ArgsSchema<A>;
+}
+
+/** TaskOptions with every default applied; what schedulers and Workers read. */
+export interface ResolvedTaskOptions {
+  readonly name: string;
+  readonly description?: string;
+  readonly priority: Priority;
+  readonly retries: number;
+  readonly timeoutMs?: number;
+  readonly backoff: Readonly<BackoffOptions>;
+  readonly argsSchema?: ArgsSchema;
+}
+
+export const TASK_KIND = "fastworker.task";
+
+/**
+ * A named handler plus its options. `R` is the awaited result, so a client can
+ * infer `submit(add, 1, 2): Promise<number>` from the definition alone.
+ */
+export interface TaskDefinition<A extends unknown[] = unknown[], R = unknown> {
+  readonly kind: typeof TASK_KIND;
+  readonly name: string;
+  readonly options: ResolvedTaskOptions;
+  // Method syntax on purpose: method parameters are checked bivariantly, which
+  // lets every TaskDefinition<A, R> be stored as TaskDefinition<unknown[], unknown>
+  // in catalogs without casts, while call sites keep their precise types.
+  handler(...args: A): R | Promise<R>;
+}
+
+/** Argument tuple of a task definition. */
+export type TaskArgs<T> = T extends TaskDefinition<infer A, unknown> ? A : never;
+/** Awaited result of a task definition. */
+export type TaskResult<T> = T extends TaskDefinition<never, infer R> ? R : never;
+
+/** Defines a task with default options: `task("add", (x: number, y: number) => x + y)`. */
+export function task<A extends unknown[], R>(name: string, handler: (...args: A) => R): TaskDefinition<A, Awaited<R>>;
+/** Defines a task with options: `task({ name: "report", retries: 3 }, async (q: string) => ...)`. */
+export function task<A extends unknown[], R>(
+  options: TaskOptions<A>,
+  handler: (...args: A) => R,
+): TaskDefinition<A, Awaited<R>>;
+export function task<A extends unknown[], R>(
+  nameOrOptions: string | TaskOptions<A>,
+  handler: (...args: A) => R,
+): TaskDefinition<A, Awaited<R>> {
+  const raw: unknown = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
+  const options = resolveTaskOptions(raw);
+  if (typeof handler !== "function") {
+    throw new TaskDefinitionError(
+      "E_TASK_DEFINITION",
+      `Task "${options.name}": the handler must be a function, got ${describeType(handler)}. ` +
+        `Pass it as the second argument: task("${options.name}", (...args) => result).`,
+    );
+  }
+  const definition: TaskDefinition<A, Awaited<R>> = {
+    kind: TASK_KIND,
+    name: options.name,
+    options,
+    // The handler may return R or a promise of it; the Worker awaits either way,
+    // so widening the declared return type to Awaited<R> | Promise<Awaited<R>> is sound.
+    handler: handler as (...args: A) => Awaited<R> | Promise<Awaited<R>>,
+  };
+  return Object.freeze(definition);
+}
+
+/** True for objects made by `task()` (checked structurally, so copies of the module still match). */
+export function isTaskDefinition(value: unknown): value is TaskDefinition<unknown[], unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Partial<Record<keyof TaskDefinition, unknown>>;
+  return (
+    candidate.kind === TASK_KIND &&
+    typeof candidate.name === "string" &&
+    typeof candidate.handler === "function" &&
+    typeof candidate.options === "object" &&
+    candidate.options !== null
+  );
+}

@@ -1,0 +1,43 @@
+import { pathToFileURL } from "node:url";
+import { TaskDefinitionError } from "../errors.ts";
+import { CatalogBuilder, type TaskCatalog } from "./catalog.ts";
+import { isTaskDefinition } from "./definition.ts";
+import { resolveTaskModuleFiles } from "./discover.ts";
+
+export interface LoadTaskModulesOptions {
+  /** Base for relative paths; defaults to process.cwd(). */
+  cwd?: string;
+}
+
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  try {
+    // A file URL (not a bare path) keeps names with spaces, "#" or "?" intact.
+    const namespace: unknown = await import(pathToFileURL(file).href);
+    return typeof namespace === "object" && namespace !== null ? (namespace as Record<string, unknown>) : {};
+  } catch (error) {
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw new TaskDefinitionError(
+      "E_TASK_MODULE_LOAD",
+      `Failed to import task module ${file}: ${detail}. Fix the error in that file or leave it out of the task modules.`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Imports task modules (files, or directories searched recursively) and
+ * collects every exported task definition into a catalog. Used by the
+ * coordinator and, with the catalog's `modulePaths`, by each pool Worker.
+ */
+export async function loadTaskModules(paths: readonly string[], opts: LoadTaskModulesOptions = {}): Promise<TaskCatalog> {
+  const files = await resolveTaskModuleFiles(paths, opts.cwd);
+  const builder = new CatalogBuilder();
+  for (const file of files) {
+    const namespace = await importModule(file);
+    builder.addModule(file);
+    for (const [exportName, value] of Object.entries(namespace)) {
+      if (isTaskDefinition(value)) builder.add({ definition: value, modulePath: file, exportName });
+    }
+  }
+  return builder.build();
+}

@@ -32,6 +32,8 @@ export interface ControlPlaneOptions {
   /** A subworker silent this long is inactive and its leased tasks run elsewhere. */
   workerTimeoutMs?: number;
   maxFrameBytes?: number;
+  /** Tasks handed to each local Bun Worker ahead of time (default 1: strict priorities). */
+  prefetch?: number;
   /** NNG BUS address where this control plane announces itself; null turns discovery off. Default tcp://127.0.0.1:5550. */
   discoveryAddress?: string | null;
   /** Shown in announcements so tools can link to the dashboard. */
@@ -105,8 +107,11 @@ export class ControlPlane {
     if (this.state !== "created") throw new Error(`control plane already ${this.state}`);
     const concurrency = this.options.concurrency ?? availableParallelism();
     if (concurrency > 0) {
-      // A deeper prefetch hides the postMessage round trip; Workers still run their queue by priority.
-      this.pool = new WorkerPool({ size: concurrency, taskModules: this.catalog.modulePaths, prefetch: 16, log: this.log });
+      // Prefetch 1 keeps priorities strict: a critical task waits only for tasks already running.
+      // Deeper prefetch hides the postMessage round trip (more trivial tasks/s) at that cost.
+      this.pool = new WorkerPool({ size: concurrency, taskModules: this.catalog.modulePaths, prefetch: this.options.prefetch ?? 1, log: this.log,
+        onCapacity: () => this.dispatcher.schedule(),
+      });
       await this.pool.start();
       this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o)));
     }

@@ -84,7 +84,10 @@ export class WorkerPool {
         this.#settle(entry, outcome);
       },
       onStranded: (entries) => this.#requeue(entries),
-      onReady: () => this.#dispatch(),
+      onReady: () => {
+        this.#dispatch();
+        options.onCapacity?.();
+      },
       onRestart: () => {
         this.#restarts++;
       },

@@ -33,6 +33,11 @@ export interface WorkerPoolOptions {
   /** Jobs assigned per Worker at once (running + queued inside it). Default 2. */
   prefetch?: number;
   log?: LogFn;
+  /**
+   * Called when a Worker becomes ready (at start, or a replacement after a timeout or crash):
+   * a coordinator that holds work back while freeSlots() was 0 should dispatch again.
+   */
+  onCapacity?: () => void;
   /** How long a Worker may take to import the task modules. Default 60 000 ms. */
   startTimeoutMs?: number;
 }

@@ -1,0 +1,68 @@
+import { defineCommand } from "citty";
+import { availableParallelism } from "node:os";
+import { address, boolean, integer, resolve, seconds, text } from "../config.ts";
+import { createControlPlane } from "../control-plane/index.ts";
+import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { createLogger, isLogLevel, type LogLevel } from "../log.ts";
+import { FASTWORKER_VERSION } from "../protocol/index.ts";
+import { color, type CliContext } from "./context.ts";
+import { flag, taskModules, type Args } from "./shared.ts";
+
+function logLevel(raw: string): LogLevel {
+  if (!isLogLevel(raw)) throw new Error(`expected debug, info, warn or error, got "${raw}"`);
+  return raw;
+}
+
+export function controlPlaneCommand(ctx: CliContext) {
+  return defineCommand({
+    meta: { name: "control-plane", description: "Run a control plane: queues, dispatch, result cache, its own Bun Worker pool" },
+    args: {
+      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      "worker-id": { type: "string", description: "Id of this control plane (default cp-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
+      "base-address": { type: "string", description: "NNG address to listen on (default tcp://127.0.0.1:5555) [FASTWORKER_BASE_ADDRESS]" },
+      "discovery-address": { type: "string", description: `Discovery BUS address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
+      "no-discovery": { type: "boolean", description: "Do not announce on the discovery address" },
+      concurrency: { type: "string", description: "Bun Workers in the local pool (default: cores) [FASTWORKER_CONCURRENCY]" },
+      "result-cache-size": { type: "string", description: "Results kept (default 10000) [FASTWORKER_RESULT_CACHE_SIZE]" },
+      "result-cache-ttl": { type: "string", description: "Seconds a result is kept (default 3600) [FASTWORKER_RESULT_CACHE_TTL]" },
+      "result-cache-cleanup-interval": { type: "string", description: "Seconds between sweeps (default 60) [FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL]" },
+      "worker-timeout": { type: "string", description: "Seconds before a silent subworker is inactive (default 15) [FASTWORKER_WORKER_TIMEOUT]" },
+      "gui-host": { type: "string", description: "Dashboard host [FASTWORKER_GUI_HOST] (the dashboard is not in this build yet)" },
+      "gui-port": { type: "string", description: "Dashboard port [FASTWORKER_GUI_PORT] (the dashboard is not in this build yet)" },
+      "no-gui": { type: "boolean", description: "Do not serve the dashboard [FASTWORKER_GUI_ENABLED=false]" },
+      "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
+    },
+    async run({ args }) {
+      const a = args as Args;
+      const env = ctx.env;
+      const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
+      const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
+      const cp = await createControlPlane({
+        taskModules: taskModules(a, ctx),
+        ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
+        address: resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env),
+        discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
+        concurrency,
+        resultCacheSize: resolve({ flag: "result-cache-size", env: "FASTWORKER_RESULT_CACHE_SIZE", parse: integer(1), fallback: 10_000 }, flag(a, "result-cache-size"), env),
+        resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: 3600 }, flag(a, "result-cache-ttl"), env),
+        resultCacheCleanupIntervalMs: 1000 * resolve({ flag: "result-cache-cleanup-interval", env: "FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL", parse: seconds, fallback: 60 }, flag(a, "result-cache-cleanup-interval"), env),
+        workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: 15 }, flag(a, "worker-timeout"), env),
+        log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: logLevel, fallback: "info" }, flag(a, "log-level"), env) }),
+      });
+      const guiEnabled = flag(a, "no-gui") !== true && flag(a, "gui") !== false && resolve({ flag: "gui", env: "FASTWORKER_GUI_ENABLED", parse: boolean, fallback: true }, undefined, env);
+      ctx.out(color(ctx, 32, `FastWorker ${FASTWORKER_VERSION} control plane ${cp.id} ready`));
+      ctx.out(`  tasks:      ${cp.catalog.names().join(", ")}`);
+      ctx.out(`  address:    ${cp.address}`);
+      ctx.out(`  pool:       ${concurrency} Bun Workers`);
+      ctx.out(`  discovery:  ${noDiscovery ? "off" : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env)}`);
+      if (guiEnabled) ctx.out("  dashboard:  not part of this build yet (use `fastworker status`)");
+      const signal = await ctx.shutdown;
+      ctx.out(`${signal}: stopping (running tasks get 10 s to finish)`);
+      await cp.stop({ drainMs: 10_000 });
+    },
+  });
+}
+
+function optionalId(id: string): { id?: string } {
+  return id ? { id } : {};
+}

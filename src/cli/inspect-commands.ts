@@ -1,0 +1,113 @@
+import { defineCommand } from "citty";
+import { FASTWORKER_VERSION, PROTOCOL_VERSION } from "../protocol/index.ts";
+import { loadTaskModules } from "../tasks/index.ts";
+import { nng } from "../nng/index.ts";
+import type { CliContext } from "./context.ts";
+import { EXIT } from "./exit-codes.ts";
+import { connectClient, connectionArgs, emit, flag, taskModules, type Args } from "./shared.ts";
+
+export function statusCommand(ctx: CliContext) {
+  return defineCommand({
+    meta: { name: "status", description: "Show a task (--task-id) or the control plane's queues and workers" },
+    args: { "task-id": { type: "string", description: "A task id" }, ...connectionArgs },
+    async run({ args }) {
+      const a = args as Args;
+      const client = await connectClient(a, ctx);
+      try {
+        const id = flag(a, "task-id");
+        if (typeof id === "string") {
+          const record = await client.result(id);
+          emit(ctx, a, record, () => [
+            `task ${record.taskId} (${record.name}): ${record.status}`,
+            ...(record.status === "success" ? [`result: ${JSON.stringify(record.result)}`] : []),
+            ...(record.error ? [`error: ${record.error.code} ${record.error.message}`] : []),
+            `attempts: ${record.attempts}${record.workerId ? `, worker ${record.workerId}` : ""}`,
+          ].join("\n"));
+          if (record.status === "failure" || record.status === "cancelled") ctx.exitCode = EXIT.taskFailed;
+          return;
+        }
+        const status = await client.status();
+        emit(ctx, a, status, () => [
+          `control plane ${status.cpId} (FastWorker ${status.version}), up ${Math.round((Date.now() - status.startedAt) / 1000)} s`,
+          `queued: ${Object.entries(status.queues).map(([p, n]) => `${p} ${n}`).join(", ")}; scheduled ${status.scheduled}; running ${status.running}`,
+          `results cached: ${status.cache.size}/${status.cache.maxSize}`,
+          "workers:",
+          ...status.workers.map((w) => `  ${w.id} [${w.kind}] ${w.state} running ${w.running}/${w.capacity}, completed ${w.completed}`),
+        ].join("\n"));
+      } finally {
+        await client.stop();
+      }
+    },
+  });
+}
+
+export function cancelCommand(ctx: CliContext) {
+  return defineCommand({
+    meta: { name: "cancel", description: "Cancel a queued, scheduled or running task" },
+    args: { "task-id": { type: "string", description: "The task id", required: true }, ...connectionArgs },
+    async run({ args }) {
+      const a = args as Args;
+      const client = await connectClient(a, ctx);
+      try {
+        const id = String(flag(a, "task-id"));
+        const cancelled = await client.cancel(id);
+        emit(ctx, a, { taskId: id, cancelled }, () => (cancelled ? `cancelled ${id}` : `${id} had already finished; nothing to cancel`));
+        if (!cancelled) ctx.exitCode = EXIT.taskFailed;
+      } finally {
+        await client.stop();
+      }
+    },
+  });
+}
+
+export function listCommand(ctx: CliContext) {
+  return defineCommand({
+    meta: { name: "list", description: "List the tasks defined in task modules" },
+    args: {
+      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      tree: { type: "boolean", description: "Group by module" },
+      json: { type: "boolean", description: "JSON output" },
+    },
+    async run({ args }) {
+      const a = args as Args;
+      const catalog = await loadTaskModules(taskModules(a, ctx));
+      const entries = catalog.entries().map((e) => ({
+        name: e.definition.name, module: e.modulePath, export: e.exportName, priority: e.definition.options.priority,
+        retries: e.definition.options.retries, timeoutMs: e.definition.options.timeoutMs ?? null,
+      }));
+      emit(ctx, a, { tasks: entries }, () => {
+        if (!flag(a, "tree")) return entries.map((e) => `${e.name}  (${e.priority}, retries ${e.retries}${e.timeoutMs ? `, timeout ${e.timeoutMs} ms` : ""})`).join("\n");
+        const byModule = Map.groupBy(entries, (e) => e.module);
+        return [...byModule].map(([module, list]) => `${module}\n${list.map((e) => `  └─ ${e.name} (export ${e.export})`).join("\n")}`).join("\n");
+      });
+    },
+  });
+}
+
+export function versionCommand(ctx: CliContext) {
+  return defineCommand({
+    meta: { name: "version", description: "Print FastWorker's version" },
+    args: { json: { type: "boolean", description: "JSON output" } },
+    run({ args }) {
+      emit(ctx, args as Args, { version: FASTWORKER_VERSION, protocol: PROTOCOL_VERSION, bun: Bun.version }, () => `fastworker ${FASTWORKER_VERSION} (protocol v${PROTOCOL_VERSION}, bun ${Bun.version})`);
+    },
+  });
+}
+
+export function doctorCommand(ctx: CliContext) {
+  return defineCommand({
+    meta: { name: "doctor", description: "Check Bun and libnng, and print fixes" },
+    args: { json: { type: "boolean", description: "JSON output" } },
+    run({ args }) {
+      const checks: Array<{ check: string; ok: boolean; detail: string }> = [{ check: "bun", ok: true, detail: Bun.version }];
+      try {
+        const lib = nng();
+        checks.push({ check: "libnng", ok: true, detail: `${lib.version} at ${lib.path}` });
+      } catch (error) {
+        checks.push({ check: "libnng", ok: false, detail: error instanceof Error ? error.message : String(error) });
+      }
+      emit(ctx, args as Args, { checks }, () => checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.check}: ${c.detail}`).join("\n"));
+      if (checks.some((c) => !c.ok)) ctx.exitCode = EXIT.usage;
+    },
+  });
+}

@@ -1,0 +1,78 @@
+import { defineCommand } from "citty";
+import { ConfigError } from "../errors.ts";
+import { isPriority } from "../tasks/index.ts";
+import type { SubmitOptions } from "../client/index.ts";
+import type { CliContext } from "./context.ts";
+import { connectClient, connectionArgs, emit, flag, type Args } from "./shared.ts";
+
+/** Arguments are JSON where they parse (5 -> number, {"a":1} -> object), strings otherwise. */
+export function parseTaskArg(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    // Not JSON: the argument is meant as a plain string (e.g. --args hello).
+    return raw;
+  }
+}
+
+export function submitCommand(ctx: CliContext, rest: () => string[]) {
+  return defineCommand({
+    meta: { name: "submit", description: "Submit a task and (by default) wait for its result" },
+    args: {
+      "task-name": { type: "string", description: "Name of a registered task", required: true },
+      args: { type: "string", description: "Task arguments (all values after --args, JSON where they parse)" },
+      kwargs: { type: "string", description: "Keyword arguments as a JSON object (passed as one last argument)" },
+      priority: { type: "string", description: "critical, high, normal or low" },
+      "non-blocking": { type: "boolean", description: "Print the task id and return at once" },
+      countdown: { type: "string", description: "Run after this many seconds" },
+      eta: { type: "string", description: "Run at this ISO time" },
+      timeout: { type: "string", description: "Hard time limit of the task, in seconds" },
+      ...connectionArgs,
+    },
+    async run({ args }) {
+      const a = args as Args;
+      const options: SubmitOptions = {};
+      const priority = flag(a, "priority");
+      if (priority !== undefined) {
+        if (!isPriority(priority)) throw new ConfigError(`--priority must be critical, high, normal or low, not "${priority}"`);
+        options.priority = priority;
+      }
+      const kwargs = flag(a, "kwargs");
+      if (typeof kwargs === "string") {
+        const parsed = parseTaskArg(kwargs);
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ConfigError("--kwargs must be a JSON object");
+        options.kwargs = parsed as Record<string, unknown>;
+      }
+      const countdown = flag(a, "countdown");
+      if (typeof countdown === "string") options.countdownMs = positiveSeconds("--countdown", countdown) * 1000;
+      const eta = flag(a, "eta");
+      if (typeof eta === "string") {
+        const at = Date.parse(eta);
+        if (Number.isNaN(at)) throw new ConfigError(`--eta must be an ISO date-time, not "${eta}"`);
+        options.eta = at;
+      }
+      const timeout = flag(a, "timeout");
+      if (typeof timeout === "string") options.timeoutMs = positiveSeconds("--timeout", timeout) * 1000;
+      const taskArgs = rest().map(parseTaskArg);
+      const name = String(flag(a, "task-name"));
+      const client = await connectClient(a, ctx);
+      try {
+        if (flag(a, "non-blocking")) {
+          const id = await client.enqueue(name, taskArgs, options);
+          emit(ctx, a, { taskId: id, status: "accepted" }, () => id);
+          return;
+        }
+        const result = await client.submit(name, taskArgs, options);
+        emit(ctx, a, { status: "success", result }, () => (typeof result === "string" ? result : JSON.stringify(result)));
+      } finally {
+        await client.stop();
+      }
+    },
+  });
+}
+
+function positiveSeconds(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a number of seconds >= 0, not "${raw}"`);
+  return n;
+}

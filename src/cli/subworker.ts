@@ -1,0 +1,41 @@
+import { defineCommand } from "citty";
+import { availableParallelism } from "node:os";
+import { address, integer, resolve, text } from "../config.ts";
+import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { createLogger } from "../log.ts";
+import { color, type CliContext } from "./context.ts";
+import { flag, taskModules, type Args } from "./shared.ts";
+
+export function subworkerCommand(ctx: CliContext) {
+  return defineCommand({
+    meta: { name: "subworker", description: "Run a subworker: registers with a control plane and runs its tasks" },
+    args: {
+      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      "worker-id": { type: "string", description: "Id of this subworker (default sw-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
+      "control-plane-address": { type: "string", description: "Control plane address (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
+      "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
+      concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
+    },
+    async run({ args }) {
+      const a = args as Args;
+      const env = ctx.env;
+      const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: address, fallback: "" }, flag(a, "control-plane-address"), env);
+      const workerId = resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env);
+      // Loaded on demand: a control plane process never needs the subworker code.
+      const { Subworker } = await import("../subworker/index.ts");
+      const subworker = new Subworker({
+        taskModules: taskModules(a, ctx),
+        ...(workerId ? { workerId } : {}),
+        ...(cpAddress ? { controlPlaneAddress: cpAddress } : {}),
+        discoveryAddress: resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
+        concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
+        log: createLogger({ component: "subworker" }),
+      });
+      await subworker.start();
+      ctx.out(color(ctx, 32, `subworker ${subworker.id} ready`));
+      const signal = await ctx.shutdown;
+      ctx.out(`${signal}: draining running tasks, then leaving`);
+      await subworker.stop();
+    },
+  });
+}

@@ -1,0 +1,56 @@
+import { ConfigError } from "./errors.ts";
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Resolves one option with the precedence flag > environment > default (the Python original
+ * let the environment win). Values are parsed and checked here, so a bad value is one clear
+ * ConfigError naming where it came from.
+ */
+export function resolve<T>(
+  spec: { flag: string; env: string; parse: (raw: string) => T; fallback: T },
+  flagValue: string | boolean | undefined,
+  env: Env = process.env,
+): T {
+  if (flagValue !== undefined && flagValue !== "") return parseFrom(`--${spec.flag}`, String(flagValue), spec.parse);
+  const fromEnv = env[spec.env];
+  if (fromEnv !== undefined && fromEnv !== "") return parseFrom(spec.env, fromEnv, spec.parse);
+  return spec.fallback;
+}
+
+function parseFrom<T>(source: string, raw: string, parse: (raw: string) => T): T {
+  try {
+    return parse(raw);
+  } catch (error) {
+    throw new ConfigError(`${source}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (raw: string) => number {
+  return (raw) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`expected an integer from ${min} to ${max}, got "${raw}"`);
+    return n;
+  };
+}
+
+export function seconds(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`expected a number of seconds >= 0, got "${raw}"`);
+  return n;
+}
+
+export function address(raw: string): string {
+  if (!/^(tcp|ipc|inproc|ws|tls\+tcp):\/\/.+/.test(raw)) throw new Error(`expected an NNG address like tcp://127.0.0.1:5555, got "${raw}"`);
+  return raw;
+}
+
+export function boolean(raw: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`expected true or false, got "${raw}"`);
+}
+
+export function text(raw: string): string {
+  return raw;
+}

@@ -1,2 +1,3 @@
 export { ControlPlane, createControlPlane, DEFAULT_ADDRESS, type ControlPlaneOptions, type SubmitReply } from "./control-plane.ts";
 export type { ControlPlaneEvents, EventName } from "./events.ts";
+export { createView, createCommands, type ControlPlaneView, type ControlPlaneCommands, type TaskQuery, type TaskPage, type RegisteredTask } from "./view.ts";

@@ -1,0 +1,96 @@
+// `bun run bench`: end-to-end numbers with the client and the control plane in separate processes.
+// Prints one JSON object per scenario: scenario, tasks_per_s, p50_ms, p99_ms, rss_mb (where they apply).
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { Client } from "../src/client/index.ts";
+
+const PIPELINED = Number(process.env.BENCH_TASKS ?? 100_000);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4096);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! * 1000) / 1000;
+}
+
+function print(row: Record<string, unknown>): void {
+  console.log(JSON.stringify(row));
+}
+
+async function startControlPlane(extra: string[]): Promise<{ address: string; proc: ReturnType<typeof Bun.spawn> }> {
+  const address = `tcp://127.0.0.1:${await freePort()}`;
+  const proc = Bun.spawn(["bun", "bin/fastworker.ts", "control-plane", "--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", "--log-level", "warn", ...extra], {
+    cwd: `${import.meta.dir}/..`, stdout: "pipe", stderr: "inherit",
+  });
+  const reader = proc.stdout.getReader();
+  let text = "";
+  while (!/ready/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`control plane exited: ${text}`);
+    text += new TextDecoder().decode(value);
+  }
+  reader.releaseLock();
+  void proc.stdout.pipeTo(new WritableStream());
+  return { address, proc };
+}
+
+async function sequential(client: Client, n: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await client.submit("noop", [i]);
+    latencies.push(performance.now() - started);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+async function pipelined(client: Client, task: string, args: (i: number) => unknown[], total: number, inFlight: number) {
+  const latencies: number[] = new Array(total);
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < total) {
+      const i = next++;
+      const t = performance.now();
+      await client.submit(task, args(i));
+      latencies[i] = performance.now() - t;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, lane));
+  const seconds = (performance.now() - started) / 1000;
+  return { tasksPerS: Math.round(total / seconds), latencies: latencies.sort((a, b) => a - b) };
+}
+
+const { address, proc } = await startControlPlane(["--concurrency", "2"]);
+try {
+  await Bun.sleep(500);
+  print({ scenario: "cp idle rss", rss_mb: rssMb(proc.pid) });
+  const client = await new Client({ address }).start();
+  await sequential(client, 500); // warm-up
+  const seq = await sequential(client, 5000);
+  print({ scenario: "sequential submit-and-wait", tasks_per_s: Math.round(5000 / (seq.reduce((a, b) => a + b, 0) / 1000)), p50_ms: percentile(seq, 0.5), p99_ms: percentile(seq, 0.99) });
+  const pipe = await pipelined(client, "noop", (i) => [i], PIPELINED, IN_FLIGHT);
+  print({ scenario: `pipelined trivial (${PIPELINED} tasks, ${IN_FLIGHT} in flight)`, tasks_per_s: pipe.tasksPerS, p50_ms: percentile(pipe.latencies, 0.5), p99_ms: percentile(pipe.latencies, 0.99), rss_mb: rssMb(proc.pid) });
+  const cpu = await pipelined(client, "cpu", () => [1], 4000, 64);
+  print({ scenario: "cpu-bound 1 ms tasks (2 Workers)", tasks_per_s: cpu.tasksPerS, p50_ms: percentile(cpu.latencies, 0.5), p99_ms: percentile(cpu.latencies, 0.99) });
+  const mix = await pipelined(client, "mixed", (i) => [i], 20_000, 512);
+  print({ scenario: "mix: 1 in 20 tasks CPU-bound 1 ms", tasks_per_s: mix.tasksPerS, p50_ms: percentile(mix.latencies, 0.5), p99_ms: percentile(mix.latencies, 0.99) });
+  print({ scenario: "cp loaded rss", rss_mb: rssMb(proc.pid) });
+  await client.stop();
+} finally {
+  proc.kill("SIGTERM");
+  await proc.exited;
+}

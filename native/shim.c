@@ -46,10 +46,16 @@ typedef struct api {
   void (*mtx_free)(void *);
   void (*mtx_lock)(void *);
   void (*mtx_unlock)(void *);
+  int (*thread_create)(void **, void (*)(void *), void *);
+  void (*thread_destroy)(void *);
+  int (*cv_alloc)(void **, void *);
+  void (*cv_free)(void *);
+  void (*cv_wait)(void *);
+  void (*cv_wake1)(void *);
 } api;
 
 /* Lane states: what the lane's aio is doing now. */
-enum { ST_IDLE = 0, ST_REQ_SEND, ST_REQ_RECV, ST_RECV, ST_REPLY_SEND, ST_SEND };
+enum { ST_IDLE = 0, ST_REQ_SEND, ST_REQ_RECV, ST_RECV, ST_REPLY_SEND, ST_SEND, ST_HOP };
 
 struct engine;
 
@@ -60,6 +66,9 @@ typedef struct lane {
   int st;
   int rv;
   nng_msg *msg; /* received message waiting for JS to take it */
+  nng_msg *out; /* message to send once the lane has hopped onto an NNG thread */
+  int next;     /* the state to enter after the hop */
+  int timeout;
   int idx;
   struct engine *eng;
 } lane;
@@ -67,6 +76,15 @@ typedef struct lane {
 typedef struct engine {
   api A;
   void *mx;
+  /* Sends are started by one sender thread, so the JS thread never does the socket write. */
+  void *smx;
+  void *scv;
+  void *sender;
+  int *sring;
+  unsigned int shead;
+  unsigned int stail;
+  int sleeping;
+  int stopping;
   void (*wake)(void);
   int armed;
   int *ring;
@@ -76,6 +94,8 @@ typedef struct engine {
   lane *lanes;
   int nlanes;
 } engine;
+
+static void sender_main(void *arg);
 
 static void do_send(lane *l) {
   if (l->use_ctx) l->eng->A.ctx_send(l->target, l->aio);
@@ -164,11 +184,22 @@ engine *eng_new(api *a, void (*wake)(void), int max_lanes) {
   e->armed = 1;
   e->rcap = max_lanes + 1;
   e->ring = (int *)calloc((size_t)e->rcap, sizeof(int));
+  e->sring = (int *)calloc((size_t)e->rcap, sizeof(int));
   e->lanes = (lane *)calloc((size_t)max_lanes, sizeof(lane));
   e->nlanes = max_lanes;
-  if (!e->ring || !e->lanes) {
+  if (!e->ring || !e->sring || !e->lanes || e->A.mtx_alloc(&e->smx) != 0) {
     free(e->ring);
+    free(e->sring);
     free(e->lanes);
+    e->A.mtx_free(e->mx);
+    free(e);
+    return 0;
+  }
+  if (e->A.cv_alloc(&e->scv, e->smx) != 0 || e->A.thread_create(&e->sender, sender_main, e) != 0) {
+    free(e->ring);
+    free(e->sring);
+    free(e->lanes);
+    e->A.mtx_free(e->smx);
     e->A.mtx_free(e->mx);
     free(e);
     return 0;
@@ -188,24 +219,59 @@ int lane_open(engine *e, int idx, unsigned int target, int use_ctx) {
   return e->A.aio_alloc(&l->aio, on_aio, l);
 }
 
-static int load_msg(lane *l, const unsigned char *buf, int len) {
+/*
+ * Copies the bytes into a new message and hands the lane to the sender thread: starting a send
+ * from the JS thread makes it do the socket write itself, which profiling showed costing the
+ * coordinator more than everything else together.
+ */
+static int send_via_sender(lane *l, const unsigned char *buf, int len, int next, int timeout_ms) {
+  engine *e = l->eng;
   nng_msg *m;
-  int rv = l->eng->A.msg_alloc(&m, (size_t)len);
+  int rv = e->A.msg_alloc(&m, (size_t)len);
   if (rv != 0) return rv;
-  if (len > 0) memcpy(l->eng->A.msg_body(m), buf, (size_t)len);
-  l->eng->A.aio_set_msg(l->aio, m);
+  if (len > 0) memcpy(e->A.msg_body(m), buf, (size_t)len);
+  l->out = m;
+  l->next = next;
+  l->timeout = timeout_ms;
+  l->st = ST_HOP;
+  e->A.mtx_lock(e->smx);
+  e->sring[e->shead % e->rcap] = l->idx;
+  e->shead++;
+  if (e->sleeping) e->A.cv_wake1(e->scv);
+  e->A.mtx_unlock(e->smx);
   return 0;
+}
+
+static void sender_main(void *arg) {
+  engine *e = (engine *)arg;
+  for (;;) {
+    int idx;
+    lane *l;
+    e->A.mtx_lock(e->smx);
+    while (e->stail == e->shead && !e->stopping) {
+      e->sleeping = 1;
+      e->A.cv_wait(e->scv);
+      e->sleeping = 0;
+    }
+    if (e->stail == e->shead) {
+      e->A.mtx_unlock(e->smx);
+      return;
+    }
+    idx = e->sring[e->stail % e->rcap];
+    e->stail++;
+    e->A.mtx_unlock(e->smx);
+    l = &e->lanes[idx];
+    l->st = l->next;
+    e->A.aio_set_msg(l->aio, l->out);
+    l->out = 0;
+    e->A.aio_set_timeout(l->aio, l->timeout);
+    do_send(l);
+  }
 }
 
 /* REQ: send a request, then (on NNG's thread) receive its reply. */
 int lane_request(engine *e, int idx, const unsigned char *buf, int len, int timeout_ms) {
-  lane *l = &e->lanes[idx];
-  int rv = load_msg(l, buf, len);
-  if (rv != 0) return rv;
-  l->st = ST_REQ_SEND;
-  e->A.aio_set_timeout(l->aio, timeout_ms);
-  do_send(l);
-  return 0;
+  return send_via_sender(&e->lanes[idx], buf, len, ST_REQ_SEND, timeout_ms);
 }
 
 int lane_recv(engine *e, int idx, int timeout_ms) {
@@ -218,23 +284,11 @@ int lane_recv(engine *e, int idx, int timeout_ms) {
 
 /* REP: send the reply, then go straight back to receiving the next request. */
 int lane_reply(engine *e, int idx, const unsigned char *buf, int len) {
-  lane *l = &e->lanes[idx];
-  int rv = load_msg(l, buf, len);
-  if (rv != 0) return rv;
-  l->st = ST_REPLY_SEND;
-  e->A.aio_set_timeout(l->aio, -1);
-  do_send(l);
-  return 0;
+  return send_via_sender(&e->lanes[idx], buf, len, ST_REPLY_SEND, -1);
 }
 
 int lane_send(engine *e, int idx, const unsigned char *buf, int len, int timeout_ms) {
-  lane *l = &e->lanes[idx];
-  int rv = load_msg(l, buf, len);
-  if (rv != 0) return rv;
-  l->st = ST_SEND;
-  e->A.aio_set_timeout(l->aio, timeout_ms);
-  do_send(l);
-  return 0;
+  return send_via_sender(&e->lanes[idx], buf, len, ST_SEND, timeout_ms);
 }
 
 /*
@@ -273,17 +327,26 @@ int lane_take(engine *e, int idx, unsigned char *dst) {
 /* Stops (waits for NNG's callback to finish) and frees every lane's aio. Call after nng_close. */
 void eng_free(engine *e) {
   int i;
+  e->A.mtx_lock(e->smx);
+  e->stopping = 1;
+  e->A.cv_wake1(e->scv);
+  e->A.mtx_unlock(e->smx);
+  e->A.thread_destroy(e->sender); /* joins: every queued send has been started */
   for (i = 0; i < e->nlanes; i++) {
     lane *l = &e->lanes[i];
     if (l->aio) {
       e->A.aio_stop(l->aio);
       if (l->msg) e->A.msg_free(l->msg);
+      if (l->out) e->A.msg_free(l->out);
       e->A.aio_free(l->aio);
       l->aio = 0;
     }
   }
+  e->A.cv_free(e->scv);
+  e->A.mtx_free(e->smx);
   e->A.mtx_free(e->mx);
   free(e->ring);
+  free(e->sring);
   free(e->lanes);
   free(e);
 }

@@ -43,6 +43,7 @@ function buildApiTable(): BigUint64Array {
     s.nng_aio_alloc, s.nng_aio_free, s.nng_aio_stop, s.nng_aio_result, s.nng_aio_get_msg, s.nng_aio_set_msg,
     s.nng_aio_set_timeout, s.nng_ctx_send, s.nng_ctx_recv, s.nng_send_aio, s.nng_recv_aio, s.nng_msg_alloc,
     s.nng_msg_free, s.nng_msg_body, s.nng_msg_len, s.nng_mtx_alloc, s.nng_mtx_free, s.nng_mtx_lock, s.nng_mtx_unlock,
+    s.nng_thread_create, s.nng_thread_destroy, s.nng_cv_alloc, s.nng_cv_free, s.nng_cv_wait, s.nng_cv_wake1,
   ];
   // Bun attaches the native address to each dlopen'd symbol as `.ptr`; its types don't say so.
   return BigUint64Array.from(fns.map((fn) => BigInt((fn as unknown as { ptr: number }).ptr)));

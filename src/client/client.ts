@@ -1,13 +1,12 @@
 import { FastWorkerError, fromWireError, TaskError, UnavailableError } from "../errors.ts";
 import { discover, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
-import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskSpec } from "../protocol/index.ts";
+import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import { Connection } from "./connection.ts";
-import { Submitter, unwrap } from "./submitter.ts";
+import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
 
 const FALLBACK_ADDRESS = "tcp://127.0.0.1:5555";
-type TaskRef = string | { readonly name: string };
 
 /**
  * Submits tasks to a control plane and reads their results.
@@ -76,7 +75,7 @@ export class Client {
   submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<R>;
   submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
   async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
-    return unwrap(await this.submitter.run(this.spec(task, args, options)));
+    return unwrapRecord(await this.submitter.run(this.spec(task, args, options)));
   }
 
   /** Many tasks in one frame; resolves to their ids in order. */
@@ -125,21 +124,7 @@ export class Client {
   }
 
   private spec(task: TaskRef, args: unknown[], options: SubmitOptions): TaskSpec {
-    const name = typeof task === "string" ? task : task.name;
-    const eta = options.eta instanceof Date ? options.eta.getTime() : options.eta;
-    return {
-      id: options.id ?? crypto.randomUUID(),
-      name,
-      args,
-      ...(options.kwargs ? { kwargs: options.kwargs } : {}),
-      ...(options.priority ? { priority: options.priority } : {}),
-      ...(options.retries !== undefined ? { retries: options.retries } : {}),
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(eta !== undefined ? { etaMs: eta } : {}),
-      ...(options.countdownMs !== undefined ? { countdownMs: options.countdownMs } : {}),
-      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-      ...(options.callback ? { callback: options.callback } : {}),
-    };
+    return buildSpec(task, args, options);
   }
 
   private connected(): Connection {

@@ -1,5 +1,5 @@
-import { fromWireError, TaskError, toWireError } from "../errors.ts";
-import { PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
+import { fromWireError, toWireError } from "../errors.ts";
+import { isFinished, PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
 import type { Connection } from "./connection.ts";
 
 const POLL_WAIT_MS = 20_000;
@@ -166,19 +166,6 @@ export class Submitter {
     this.polling.clear();
     this.collecting.clear();
   }
-}
-
-function isFinished(record: TaskRecord): boolean {
-  return record.status === "success" || record.status === "failure" || record.status === "cancelled";
-}
-
-/** A finished record -> its value, or the typed error it ended with. */
-export function unwrap<R>(record: TaskRecord): R {
-  if (record.status === "success") return record.result as R;
-  const code = record.error?.code ?? (record.status === "cancelled" ? "E_TASK_CANCELLED" : "E_TASK_FAILED");
-  const wire = { code, message: record.error?.message ?? `task ${record.taskId} ended with ${record.status}`, ...(record.error?.stack ? { stack: record.error.stack } : {}) };
-  const error = fromWireError(wire, record.taskId);
-  throw error instanceof TaskError ? error : new TaskError("E_TASK_FAILED", error.message, { taskId: record.taskId });
 }
 
 function asError(error: unknown): Error {

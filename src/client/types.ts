@@ -11,24 +11,8 @@ export interface ClientOptions {
   maxFrameBytes?: number;
 }
 
-export interface SubmitOptions {
-  /** Your own task id (otherwise a UUID); resubmitting an id returns the existing task. */
-  id?: string;
-  priority?: Priority;
-  /** Hard limit per attempt; overrides the task's own. */
-  timeoutMs?: number;
-  retries?: number;
-  /** Run at this time (Date or epoch ms) ... */
-  eta?: Date | number;
-  /** ... or this many ms from now. */
-  countdownMs?: number;
-  /** Submissions with the same key within the result TTL return the first task's id. */
-  idempotencyKey?: string;
-  /** Keyword arguments: passed to the handler as one last object argument. */
-  kwargs?: Record<string, unknown>;
-  /** Be told at this NNG (PAIR) address when the task ends, with `data`. */
-  callback?: { address: string; data?: unknown };
-}
+export type { SubmitOptions } from "../protocol/index.ts";
+import type { SubmitOptions } from "../protocol/index.ts";
 
 export interface BatchItem {
   task: string | { readonly name: string };

@@ -2,7 +2,11 @@ import { availableParallelism, hostname } from "node:os";
 import { TaskError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { RepSocket } from "../nng/index.ts";
-import { DEFAULT_MAX_FRAME_BYTES, errorFrame, type Outcome, type TaskRecord, type TaskSpec, type WorkerInfo } from "../protocol/index.ts";
+import {
+  DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
+  type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
+} from "../protocol/index.ts";
+import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
 import { MemoryTaskStore, type TaskStore } from "../store/index.ts";
 import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
@@ -218,6 +222,26 @@ export class ControlPlane {
     this.table.revive(entry);
     this.afterChange();
     return this.table.get(id)!;
+  }
+
+  /** Queues, workers, cache and tasks: what `status` answers (over NNG and in-process). */
+  snapshot(): Omit<ReplyOf<"status_reply">, "v" | "type"> {
+    const sizes = this.table.ready.sizeByPriority();
+    const workers = this.workers();
+    return {
+      cpId: this.id, version: FASTWORKER_VERSION, protocol: PROTOCOL_VERSION, startedAt: this.startedAt,
+      queues: { critical: sizes.critical, high: sizes.high, normal: sizes.normal, low: sizes.low },
+      scheduled: this.table.delayed.size,
+      running: workers.reduce((n, w) => n + w.running, 0),
+      workers,
+      cache: { size: this.table.results.size, maxSize: this.table.results.maxSize, ttlMs: this.table.results.ttlMs },
+      tasks: this.catalog.names(),
+    };
+  }
+
+  /** A client in this process: no network hop (embedded mode). */
+  client(): EmbeddedClient {
+    return new EmbeddedClient(this);
   }
 
   workers(): WorkerInfo[] {

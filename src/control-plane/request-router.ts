@@ -1,9 +1,8 @@
 import { toWireError } from "../errors.ts";
 import {
-  decodeRequest, encodeFrame, errorFrame, PROTOCOL_VERSION, FASTWORKER_VERSION,
+  decodeRequest, encodeFrame, errorFrame, PROTOCOL_VERSION,
   type Request, type RequestOf, type TaskRecord,
 } from "../protocol/index.ts";
-import { PRIORITIES } from "../tasks/index.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { SubworkerRegistry } from "./subworkers.ts";
 
@@ -92,17 +91,6 @@ export class RequestRouter {
   }
 
   private status(): Uint8Array {
-    const sizes = this.cp.table.ready.sizeByPriority();
-    const workers = this.cp.workers();
-    return encodeFrame({
-      v: PROTOCOL_VERSION, type: "status_reply",
-      cpId: this.cp.id, version: FASTWORKER_VERSION, protocol: PROTOCOL_VERSION, startedAt: this.cp.startedAt,
-      queues: Object.fromEntries(PRIORITIES.map((p) => [p, sizes[p]])) as Record<(typeof PRIORITIES)[number], number>,
-      scheduled: this.cp.table.delayed.size,
-      running: workers.reduce((n, w) => n + w.running, 0),
-      workers,
-      cache: { size: this.cp.table.results.size, maxSize: this.cp.table.results.maxSize, ttlMs: this.cp.table.results.ttlMs },
-      tasks: this.cp.catalog.names(),
-    });
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "status_reply", ...this.cp.snapshot() });
   }
 }

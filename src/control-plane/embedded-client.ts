@@ -1,0 +1,69 @@
+import { fromWireError, TaskError } from "../errors.ts";
+import {
+  buildSpec, isFinished, unwrapRecord, type SubmitOptions, type TaskRecord, type TaskRef,
+} from "../protocol/index.ts";
+import type { TaskDefinition } from "../tasks/index.ts";
+import type { ControlPlane } from "./control-plane.ts";
+
+const FOREVER_MS = 2 ** 31 - 1;
+
+/**
+ * A client living in the control plane's own process: the same methods as `Client`, without a
+ * network hop or serialisation. For a single service that wants background tasks without a
+ * second process; the control plane still serves remote clients and subworkers.
+ */
+export class EmbeddedClient {
+  constructor(private readonly cp: ControlPlane) {}
+
+  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: A): Promise<string>;
+  delay(task: string, ...args: unknown[]): Promise<string>;
+  delay(task: TaskRef, ...args: unknown[]): Promise<string> {
+    return this.accept(task, args, {});
+  }
+
+  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<string>;
+  enqueue(task: string, args?: unknown[], options?: SubmitOptions): Promise<string>;
+  enqueue(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<string> {
+    return this.accept(task, args, options);
+  }
+
+  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<R>;
+  submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
+  async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
+    const id = await this.accept(task, args, options);
+    return unwrapRecord(await this.result(id, { wait: true }));
+  }
+
+  async result(id: string, options: { wait?: boolean | number } = {}): Promise<TaskRecord> {
+    const waitMs = options.wait === true ? FOREVER_MS : typeof options.wait === "number" ? options.wait : 0;
+    if (waitMs > 0) {
+      await this.cp.waiters.wait([id], "all", waitMs, (x) => {
+        const record = this.cp.record(x);
+        return !record || isFinished(record);
+      });
+    }
+    const record = this.cp.record(id);
+    if (!record) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known (or its result expired)`, { taskId: id });
+    return record;
+  }
+
+  async cancel(id: string): Promise<boolean> {
+    const outcome = this.cp.cancel(id);
+    if (outcome.error) throw fromWireError(outcome.error, id);
+    return outcome.cancelled;
+  }
+
+  async status() {
+    return this.cp.snapshot();
+  }
+
+  async workerCount(): Promise<number> {
+    return this.cp.workers().filter((w) => w.state === "active").length;
+  }
+
+  private async accept(task: TaskRef, args: unknown[], options: SubmitOptions): Promise<string> {
+    const [reply] = await this.cp.submit([buildSpec(task, args, options)]);
+    if (reply!.error) throw fromWireError(reply!.error, reply!.id);
+    return reply!.id;
+  }
+}

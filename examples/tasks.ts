@@ -1,5 +1,5 @@
 // Example task module: `fastworker control-plane --task-modules examples/tasks.ts`
-import { NonRetryable, RetryLater, task } from "../src/index.ts";
+import { NonRetryable, RetryLater, task } from "fastworker";
 
 export const add = task("add", (x: number, y: number) => x + y);
 

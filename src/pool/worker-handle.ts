@@ -9,7 +9,11 @@ import { SharedJobState } from "./shared-state.ts";
 
 // Resolved against this file so it works from source and, when worker-entry.ts
 // is listed as an extra entrypoint, from a `bun build --compile` binary.
-const WORKER_ENTRY_URL = new URL("./worker-entry.ts", import.meta.url);
+// Inside a compiled binary (`bun run build:binary`), entry points live in Bun's virtual $bunfs
+// under the path given on the build line, and must be named by that relative path.
+const WORKER_ENTRY_URL: string | URL = import.meta.url.includes("$bunfs")
+  ? "./src/pool/worker-entry.ts"
+  : new URL("./worker-entry.ts", import.meta.url);
 
 export interface WorkerHandleEvents {
   onResult(result: ResultMessage): void;
@@ -61,7 +65,7 @@ export class WorkerHandle {
       // Workers keep the process alive by default; that is wanted while loading.
       this.#worker = new Worker(WORKER_ENTRY_URL, { name: `fastworker-pool-${options.id}` });
     } catch (error) {
-      throw new FastWorkerError("E_INTERNAL", `Cannot spawn pool Worker ${options.id} from ${WORKER_ENTRY_URL.href}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new FastWorkerError("E_INTERNAL", `Cannot spawn pool Worker ${options.id} from ${String(WORKER_ENTRY_URL)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     this.#worker.addEventListener("message", (event) => this.#onMessage(event.data));
     this.#worker.addEventListener("error", (event) => {

@@ -1,5 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { TaskDefinitionError } from "../errors.ts";
+import { provideSelfModule } from "./self-module.ts";
 import { CatalogBuilder, type TaskCatalog } from "./catalog.ts";
 import { isTaskDefinition } from "./definition.ts";
 import { resolveTaskModuleFiles } from "./discover.ts";
@@ -31,6 +32,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
  */
 export async function loadTaskModules(paths: readonly string[], opts: LoadTaskModulesOptions = {}): Promise<TaskCatalog> {
   const files = await resolveTaskModuleFiles(paths, opts.cwd);
+  await provideSelfModule();
   const builder = new CatalogBuilder();
   for (const file of files) {
     const namespace = await importModule(file);

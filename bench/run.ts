@@ -1,6 +1,8 @@
 // `bun run bench`: end-to-end numbers with the client and the control plane in separate processes.
 // Prints one JSON object per scenario: scenario, tasks_per_s, p50_ms, p99_ms, rss_mb (where they apply).
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { Client } from "../src/client/index.ts";
 
@@ -30,9 +32,9 @@ function print(row: Record<string, unknown>): void {
   console.log(JSON.stringify(row));
 }
 
-async function startControlPlane(extra: string[]): Promise<{ address: string; proc: ReturnType<typeof Bun.spawn> }> {
+async function startControlPlane(extra: string[], inMemory = true): Promise<{ address: string; proc: ReturnType<typeof Bun.spawn> }> {
   const address = `tcp://127.0.0.1:${await freePort()}`;
-  const proc = Bun.spawn(["bun", "bin/fastworker.ts", "control-plane", "--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", "--log-level", "warn", ...extra], {
+  const proc = Bun.spawn(["bun", "bin/fastworker.ts", "control-plane", "--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", ...(inMemory ? ["--no-journal"] : []), "--log-level", "warn", ...extra], {
     cwd: `${import.meta.dir}/..`, stdout: "pipe", stderr: "inherit",
   });
   const reader = proc.stdout.getReader();
@@ -93,4 +95,19 @@ try {
 } finally {
   proc.kill("SIGTERM");
   await proc.exited;
+}
+
+// The same pipelined run with the durable journal on (acknowledged only after the group commit).
+const dataDir = mkdtempSync(join(tmpdir(), "fw-bench-journal-"));
+const durable = await startControlPlane(["--concurrency", "2", "--data-dir", dataDir], false);
+try {
+  const client = await new Client({ address: durable.address }).start();
+  await sequential(client, 500);
+  const pipe = await pipelined(client, "noop", (i) => [i], PIPELINED, IN_FLIGHT);
+  print({ scenario: `pipelined trivial with journal (${PIPELINED} tasks, ${IN_FLIGHT} in flight)`, tasks_per_s: pipe.tasksPerS, p50_ms: percentile(pipe.latencies, 0.5), p99_ms: percentile(pipe.latencies, 0.99), rss_mb: rssMb(durable.proc.pid) });
+  await client.stop();
+} finally {
+  durable.proc.kill("SIGTERM");
+  await durable.proc.exited;
+  rmSync(dataDir, { recursive: true, force: true });
 }

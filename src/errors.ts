@@ -39,6 +39,11 @@ export type ErrorCode =
   | "E_NOT_RETRYABLE"
   | "E_SHUTTING_DOWN"
   | "E_REFUSED"
+  // periodic tasks
+  | "E_UNKNOWN_SCHEDULE"
+  // durability
+  | "E_JOURNAL"
+  | "E_JOURNAL_VERSION"
   // configuration and usage
   | "E_CONFIG"
   | "E_INTERNAL";

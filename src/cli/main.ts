@@ -5,6 +5,7 @@ import type { CliContext } from "./context.ts";
 import { controlPlaneCommand } from "./control-plane.ts";
 import { EXIT, exitCodeFor } from "./exit-codes.ts";
 import { cancelCommand, doctorCommand, listCommand, statusCommand, versionCommand } from "./inspect-commands.ts";
+import { inspectCommand } from "./inspect-journal.ts";
 import { submitCommand } from "./submit.ts";
 import { subworkerCommand } from "./subworker.ts";
 
@@ -33,6 +34,7 @@ export async function runCli(rawArgv: readonly string[], ctx: CliContext): Promi
       list: listCommand(ctx),
       version: versionCommand(ctx),
       doctor: doctorCommand(ctx),
+      inspect: inspectCommand(ctx),
     },
   });
   if (argv.length === 0 || argv.includes("--help") || argv.includes("-h")) {

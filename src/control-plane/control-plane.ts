@@ -1,5 +1,5 @@
 import { availableParallelism, hostname } from "node:os";
-import { TaskError, type WireError } from "../errors.ts";
+import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { RepSocket } from "../nng/index.ts";
 import {
@@ -9,6 +9,7 @@ import {
 import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
 import { MemoryTaskStore, type TaskStore } from "../store/index.ts";
+import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
 import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
 import { Announcer, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { CallbackSender } from "./callbacks.ts";
@@ -20,6 +21,7 @@ import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
 import { Outboxes } from "./outboxes.ts";
 import { ResultWaiters } from "./waiters.ts";
+import { Watches } from "./watches.ts";
 import { wireEvents } from "./wire-events.ts";
 
 export interface ControlPlaneOptions {
@@ -64,6 +66,8 @@ export class ControlPlane {
   readonly events: EventBus;
   readonly waiters = new ResultWaiters();
   readonly outboxes: Outboxes;
+  /** Remote subscriptions to task events (the `watch` long-poll). */
+  readonly watches: Watches;
   readonly log: Logger;
   readonly maxFrameBytes: number;
   readonly workerTimeoutMs: number;
@@ -73,6 +77,8 @@ export class ControlPlane {
   private router: RequestRouter | undefined;
   private announcer: Announcer | undefined;
   private pool: WorkerPool | undefined;
+  /** Fires periodic tasks; created in start() so interval schedules count from then. */
+  private scheduler: Scheduler | undefined;
   private dueTimer: ReturnType<typeof setTimeout> | undefined;
   private dueTimerAt = Infinity;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
@@ -95,7 +101,15 @@ export class ControlPlane {
     });
     this.dispatcher = new Dispatcher(this.table);
     this.outboxes = new Outboxes(options.resultCacheTtlMs ?? 3_600_000);
+    this.watches = new Watches(this.events, (id) => this.table.get(id));
     wireEvents(this.table, this.events);
+    const onState = this.table.onState;
+    this.table.onState = (entry, from) => {
+      onState(entry, from);
+      // Acceptance already recorded the first state. "running" is not journaled: recovery re-queues
+      // running tasks anyway, and skipping it saves a third of the journal's writes per task.
+      if (from !== "pending" && entry.state !== "running") this.store.update(entry.id, { state: entry.state, attempts: entry.attempts, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}) });
+    };
     const onTerminal = this.table.onTerminal;
     this.table.onTerminal = (entry, record) => {
       onTerminal(entry, record);
@@ -119,6 +133,7 @@ export class ControlPlane {
       await this.pool.start();
       this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o)));
     }
+    await this.recover();
     const router = (this.router = new RequestRouter(this));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
@@ -134,11 +149,36 @@ export class ControlPlane {
     this.sweepTimer = setInterval(() => {
       this.table.sweep();
       this.outboxes.sweep();
+      this.store.compact(Date.now() - this.table.results.ttlMs);
     }, this.cleanupIntervalMs);
     this.sweepTimer.unref();
     this.state = "running";
-    for (const task of await this.store.recover()) this.log("warn", "recovered task ignored by the in-memory store", { id: task.id });
+    // After "running": every periodic run goes through submit(), which refuses work before that.
+    this.scheduler = createControlPlaneScheduler(this);
+    this.scheduler.start();
     this.log("info", "control plane started", { id: this.id, address: this.address, concurrency, tasks: this.catalog.names() });
+  }
+
+  /** Brings back what the store kept: results within their TTL, then live tasks in submission order. */
+  private async recover(): Promise<void> {
+    const { live, finished } = await this.store.recover(this.table.results.ttlMs);
+    for (const record of finished) this.table.results.set(record.taskId, record);
+    let requeued = 0;
+    for (const stored of live) {
+      const definition = this.catalog.get(stored.spec.name);
+      if (!definition) {
+        this.log("error", "a recovered task names a task that is no longer registered; it is failed", { id: stored.spec.id, name: stored.spec.name });
+        continue;
+      }
+      const entry = createEntry(stored.spec, definition, stored.submittedAt);
+      entry.attempts = stored.state === "running" ? Math.max(0, stored.attempts - 1) : stored.attempts;
+      if (stored.dueAt !== undefined && (stored.state === "scheduled" || stored.state === "retrying")) entry.dueAt = stored.dueAt;
+      else delete entry.dueAt;
+      this.table.admit(entry);
+      requeued++;
+    }
+    if (live.length + finished.length > 0) this.log("info", "recovered from the journal", { tasks: requeued, results: finished.length });
+    this.afterChange();
   }
 
   private startAnnouncing(): void {
@@ -162,7 +202,7 @@ export class ControlPlane {
     }
     const now = Date.now();
     const replies: SubmitReply[] = [];
-    const accepted: TaskEntry[] = [];
+    const accepted: Array<{ entry: TaskEntry; spec: TaskSpec }> = [];
     for (const spec of specs) {
       const existing = this.table.existing(spec.id, spec.idempotencyKey);
       if (existing !== undefined) {
@@ -176,16 +216,21 @@ export class ControlPlane {
       }
       const entry = createEntry(spec, definition, now);
       if (awaitedBy !== undefined) entry.awaitedBy = awaitedBy;
-      accepted.push(entry);
+      accepted.push({ entry, spec });
       replies.push({ id: entry.id });
     }
     if (accepted.length > 0) {
       // The store hears of every task before the submitter is told it was accepted.
-      await this.store.accept(accepted.map((e) => ({
-        id: e.id, name: e.name, args: e.args, priority: e.priority, state: e.state, attempts: 0, maxRetries: e.maxRetries,
-        submittedAt: e.submittedAt, options: {}, ...(e.dueAt !== undefined ? { dueAt: e.dueAt } : {}),
-      })));
-      for (const entry of accepted) this.table.admit(entry);
+      try {
+        await this.store.accept(accepted.map(({ entry, spec }) => ({
+          spec, priority: entry.priority, state: entry.dueAt !== undefined ? "scheduled" : "queued", attempts: 0,
+          submittedAt: entry.submittedAt, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
+        })));
+      } catch (error) {
+        const wire = toWireError(error, "E_JOURNAL");
+        return replies.map((r) => (r.error || r.status ? r : { id: r.id, error: wire }));
+      }
+      for (const { entry } of accepted) this.table.admit(entry);
       for (const reply of replies) if (!reply.error && !reply.status) reply.status = this.table.live.get(reply.id)?.state;
       this.afterChange();
     }
@@ -252,6 +297,26 @@ export class ControlPlane {
     return this.events.on(name, listener);
   }
 
+  /** Periodic tasks: schedule, counters and next (up to 3) due times. */
+  schedules(): ScheduleInfo[] {
+    return this.scheduler?.list() ?? [];
+  }
+
+  /** Stops firing a periodic task until resumeSchedule(); throws E_UNKNOWN_SCHEDULE for other names. */
+  pauseSchedule(name: string): ScheduleInfo {
+    return this.requireScheduler().pause(name);
+  }
+
+  /** Resumes a paused periodic task; due times missed meanwhile follow its catchUp policy (never a burst). */
+  resumeSchedule(name: string): ScheduleInfo {
+    return this.requireScheduler().resume(name);
+  }
+
+  private requireScheduler(): Scheduler {
+    if (!this.scheduler) throw new FastWorkerError("E_UNKNOWN_SCHEDULE", "the control plane is not running: it has no schedules");
+    return this.scheduler;
+  }
+
   /** Results of attempts, from the local pool or subworkers. */
   outcome(outcome: Outcome): void {
     if (this.table.complete(outcome.id, outcome)) this.afterChange();
@@ -274,7 +339,7 @@ export class ControlPlane {
   private finished(entry: TaskEntry, record: TaskRecord): void {
     this.waiters.notify(entry.id);
     if (entry.awaitedBy !== undefined) this.outboxes.add(entry.awaitedBy, record);
-    this.store.finish(entry.id, { state: record.status as "success" | "failure" | "cancelled", at: entry.finishedAt ?? Date.now() });
+    this.store.finish(entry.id, record);
     if (entry.callback) this.callbacks.send(entry.callback.address, record, entry.callback.data);
   }
 
@@ -282,11 +347,13 @@ export class ControlPlane {
   async stop(options: { drainMs?: number } = {}): Promise<void> {
     if (this.state === "stopping" || this.state === "stopped") return;
     this.state = "stopping";
+    this.scheduler?.stop();
     clearTimeout(this.dueTimer);
     clearInterval(this.sweepTimer);
     await this.pool?.close({ drainMs: options.drainMs ?? 0 });
     this.waiters.releaseAll();
     this.outboxes.release();
+    this.watches.close();
     this.router?.subworkers.close();
     await this.announcer?.close();
     await Bun.sleep(0); // let released waiters send their replies before the socket closes

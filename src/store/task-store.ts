@@ -1,26 +1,25 @@
 import { FastWorkerError } from "../errors.ts";
 import type { Priority } from "../queue/priority.ts";
 import type { TaskState } from "../queue/state.ts";
+import type { TaskRecord, TaskSpec } from "../protocol/index.ts";
 
 /** What a durable store must persist to bring a task back after a restart. */
 export interface StoredTask {
-  id: string;
-  name: string;
-  args: unknown[];
+  /** The submission as accepted (name, args, options, callback...). */
+  spec: TaskSpec;
   priority: Priority;
   state: TaskState;
   attempts: number;
-  maxRetries: number;
   dueAt?: number;
   submittedAt: number;
-  options: Record<string, unknown>;
 }
 
-export type StoredTaskPatch = Partial<Pick<StoredTask, "state" | "attempts" | "dueAt">>;
+export type StoredTaskPatch = { state: TaskState; attempts: number; dueAt?: number };
 
-export interface TaskOutcome {
-  state: "success" | "failure" | "cancelled";
-  at: number;
+/** What recover() brings back: live tasks in submission order, and results still within their TTL. */
+export interface Recovered {
+  live: StoredTask[];
+  finished: TaskRecord[];
 }
 
 /**
@@ -37,9 +36,12 @@ export interface TaskStore {
   /** Called before the submitter is told the tasks were accepted. */
   accept(tasks: readonly StoredTask[]): void | Promise<void>;
   update(id: string, patch: StoredTaskPatch): void;
-  finish(id: string, outcome: TaskOutcome): void;
-  /** Tasks to bring back after a restart (empty for the in-memory store). */
-  recover(): Promise<StoredTask[]>;
+  /** The terminal record, result included, so it stays answerable after a restart. */
+  finish(id: string, record: TaskRecord): void;
+  /** Tasks to bring back after a restart (nothing for the in-memory store). */
+  recover(resultTtlMs: number): Promise<Recovered>;
+  /** Drops finished tasks older than `before` (epoch ms); returns how many. */
+  compact(before: number): number;
   close(): Promise<void>;
 }
 
@@ -65,13 +67,17 @@ export class MemoryTaskStore implements TaskStore {
     this.assertOpen("update");
   }
 
-  finish(_id: string, _outcome: TaskOutcome): void {
+  finish(_id: string, _record: TaskRecord): void {
     this.assertOpen("finish");
   }
 
-  async recover(): Promise<StoredTask[]> {
+  async recover(_resultTtlMs: number): Promise<Recovered> {
     this.assertOpen("recover");
-    return [];
+    return { live: [], finished: [] };
+  }
+
+  compact(_before: number): number {
+    return 0;
   }
 
   async close(): Promise<void> {

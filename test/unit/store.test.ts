@@ -1,3 +1,4 @@
+import type { TaskRecord } from "../../src/protocol/index.ts";
 import { describe, expect, test } from "bun:test";
 import { ConfigError, FastWorkerError } from "../../src/errors.ts";
 import { MemoryTaskStore, ResultCache, type EvictReason, type StoredTask, type TaskStore } from "../../src/store/index.ts";
@@ -181,23 +182,24 @@ describe("ResultCache TTL", () => {
 
 describe("MemoryTaskStore", () => {
   const task: StoredTask = {
-    id: "t1",
-    name: "resize",
-    args: [1],
+    spec: { id: "t1", name: "resize", args: [1] },
     priority: "normal",
-    state: "pending",
+    state: "queued",
     attempts: 0,
-    maxRetries: 3,
     submittedAt: 0,
-    options: {},
+  };
+  const record: TaskRecord = {
+    taskId: "t1", name: "resize", status: "success", priority: "normal", attempts: 1,
+    timings: { submittedAt: 0, finishedAt: 5 }, history: [], result: 2,
   };
 
   test("accepts synchronously, recovers nothing, and refuses writes after close", async () => {
     const store: TaskStore = new MemoryTaskStore();
     expect(store.accept([task])).toBeUndefined(); // no promise: callers can skip the await
-    store.update("t1", { state: "queued" });
-    store.finish("t1", { state: "success", at: 5 });
-    expect(await store.recover()).toEqual([]);
+    store.update("t1", { state: "running", attempts: 1 });
+    store.finish("t1", record);
+    expect(await store.recover(1000)).toEqual({ live: [], finished: [] });
+    expect(store.compact(Date.now())).toBe(0);
     await store.close();
     let caught: unknown;
     try {
@@ -207,8 +209,8 @@ describe("MemoryTaskStore", () => {
     }
     expect(caught).toBeInstanceOf(FastWorkerError);
     expect((caught as FastWorkerError).code).toBe("E_CLOSED");
-    expect(() => store.update("t1", { attempts: 1 })).toThrow(FastWorkerError);
-    expect(() => store.finish("t1", { state: "failure", at: 6 })).toThrow(FastWorkerError);
+    expect(() => store.update("t1", { state: "queued", attempts: 1 })).toThrow(FastWorkerError);
+    expect(() => store.finish("t1", record)).toThrow(FastWorkerError);
     await store.close(); // idempotent
   });
 });

@@ -1,0 +1,102 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { mkdtempSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "../../src/client/index.ts";
+import { connect } from "../helpers/control-plane.ts";
+import { freeAddress } from "../helpers/ports.ts";
+import { killAll, startProcess } from "../helpers/processes.ts";
+
+afterAll(killAll);
+
+async function startDurable(address: string, dataDir: string) {
+  const cp = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address,
+    "--no-discovery", "--no-gui", "--concurrency", "2", "--data-dir", dataDir, "--result-cache-size", "50000"]);
+  await cp.waitFor(/control plane .* ready/);
+  return cp;
+}
+
+describe("the journal", () => {
+  test("kill -9 mid-run loses no acknowledged task: after a restart on the same data dir every one finishes, with one result each", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fw-journal-"));
+    const address = await freeAddress();
+    let cp = await startDurable(address, dataDir);
+    let client = await connect(address);
+    const total = 20_000;
+    const ids = await client.submitBatch(Array.from({ length: total }, (_, i) => ({ task: "sleep", args: [i % 50 === 0 ? 1 : 0] })));
+    expect(new Set(ids).size).toBe(total);
+    // Let part of the work finish, then crash without any chance to flush or say goodbye.
+    for (let i = 0; i < 200; i++) {
+      const done = (await client.status()).workers[0]?.completed ?? 0;
+      if (done > 1000) break;
+      await Bun.sleep(10);
+    }
+    await client.stop();
+    await cp.stop("SIGKILL");
+
+    cp = await startDurable(address, dataDir);
+    client = await connect(address);
+    const records = await Promise.all(ids.map((id) => client.result(id, { wait: true })));
+    expect(records.every((r) => r.status === "success")).toBe(true);
+    expect(records.map((r) => r.taskId)).toEqual(ids);
+    records.forEach((r, i) => expect(r.result).toBe(i % 50 === 0 ? 1 : 0));
+    // Tasks that finished before the crash are still answerable from the journal.
+    expect((await client.result(ids[0]!)).status).toBe("success");
+    await client.stop();
+    await cp.stop();
+  });
+
+  test("scheduled tasks and retries waiting for their backoff survive a restart and fire at their time", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fw-journal-"));
+    const scratch = mkdtempSync(join(tmpdir(), "fw-retry-"));
+    const address = await freeAddress();
+    let cp = await startDurable(address, dataDir);
+    let client = await connect(address);
+    const due = Date.now() + 2_000;
+    const scheduled = await client.enqueue("add", [1, 2], { eta: due });
+    const retrying = await client.enqueue("failTwice", [join(scratch, "counter")]);
+    await Bun.sleep(150); // first attempt fails; the retry waits for its backoff
+    expect((await client.result(retrying)).status).toMatch(/retrying|running|queued/);
+    await client.stop();
+    await cp.stop("SIGKILL");
+
+    cp = await startDurable(address, dataDir);
+    client = await connect(address);
+    const record = await client.result(scheduled, { wait: true });
+    expect(record).toMatchObject({ status: "success", result: 3 });
+    expect(record.timings.startedAt!).toBeGreaterThanOrEqual(due - 5);
+    const retried = await client.result(retrying, { wait: true });
+    expect(retried).toMatchObject({ status: "success", result: 3 });
+    await client.stop();
+    await cp.stop();
+  });
+
+  test("a journal from a newer format version is refused with a clear message", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fw-journal-"));
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(join(dataDir, "journal.sqlite"), { create: true });
+    db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('format_version', '99')");
+    db.close();
+    const cp = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", await freeAddress(), "--no-discovery", "--no-gui", "--data-dir", dataDir]);
+    expect(await cp.stop("SIGCONT").catch(() => -1)).not.toBe(0);
+    expect(cp.output()).toContain("E_JOURNAL_VERSION");
+    expect(cp.output()).toContain("format version 99");
+  });
+
+  test("fastworker inspect shows counts by state", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fw-journal-"));
+    const address = await freeAddress();
+    const cp = await startDurable(address, dataDir);
+    const client = await new Client({ address }).start();
+    await client.submit("add", [1, 1]);
+    await client.enqueue("add", [1, 1], { countdownMs: 60_000 });
+    await Bun.sleep(50);
+    await client.stop();
+    await cp.stop();
+    const inspect = Bun.spawnSync(["bun", "bin/fastworker.ts", "inspect", "--data-dir", dataDir, "--json"], { cwd: join(import.meta.dir, "../.."), stdout: "pipe" });
+    const summary = JSON.parse(inspect.stdout.toString());
+    expect(summary.byState).toEqual({ success: 1, scheduled: 1 });
+    expect(summary.oldestQueued.name).toBe("add");
+  });
+});

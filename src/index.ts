@@ -1,6 +1,12 @@
 // The public API of the `fastworker` package.
-export { task, isTaskDefinition } from "./tasks/index.ts";
-export type { TaskDefinition, TaskOptions, TaskArgs, TaskResult, Priority } from "./tasks/index.ts";
+export { task, isTaskDefinition, defineMiddleware } from "./tasks/index.ts";
+export type {
+  TaskDefinition, TaskOptions, TaskArgs, TaskResult, Priority, CatchUpPolicy,
+  TaskContext, HookOutcome, BeforeHook, AfterHook, Middleware,
+} from "./tasks/index.ts";
+export type { ScheduleInfo, ScheduleFired, ScheduleSkipped, SkipReason } from "./scheduler/index.ts";
+export { EVENT_NAMES } from "./control-plane/events.ts";
+export type { EventStream, EventStreamOptions, StreamedEvent } from "./control-plane/event-stream.ts";
 export { Client } from "./client/index.ts";
 export type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./client/index.ts";
 export { ControlPlane, createControlPlane, EmbeddedClient, type ControlPlaneOptions, type ControlPlaneEvents, type EventName } from "./control-plane/index.ts";

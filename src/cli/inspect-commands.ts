@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { FASTWORKER_VERSION, PROTOCOL_VERSION } from "../protocol/index.ts";
 import { loadTaskModules } from "../tasks/index.ts";
+import { formatPreview, previewSchedules } from "../scheduler/index.ts";
 import { nng } from "../nng/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -66,11 +67,17 @@ export function listCommand(ctx: CliContext) {
     args: {
       "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
       tree: { type: "boolean", description: "Group by module" },
+      "list-periodic": { type: "boolean", description: "Only periodic tasks (repeatIntervalMs or cron), with their next 3 run times" },
       json: { type: "boolean", description: "JSON output" },
     },
     async run({ args }) {
       const a = args as Args;
       const catalog = await loadTaskModules(taskModules(a, ctx));
+      if (flag(a, "list-periodic")) {
+        const periodic = previewSchedules(catalog, Date.now());
+        emit(ctx, a, { periodic }, () => formatPreview(periodic));
+        return;
+      }
       const entries = catalog.entries().map((e) => ({
         name: e.definition.name, module: e.modulePath, export: e.exportName, priority: e.definition.options.priority,
         retries: e.definition.options.retries, timeoutMs: e.definition.options.timeoutMs ?? null,

@@ -1,5 +1,7 @@
 import type { TaskRecord, WorkerInfo } from "../protocol/index.ts";
 import type { Logger } from "../log.ts";
+import type { ScheduleFired, ScheduleSkipped } from "../scheduler/types.ts";
+import { EventStream, type EventStreamOptions } from "./event-stream.ts";
 
 /** Typed in-process events of the control plane; the dashboard stream and metrics build on these. */
 export interface ControlPlaneEvents {
@@ -14,9 +16,24 @@ export interface ControlPlaneEvents {
   "worker.joined": { worker: WorkerInfo };
   "worker.left": { workerId: string; reason: string };
   "worker.inactive": { workerId: string };
+  /** A periodic task's run was submitted (task id `${name}@${dueAt}`). */
+  "schedule.fired": ScheduleFired;
+  /** A periodic task's due time produced no run: overlap, missed (catch-up policy), duplicate or refused. */
+  "schedule.skipped": ScheduleSkipped;
 }
 
 export type EventName = keyof ControlPlaneEvents;
+
+// A Record over EventName, so adding an event fails to compile until it is listed here.
+const EVENT_NAME_SET: Readonly<Record<EventName, true>> = {
+  "task.queued": true, "task.scheduled": true, "task.started": true, "task.succeeded": true, "task.failed": true,
+  "task.retrying": true, "task.cancelled": true, "task.timed_out": true,
+  "worker.joined": true, "worker.left": true, "worker.inactive": true,
+  "schedule.fired": true, "schedule.skipped": true,
+};
+
+/** Every event name, e.g. for streams that want them all. */
+export const EVENT_NAMES: readonly EventName[] = Object.freeze(Object.keys(EVENT_NAME_SET) as EventName[]);
 type Listener<K extends EventName> = (payload: ControlPlaneEvents[K]) => void;
 
 /**
@@ -43,6 +60,17 @@ export class EventBus {
     return () => {
       if (set.delete(listener as Listener<EventName>)) this.count--;
     };
+  }
+
+  /**
+   * The events named (default: all) as an async iterable of `{ name, payload, at, missed }`, with
+   * a bounded buffer: `for await (const e of cp.events.stream(["task.failed"])) ...`. Breaking
+   * out of the loop (or aborting `signal`) unsubscribes.
+   */
+  stream<K extends EventName = EventName>(names?: readonly K[], options: EventStreamOptions = {}): EventStream<K> {
+    // Without names the stream takes every event, so K is EventName (its default) there.
+    const chosen = names ?? (EVENT_NAMES as readonly K[]);
+    return new EventStream<K>((name, listener) => this.on(name, listener), chosen, options);
   }
 
   emit<K extends EventName>(name: K, payload: ControlPlaneEvents[K]): void {

@@ -7,6 +7,8 @@ import type { ControlPlane } from "./control-plane.ts";
 import { SubworkerRegistry } from "./subworkers.ts";
 
 const DEFAULT_WAIT_MS = 30_000;
+/** A watch long-poll is held at most this long, so a vanished watcher frees its context. */
+const MAX_WATCH_WAIT_MS = 60_000;
 
 /** Decodes each request frame and answers it; bad input always gets a typed error frame. */
 export class RequestRouter {
@@ -33,6 +35,7 @@ export class RequestRouter {
       case "lease": return this.subworkers.lease(request);
       case "report": return this.subworkers.report(request);
       case "bye": return this.subworkers.bye(request);
+      case "watch": return this.watch(request);
     }
   }
 
@@ -88,6 +91,11 @@ export class RequestRouter {
       }
     });
     return encodeFrame({ v: PROTOCOL_VERSION, type: "cancelled", outcomes });
+  }
+
+  private async watch(request: RequestOf<"watch">): Promise<Uint8Array> {
+    const batch = await this.cp.watches.watch(request.watchId, request.ids, Math.min(request.waitMs, MAX_WATCH_WAIT_MS));
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "events", ...batch });
   }
 
   private status(): Uint8Array {

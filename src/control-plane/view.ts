@@ -1,4 +1,5 @@
 import type { Priority, TaskRecord, TaskSpec, TaskState, WorkerInfo } from "../protocol/index.ts";
+import type { ScheduleInfo } from "../scheduler/index.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type { ControlPlane, SubmitReply } from "./control-plane.ts";
 import type { ControlPlaneEvents, EventName } from "./events.ts";
@@ -47,6 +48,8 @@ export interface ControlPlaneView {
   queues(firstN: number): Record<Priority, { count: number; tasks: Array<{ id: string; name: string; submittedAt: number }> }>;
   cache(): { size: number; maxSize: number; ttlMs: number; byStatus: Record<string, number> };
   registeredTasks(): RegisteredTask[];
+  /** Periodic tasks with their counters and next due times (a fresh copy per call). */
+  schedules(): ScheduleInfo[];
   on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void;
 }
 
@@ -55,6 +58,9 @@ export interface ControlPlaneCommands {
   submit(specs: readonly TaskSpec[]): Promise<SubmitReply[]>;
   cancel(id: string): ReturnType<ControlPlane["cancel"]>;
   retry(id: string): TaskRecord;
+  /** Throw FastWorkerError E_UNKNOWN_SCHEDULE for a name that is not a periodic task. */
+  pauseSchedule(name: string): ScheduleInfo;
+  resumeSchedule(name: string): ScheduleInfo;
 }
 
 export function createView(cp: ControlPlane): ControlPlaneView {
@@ -107,6 +113,7 @@ export function createView(cp: ControlPlane): ControlPlaneView {
       priority: e.definition.options.priority, retries: e.definition.options.retries,
       ...(e.definition.options.timeoutMs !== undefined ? { timeoutMs: e.definition.options.timeoutMs } : {}),
     })),
+    schedules: () => cp.schedules(),
     on: (name, listener) => cp.on(name, listener),
   };
 }
@@ -116,5 +123,7 @@ export function createCommands(cp: ControlPlane): ControlPlaneCommands {
     submit: (specs) => cp.submit(specs),
     cancel: (id) => cp.cancel(id),
     retry: (id) => cp.retry(id),
+    pauseSchedule: (name) => cp.pauseSchedule(name),
+    resumeSchedule: (name) => cp.resumeSchedule(name),
   };
 }

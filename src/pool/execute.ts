@@ -5,7 +5,9 @@
  */
 import { safeParse, summarize } from "valibot";
 import { NonRetryable, RetryLater } from "../errors.ts";
+import type { MiddlewareEntry } from "../tasks/catalog.ts";
 import type { TaskDefinition } from "../tasks/definition.ts";
+import { HookError, hookLayers, runWithHooks } from "./hooks.ts";
 import { toJsonValue } from "./json-result.ts";
 import type { ResultMessage, WireJob, WireRetry } from "./messages.ts";
 
@@ -31,8 +33,15 @@ function retryFor(error: unknown): WireRetry {
 }
 
 function failed(seq: number, error: unknown, startedAt: number): ResultMessage {
-  const retry = retryFor(error);
   const finishedAt = Date.now();
+  if (error instanceof HookError) {
+    // The message already names the hook and what it threw; retrying follows the hook's own error.
+    const cause: unknown = error.cause;
+    const stack = cause instanceof Error ? cause.stack : undefined;
+    const base = { t: "err", seq, code: "E_TASK_FAILED", message: error.message, retry: retryFor(cause), startedAt, finishedAt } as const;
+    return stack === undefined ? base : { ...base, stack };
+  }
+  const retry = retryFor(error);
   if (error instanceof Error) {
     const message = `${error.name}: ${error.message}`;
     return error.stack
@@ -88,7 +97,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * synchronous (no promise allocated on the hot path), otherwise as a promise
  * that never rejects.
  */
-export function executeJob(definitions: DefinitionLookup, job: WireJob, startedAt: number): ResultMessage | Promise<ResultMessage> {
+export function executeJob(
+  definitions: DefinitionLookup, job: WireJob, startedAt: number, middleware: readonly MiddlewareEntry[] = [],
+): ResultMessage | Promise<ResultMessage> {
   const definition = definitions.get(job.name);
   if (definition === undefined) {
     const known = [...definitions.keys()];
@@ -109,6 +120,14 @@ export function executeJob(definitions: DefinitionLookup, job: WireJob, startedA
       return rejected(job.seq, "E_INVALID_ARGS", `Invalid arguments for task "${job.name}": ${summarize(parsed.issues)}`, startedAt);
     }
     args = parsed.output;
+  }
+  const layers = middleware.length > 0 || definition.options.hooks !== undefined ? hookLayers(definition, middleware) : [];
+  if (layers.length > 0) {
+    // Jobs without a pool id (bare runtime tests) fall back to their seq and a first attempt.
+    const ctx = { id: job.id ?? String(job.seq), name: job.name, attempt: job.attempt ?? 1, args };
+    return runWithHooks(layers, ctx, () => definition.handler(...ctx.args)).then((outcome) =>
+      outcome.ok ? succeeded(job, outcome.result, startedAt) : failed(job.seq, outcome.error, startedAt),
+    );
   }
   let value: unknown;
   try {

@@ -16,6 +16,9 @@ export interface WireJob {
   rank: number;
   args: unknown[];
   traceparent?: string;
+  /** The pool job id (the task id) and attempt, for task hooks; absent from bare pool jobs in tests. */
+  id?: string;
+  attempt?: number;
 }
 
 /** Retry directive in wire form: a number is a delay in ms. */
@@ -84,7 +87,11 @@ export function isFromWorker(value: unknown): value is FromWorker {
  * which are not JSON (bigint, cycles) are rejected up front, and a job moved
  * to another Worker is not re-encoded. Throws TypeError for such args.
  */
-export function encodeJob(seq: number, name: string, rank: number, args: readonly unknown[], traceparent: string | undefined): string {
+export function encodeJob(
+  seq: number, name: string, rank: number, args: readonly unknown[], traceparent: string | undefined,
+  context?: { id: string; attempt: number },
+): string {
+  if (context !== undefined) return JSON.stringify([seq, name, rank, args, traceparent ?? null, context.id, context.attempt]);
   return JSON.stringify(traceparent === undefined ? [seq, name, rank, args] : [seq, name, rank, args, traceparent]);
 }
 
@@ -92,14 +99,17 @@ export function joinJobs(encoded: readonly string[]): string {
   return `[${encoded.join(",")}]`;
 }
 
-function isEncodedJob(value: unknown): value is [number, string, number, unknown[], string?] {
+type EncodedJob = [number, string, number, unknown[], (string | null)?, string?, number?];
+
+function isEncodedJob(value: unknown): value is EncodedJob {
   return (
     Array.isArray(value) &&
     typeof value[0] === "number" &&
     typeof value[1] === "string" &&
     typeof value[2] === "number" &&
     Array.isArray(value[3]) &&
-    (value[4] === undefined || typeof value[4] === "string")
+    (value[4] === undefined || value[4] === null || typeof value[4] === "string") &&
+    (value[5] === undefined || (typeof value[5] === "string" && typeof value[6] === "number"))
   );
 }
 
@@ -109,7 +119,11 @@ export function decodeJobs(data: string): WireJob[] {
   return parsed.map((item: unknown) => {
     if (!isEncodedJob(item)) throw new TypeError(`malformed job in jobs message: ${JSON.stringify(item)}`);
     const job: WireJob = { seq: item[0], name: item[1], rank: item[2], args: item[3] };
-    if (item[4] !== undefined) job.traceparent = item[4];
+    if (typeof item[4] === "string") job.traceparent = item[4];
+    if (item[5] !== undefined && item[6] !== undefined) {
+      job.id = item[5];
+      job.attempt = item[6];
+    }
     return job;
   });
 }

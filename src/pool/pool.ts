@@ -119,7 +119,8 @@ export class WorkerPool {
     const rank = priorityRank(job.priority);
     let encoded: string;
     try {
-      encoded = encodeJob(seq, job.name, rank, job.args, job.traceparent);
+      // id and attempt travel with the job so task hooks see them (src/pool/hooks.ts).
+      encoded = encodeJob(seq, job.name, rank, job.args, job.traceparent, { id: job.id, attempt: job.attempt });
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       return Promise.resolve(failure("E_INVALID_ARGS", `Arguments of ${describeJob(job)} are not JSON-serialisable (${detail}).`, "never"));

@@ -39,7 +39,7 @@ async function init(message: InitMessage): Promise<void> {
   try {
     const catalog = await loadTaskModules(message.modules);
     const definitions = new Map(catalog.entries().map((entry) => [entry.definition.name, entry.definition] as const));
-    runtime = new WorkerRuntime(definitions, new SharedJobState(message.state, message.epoch), send);
+    runtime = new WorkerRuntime(definitions, new SharedJobState(message.state, message.epoch), send, catalog.middleware());
     send({ t: "ready", tasks: catalog.names() });
   } catch (error) {
     send({ t: "load_error", error: toWireError(error, "E_TASK_MODULE_LOAD") });

@@ -4,6 +4,7 @@
  */
 import { executeJob, type DefinitionLookup } from "./execute.ts";
 import { decodeJobs, type CancelMessage, type FromWorker, type JobsMessage, type ResultMessage, type WireJob } from "./messages.ts";
+import type { MiddlewareEntry } from "../tasks/catalog.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
 import type { SharedJobState } from "./shared-state.ts";
 
@@ -11,15 +12,19 @@ export class WorkerRuntime {
   readonly #definitions: DefinitionLookup;
   readonly #state: SharedJobState;
   readonly #post: (message: FromWorker) => void;
+  readonly #middleware: readonly MiddlewareEntry[];
   readonly #queue = new PriorityFifo<WireJob>();
   readonly #queued = new Map<number, WireJob>();
   #received = 0;
   #busy = false;
 
-  constructor(definitions: DefinitionLookup, state: SharedJobState, post: (message: FromWorker) => void) {
+  constructor(
+    definitions: DefinitionLookup, state: SharedJobState, post: (message: FromWorker) => void, middleware: readonly MiddlewareEntry[] = [],
+  ) {
     this.#definitions = definitions;
     this.#state = state;
     this.#post = post;
+    this.#middleware = middleware;
   }
 
   /** Jobs waiting in this Worker (not counting the one running). */
@@ -61,7 +66,7 @@ export class WorkerRuntime {
       this.#queued.delete(job.seq);
       const startedAt = Date.now();
       if (!this.#state.markStarted(job.seq, startedAt)) continue;
-      const outcome = executeJob(this.#definitions, job, startedAt);
+      const outcome = executeJob(this.#definitions, job, startedAt, this.#middleware);
       if (outcome instanceof Promise) {
         void outcome.then((result) => {
           this.#finish(result);

@@ -141,8 +141,19 @@ const report = v.object({
   waitMs: Millis,
 });
 const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: v.array(OutcomeSchema) });
+/**
+ * Long-poll for the events of tasks (queued, started, retrying, succeeded, ...): `ids` are added
+ * to the watch named `watchId` (a task leaves it after its terminal event); the reply carries
+ * what happened to them since the previous request of this watch.
+ */
+const watch = v.object({
+  v: Version, type: v.literal("watch"),
+  watchId: Id,
+  ids: v.pipe(v.array(Id), v.maxLength(100_000)),
+  waitMs: Millis,
+});
 
-export const RequestSchema = v.variant("type", [submit, result, collect, cancel, status, hello, lease, report, bye]);
+export const RequestSchema = v.variant("type", [submit, result, collect, cancel, status, hello, lease, report, bye, watch]);
 
 // --- replies from the control plane ------------------------------------------------------
 
@@ -183,8 +194,24 @@ const leased = v.object({
 });
 const ack = v.object({ v: Version, type: v.literal("ack") });
 const error = v.object({ v: Version, type: v.literal("error"), error: WireErrorSchema, ids: v.optional(v.array(v.string())) });
+export const WatchEventSchema = v.object({
+  /** A control-plane event name: task.queued, task.started, task.succeeded, ... */
+  name: v.string(),
+  taskId: Id,
+  at: Millis,
+  /** The event's payload, as the in-process event bus has it. */
+  payload: v.unknown(),
+});
+const events = v.object({
+  v: Version, type: v.literal("events"),
+  events: v.array(WatchEventSchema),
+  /** Events dropped since the previous reply because this watch fell too far behind. */
+  missed: Count,
+  /** Ids the control plane does not know yet (or whose result expired); they are watched all the same, so a client may watch before it submits. */
+  unknown: v.optional(v.array(Id)),
+});
 
-export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error]);
+export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error, events]);
 
 // --- discovery and callbacks -------------------------------------------------------------
 
@@ -216,5 +243,6 @@ export type Request = v.InferOutput<typeof RequestSchema>;
 export type Reply = v.InferOutput<typeof ReplySchema>;
 export type Announce = v.InferOutput<typeof AnnounceSchema>;
 export type TaskDone = v.InferOutput<typeof TaskDoneSchema>;
+export type WatchEvent = v.InferOutput<typeof WatchEventSchema>;
 export type RequestOf<T extends Request["type"]> = Extract<Request, { type: T }>;
 export type ReplyOf<T extends Reply["type"]> = Extract<Reply, { type: T }>;

@@ -1,9 +1,17 @@
 import { TaskDefinitionError } from "../errors.ts";
 import type { TaskDefinition } from "./definition.ts";
+import type { Middleware } from "./middleware.ts";
 
 export interface CatalogEntry {
   readonly definition: TaskDefinition<unknown[], unknown>;
   /** Absolute path of the module the definition was found in. */
+  readonly modulePath: string;
+  readonly exportName: string;
+}
+
+/** Global middleware found in a task module, in load order. */
+export interface MiddlewareEntry {
+  readonly middleware: Middleware;
   readonly modulePath: string;
   readonly exportName: string;
 }
@@ -17,12 +25,15 @@ export interface TaskCatalog {
   /** Task names in the order they were found. */
   names(): string[];
   entries(): CatalogEntry[];
+  /** Middleware exported by the modules, in module (then export) order. */
+  middleware(): MiddlewareEntry[];
 }
 
 /** Accumulates definitions module by module, rejecting duplicate names as they appear. */
 export class CatalogBuilder {
   readonly #byName = new Map<string, CatalogEntry>();
   readonly #modulePaths: string[] = [];
+  readonly #middleware: MiddlewareEntry[] = [];
 
   addModule(modulePath: string): void {
     this.#modulePaths.push(modulePath);
@@ -44,15 +55,23 @@ export class CatalogBuilder {
     );
   }
 
+  addMiddleware(entry: MiddlewareEntry): void {
+    // The same object re-exported (or exported twice) runs once, where it was first seen.
+    if (this.#middleware.some((m) => m.middleware === entry.middleware)) return;
+    this.#middleware.push(entry);
+  }
+
   build(): TaskCatalog {
     const byName = new Map(this.#byName);
     const modulePaths = Object.freeze([...this.#modulePaths]);
+    const middleware = [...this.#middleware];
     return Object.freeze({
       modulePaths,
       get: (name: string) => byName.get(name)?.definition,
       has: (name: string) => byName.has(name),
       names: () => [...byName.keys()],
       entries: () => [...byName.values()],
+      middleware: () => [...middleware],
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { GenericSchema } from "valibot";
 import { TaskDefinitionError } from "../errors.ts";
+import type { AfterHook, BeforeHook, TaskHooks } from "./middleware.ts";
 import type { Priority } from "./priority.ts";
 import { describeType, resolveTaskOptions } from "./validate-options.ts";
 
@@ -30,7 +31,44 @@ export interface TaskOptions<A extends unknown[] = unknown[]> {
   backoff?: Partial<BackoffOptions>;
   /** Validated inside the Worker before the handler runs; failures are not retried. */
   argsSchema?: ArgsSchema<A>;
+  // --- periodic tasks: the control plane submits a run at each due time (src/scheduler/) ---
+  /** Run every this many ms, first at `startAt` (or one interval after the control plane starts). Not with `cron`. */
+  repeatIntervalMs?: number;
+  /** Run on a cron schedule: 5 fields, 6 with seconds first, or @hourly, @daily, @weekly, @monthly, @yearly. */
+  cron?: string;
+  /** IANA time zone the `cron` expression is read in (default: the control plane's local zone). */
+  timezone?: string;
+  /** Stop after this many runs. */
+  repeatCount?: number;
+  /** No run before this time (Date or epoch ms). */
+  startAt?: Date | number;
+  /** Let a run start while the previous one is still queued or running (default false: it is skipped). */
+  overlap?: boolean;
+  /** Runs missed during a pause or a clock jump: "skip" them (default) or run "once" to catch up. */
+  catchUp?: CatchUpPolicy;
+  /** Arguments of each periodic run (default []). NoInfer: the handler alone decides `A`. */
+  args?: NoInfer<A>;
+  // --- hooks, run inside the Worker around the handler ---
+  /** Runs before the handler, after global middleware befores; a throw fails the attempt. */
+  before?: BeforeHook<NoInfer<A>>;
+  /** Runs after the handler (whatever its outcome), before global middleware afters. */
+  after?: AfterHook<NoInfer<A>>;
 }
+
+export type CatchUpPolicy = "skip" | "once";
+
+/** A periodic task's schedule with defaults applied. */
+export type ResolvedSchedule = (
+  | { readonly kind: "interval"; readonly intervalMs: number }
+  | { readonly kind: "cron"; readonly expression: string; readonly timezone?: string }
+) & {
+  readonly repeatCount?: number;
+  /** Epoch ms. */
+  readonly startAt?: number;
+  readonly overlap: boolean;
+  readonly catchUp: CatchUpPolicy;
+  readonly args: readonly unknown[];
+};
 
 /** TaskOptions with every default applied; what schedulers and Workers read. */
 export interface ResolvedTaskOptions {
@@ -41,6 +79,9 @@ export interface ResolvedTaskOptions {
   readonly timeoutMs?: number;
   readonly backoff: Readonly<BackoffOptions>;
   readonly argsSchema?: ArgsSchema;
+  /** Present for periodic tasks only. */
+  readonly schedule?: ResolvedSchedule;
+  readonly hooks?: Readonly<TaskHooks>;
 }
 
 export const TASK_KIND = "fastworker.task";

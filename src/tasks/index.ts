@@ -5,6 +5,8 @@ export {
   task,
   type ArgsSchema,
   type BackoffOptions,
+  type CatchUpPolicy,
+  type ResolvedSchedule,
   type ResolvedTaskOptions,
   type TaskArgs,
   type TaskDefinition,
@@ -13,6 +15,16 @@ export {
 } from "./definition.ts";
 export { DEFAULT_BACKOFF, DEFAULT_PRIORITY, DEFAULT_RETRIES } from "./validate-options.ts";
 export { TASK_MODULE_EXTENSIONS, resolveTaskModuleFiles } from "./discover.ts";
-export type { CatalogEntry, TaskCatalog } from "./catalog.ts";
+export type { CatalogEntry, MiddlewareEntry, TaskCatalog } from "./catalog.ts";
+export {
+  defineMiddleware,
+  isMiddleware,
+  type AfterHook,
+  type BeforeHook,
+  type HookOutcome,
+  type Middleware,
+  type TaskContext,
+  type TaskHooks,
+} from "./middleware.ts";
 export { loadTaskModules, type LoadTaskModulesOptions } from "./loader.ts";
 export { parseTaskModulesArg } from "./module-arg.ts";

@@ -4,6 +4,7 @@ import { provideSelfModule } from "./self-module.ts";
 import { CatalogBuilder, type TaskCatalog } from "./catalog.ts";
 import { isTaskDefinition } from "./definition.ts";
 import { resolveTaskModuleFiles } from "./discover.ts";
+import { isMiddleware } from "./middleware.ts";
 
 export interface LoadTaskModulesOptions {
   /** Base for relative paths; defaults to process.cwd(). */
@@ -27,7 +28,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
 
 /**
  * Imports task modules (files, or directories searched recursively) and
- * collects every exported task definition into a catalog. Used by the
+ * collects every exported task definition (and defineMiddleware() object) into a catalog. Used by the
  * coordinator and, with the catalog's `modulePaths`, by each pool Worker.
  */
 export async function loadTaskModules(paths: readonly string[], opts: LoadTaskModulesOptions = {}): Promise<TaskCatalog> {
@@ -39,6 +40,7 @@ export async function loadTaskModules(paths: readonly string[], opts: LoadTaskMo
     builder.addModule(file);
     for (const [exportName, value] of Object.entries(namespace)) {
       if (isTaskDefinition(value)) builder.add({ definition: value, modulePath: file, exportName });
+      else if (isMiddleware(value)) builder.addMiddleware({ middleware: value, modulePath: file, exportName });
     }
   }
   return builder.build();

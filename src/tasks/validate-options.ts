@@ -1,6 +1,8 @@
 import { TaskDefinitionError } from "../errors.ts";
 import type { ArgsSchema, BackoffOptions, ResolvedTaskOptions, TaskOptions } from "./definition.ts";
+import type { TaskHooks } from "./middleware.ts";
 import { isPriority, PRIORITIES, type Priority } from "./priority.ts";
+import { resolveSchedule } from "./validate-schedule.ts";
 
 export const DEFAULT_PRIORITY: Priority = "normal";
 export const DEFAULT_RETRIES = 0;
@@ -26,6 +28,16 @@ const KNOWN_OPTIONS: Readonly<Record<keyof TaskOptions, true>> = {
   timeoutMs: true,
   backoff: true,
   argsSchema: true,
+  repeatIntervalMs: true,
+  cron: true,
+  timezone: true,
+  repeatCount: true,
+  startAt: true,
+  overlap: true,
+  catchUp: true,
+  args: true,
+  before: true,
+  after: true,
 };
 const KNOWN_BACKOFF: Readonly<Record<keyof BackoffOptions, true>> = { baseMs: true, factor: true, maxMs: true, jitter: true };
 
@@ -96,6 +108,18 @@ function checkArgsSchema(label: string, value: unknown): ArgsSchema | undefined 
   return value as unknown as ArgsSchema;
 }
 
+function checkHooks(label: string, raw: Record<string, unknown>): Readonly<TaskHooks> | undefined {
+  const { before, after } = raw;
+  if (before !== undefined && typeof before !== "function") fail(label, `"before" must be a function (ctx) => void, got ${describeType(before)}.`);
+  if (after !== undefined && typeof after !== "function") fail(label, `"after" must be a function (ctx, outcome) => void, got ${describeType(after)}.`);
+  if (before === undefined && after === undefined) return undefined;
+  // typeof narrows only to Function; the hook signatures come from the caller's TaskOptions<A>.
+  return Object.freeze({
+    ...(before !== undefined ? { before: before as TaskHooks["before"] } : {}),
+    ...(after !== undefined ? { after: after as TaskHooks["after"] } : {}),
+  });
+}
+
 /**
  * Validates raw task options and applies defaults. Throws TaskDefinitionError
  * (E_TASK_DEFINITION) saying which option is wrong and how to fix it.
@@ -139,5 +163,9 @@ export function resolveTaskOptions(raw: unknown): ResolvedTaskOptions {
   }
   const argsSchema = checkArgsSchema(label, raw.argsSchema);
   if (argsSchema !== undefined) resolved.argsSchema = argsSchema;
+  const schedule = resolveSchedule(label, raw);
+  if (schedule !== undefined) resolved.schedule = schedule;
+  const hooks = checkHooks(label, raw);
+  if (hooks !== undefined) resolved.hooks = hooks;
   return Object.freeze(resolved);
 }

@@ -85,6 +85,8 @@ typedef struct engine {
   unsigned int stail;
   int sleeping;
   int stopping;
+  /* Set before nng_close: no new operation may start on a closing socket (NNG panicked on that). */
+  volatile int closing;
   void (*wake)(void);
   int armed;
   int *ring;
@@ -130,6 +132,10 @@ static void on_aio(void *arg) {
   nng_msg *m;
   switch (l->st) {
   case ST_REQ_SEND:
+    if (rv == 0 && e->closing) {
+      report(l, NNG_ECLOSED);
+      return;
+    }
     if (rv == 0) {
       l->st = ST_REQ_RECV;
       do_recv(l);
@@ -150,8 +156,8 @@ static void on_aio(void *arg) {
       m = e->A.aio_get_msg(l->aio);
       if (m) e->A.msg_free(m);
     }
-    if (rv == NNG_ECLOSED) {
-      report(l, rv);
+    if (rv == NNG_ECLOSED || e->closing) {
+      report(l, NNG_ECLOSED);
       return;
     }
     /* A failed reply (peer gone) is REP's normal loss; keep serving on this context. */
@@ -261,6 +267,12 @@ static void sender_main(void *arg) {
     e->stail++;
     e->A.mtx_unlock(e->smx);
     l = &e->lanes[idx];
+    if (e->closing) {
+      e->A.msg_free(l->out);
+      l->out = 0;
+      report(l, NNG_ECLOSED);
+      continue;
+    }
     l->st = l->next;
     e->A.aio_set_msg(l->aio, l->out);
     l->out = 0;
@@ -322,6 +334,11 @@ int lane_take(engine *e, int idx, unsigned char *dst) {
   e->A.msg_free(l->msg);
   l->msg = 0;
   return len;
+}
+
+/* Called just before nng_close: lanes finish with ECLOSED instead of starting new operations. */
+void eng_closing(engine *e) {
+  e->closing = 1;
 }
 
 /* Stops (waits for NNG's callback to finish) and frees every lane's aio. Call after nng_close. */

@@ -15,3 +15,4 @@ export {
   TaskDefinitionError, StateTransitionError, RetryLater, NonRetryable, type ErrorCode, type WireError,
 } from "./errors.ts";
 export type { TaskRecord, TaskState, WorkerInfo } from "./protocol/index.ts";
+export { Subworker, createSubworker, type SubworkerOptions } from "./subworker/index.ts";

@@ -53,12 +53,13 @@ export class SubworkerSource implements CapacitySource {
     return new Promise((resolve) => {
       const lease: PendingLease = { credits, tasks: [], timer: undefined, resolve };
       this.pending = lease;
+      // Dispatch is queued first, so a lease that does not wait (waitMs 0) still gets what is queued now.
+      this.onWaiting();
       if (this.cancels.size > 0 || credits === 0 || waitMs <= 0) {
         queueMicrotask(() => this.pending === lease && this.flush());
       } else {
         lease.timer = setTimeout(() => this.pending === lease && this.flush(), waitMs);
       }
-      this.onWaiting();
     });
   }
 

@@ -25,6 +25,8 @@ export interface LaneEngine {
   receive(lane: number, timeoutMs: number): void;
   reply(lane: number, bytes: Uint8Array): void;
   send(lane: number, bytes: Uint8Array, timeoutMs: number): void;
+  /** Called just before nng_close: from now on lanes finish instead of starting new operations. */
+  closing(): void;
   /**
    * Stops and frees every lane. Only after the socket is closed and every outstanding
    * operation has reported: freeing earlier crashed NNG (see design §3).

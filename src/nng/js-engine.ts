@@ -24,6 +24,7 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
   const lanes: Lane[] = [];
   const out = new BigUint64Array(1);
   let destroyed = false;
+  let closing = false;
 
   const startSend = (l: Lane) => (l.useCtx ? s.nng_ctx_send(l.target, l.aio) : s.nng_send_aio(l.target, l.aio));
   const startRecv = (l: Lane) => (l.useCtx ? s.nng_ctx_recv(l.target, l.aio) : s.nng_recv_aio(l.target, l.aio));
@@ -53,6 +54,7 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
     const rv = s.nng_aio_result(l.aio);
     switch (l.state) {
       case State.ReqSend:
+        if (rv === 0 && closing) return finish(index, l, NNG_ECLOSED);
         if (rv === 0) {
           l.state = State.ReqRecv;
           startRecv(l);
@@ -65,7 +67,7 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
         return finish(index, l, rv, rv === 0 ? takeBody(l) : undefined);
       case State.ReplySend:
         if (rv !== 0) freeUnsent(l);
-        if (rv === NNG_ECLOSED) return finish(index, l, rv);
+        if (rv === NNG_ECLOSED || closing) return finish(index, l, NNG_ECLOSED);
         l.state = State.Recv;
         s.nng_aio_set_timeout(l.aio, -1);
         startRecv(l);
@@ -121,6 +123,9 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
       l.state = State.Send;
       s.nng_aio_set_timeout(l.aio, timeoutMs);
       startSend(l);
+    },
+    closing() {
+      closing = true;
     },
     destroy() {
       if (destroyed) return;

@@ -28,6 +28,7 @@ function compileShim() {
       eng_drain: { args: [T.ptr, T.ptr, T.i32], returns: T.i32 },
       lane_take: { args: [T.ptr, T.i32, T.ptr], returns: T.i32 },
       eng_free: { args: [T.ptr], returns: T.void },
+      eng_closing: { args: [T.ptr], returns: T.void },
     },
   }).symbols;
 }
@@ -110,6 +111,9 @@ export function createShimEngine(maxLanes: number, onCompletion: Completion): La
     },
     send(lane, bytes, timeoutMs) {
       check(C.lane_send(engine, lane, bytes.length ? bytes : EMPTY, bytes.length, timeoutMs), "nng_msg_alloc");
+    },
+    closing() {
+      if (!destroyed) C.eng_closing(engine);
     },
     destroy() {
       if (destroyed) return;

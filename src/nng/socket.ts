@@ -118,6 +118,7 @@ export abstract class NngSocket {
     this.closing = true;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.onClosing();
+    this.engine.closing();
     nng().symbols.nng_close(this.id);
     this.maybeFinishClose();
     return this.closed;

@@ -1,10 +1,13 @@
 import { defineCommand } from "citty";
 import { availableParallelism } from "node:os";
 import { address, boolean, integer, resolve, seconds, text } from "../config.ts";
-import { createControlPlane } from "../control-plane/index.ts";
+import { createCommands, createControlPlane, createView } from "../control-plane/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { resolve as resolvePath } from "node:path";
+import { JournalStore } from "../store/index.ts";
 import { createLogger, isLogLevel, type LogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
+import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
 
@@ -27,17 +30,23 @@ export function controlPlaneCommand(ctx: CliContext) {
       "result-cache-ttl": { type: "string", description: "Seconds a result is kept (default 3600) [FASTWORKER_RESULT_CACHE_TTL]" },
       "result-cache-cleanup-interval": { type: "string", description: "Seconds between sweeps (default 60) [FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL]" },
       "worker-timeout": { type: "string", description: "Seconds before a silent subworker is inactive (default 15) [FASTWORKER_WORKER_TIMEOUT]" },
-      "gui-host": { type: "string", description: "Dashboard host [FASTWORKER_GUI_HOST] (the dashboard is not in this build yet)" },
-      "gui-port": { type: "string", description: "Dashboard port [FASTWORKER_GUI_PORT] (the dashboard is not in this build yet)" },
+      "gui-host": { type: "string", description: `Dashboard host (default ${DEFAULT_GUI_HOST}; beyond loopback it needs FASTWORKER_GUI_TOKEN) [FASTWORKER_GUI_HOST]` },
+      "gui-port": { type: "string", description: `Dashboard port (default ${DEFAULT_GUI_PORT}) [FASTWORKER_GUI_PORT]` },
       "no-gui": { type: "boolean", description: "Do not serve the dashboard [FASTWORKER_GUI_ENABLED=false]" },
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
+      "data-dir": { type: "string", description: "Where the journal lives (default ./.fastworker) [FASTWORKER_DATA_DIR]" },
+      "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
     },
     async run({ args }) {
       const a = args as Args;
       const env = ctx.env;
       const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
+      const gui = guiOptions(a, env);
+      const journal = journalStore(a, env);
       const cp = await createControlPlane({
+        ...(journal ? { store: journal } : {}),
+        ...(gui ? { guiUrl: gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
         address: resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env),
@@ -49,18 +58,53 @@ export function controlPlaneCommand(ctx: CliContext) {
         workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: 15 }, flag(a, "worker-timeout"), env),
         log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: logLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
-      const guiEnabled = flag(a, "no-gui") !== true && flag(a, "gui") !== false && resolve({ flag: "gui", env: "FASTWORKER_GUI_ENABLED", parse: boolean, fallback: true }, undefined, env);
+      let dashboard: Dashboard | undefined;
+      try {
+        if (gui) {
+          dashboard = startDashboard({
+            view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log,
+            discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
+            ...(gui.token ? { token: gui.token } : {}),
+          });
+        }
+      } catch (error) {
+        // The control plane is already listening: release its sockets and pool before reporting.
+        await cp.stop();
+        throw error;
+      }
       ctx.out(color(ctx, 32, `FastWorker ${FASTWORKER_VERSION} control plane ${cp.id} ready`));
       ctx.out(`  tasks:      ${cp.catalog.names().join(", ")}`);
       ctx.out(`  address:    ${cp.address}`);
       ctx.out(`  pool:       ${concurrency} Bun Workers`);
       ctx.out(`  discovery:  ${noDiscovery ? "off" : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env)}`);
-      if (guiEnabled) ctx.out("  dashboard:  not part of this build yet (use `fastworker status`)");
+      ctx.out(`  journal:    ${journal ? journal.dataDir : "off (in memory only)"}`);
+      ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}` : "off"}`);
       const signal = await ctx.shutdown;
       ctx.out(`${signal}: stopping (running tasks get 10 s to finish)`);
+      await dashboard?.stop();
       await cp.stop({ drainMs: 10_000 });
     },
   });
+}
+
+/** The dashboard's settings (flag > env > default), or undefined when it is off; the token comes only from the environment, never argv. */
+/** Durable by default: the journal in --data-dir, unless --no-journal. */
+function journalStore(a: Args, env: Record<string, string | undefined>): JournalStore | undefined {
+  const enabled = flag(a, "no-journal") !== true && flag(a, "journal") !== false && resolve({ flag: "journal", env: "FASTWORKER_JOURNAL", parse: boolean, fallback: true }, undefined, env);
+  if (!enabled) return undefined;
+  const dataDir = resolve({ flag: "data-dir", env: "FASTWORKER_DATA_DIR", parse: text, fallback: ".fastworker" }, flag(a, "data-dir"), env);
+  const log = createLogger({ component: "journal" });
+  return new JournalStore(resolvePath(dataDir), (reason) => log("error", "journal degraded: running in memory only until restart", { reason }));
+}
+
+function guiOptions(a: Args, env: Record<string, string | undefined>): { host: string; port: number; token?: string; url: string } | undefined {
+  const enabled = flag(a, "no-gui") !== true && flag(a, "gui") !== false && resolve({ flag: "gui", env: "FASTWORKER_GUI_ENABLED", parse: boolean, fallback: true }, undefined, env);
+  if (!enabled) return undefined;
+  const host = resolve({ flag: "gui-host", env: "FASTWORKER_GUI_HOST", parse: text, fallback: DEFAULT_GUI_HOST }, flag(a, "gui-host"), env);
+  const port = resolve({ flag: "gui-port", env: "FASTWORKER_GUI_PORT", parse: integer(0, 65_535), fallback: DEFAULT_GUI_PORT }, flag(a, "gui-port"), env);
+  const token = env.FASTWORKER_GUI_TOKEN || undefined;
+  checkDashboardAccess(host, token); // before the control plane starts, so a refusal leaves nothing behind
+  return { host, port, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/`, ...(token ? { token } : {}) };
 }
 
 function optionalId(id: string): { id?: string } {

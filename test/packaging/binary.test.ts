@@ -2,7 +2,7 @@ import { afterAll, expect, test } from "bun:test";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freeAddress } from "../helpers/ports.ts";
+import { freeAddress, freePort } from "../helpers/ports.ts";
 
 const root = join(import.meta.dir, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "fw-binary-"));
@@ -14,12 +14,13 @@ afterAll(async () => {
 });
 
 test("bun build --compile gives one binary that runs a control plane and its tasks (task modules given by path)", async () => {
-  const build = Bun.spawnSync(["bun", "build", "--compile", "bin/fastworker.ts", "src/pool/worker-entry.ts", "--outfile", binary], { cwd: root, stderr: "pipe" });
+  const build = Bun.spawnSync(["bun", "build", "--compile", "bin/fastworker.ts", "src/pool/worker-entry.ts", "--asset", "gui/dist", "--outfile", binary], { cwd: root, stderr: "pipe" });
   expect(build.exitCode).toBe(0);
   // The task module lives outside the repository and imports "fastworker": the binary provides it.
   copyFileSync(join(root, "examples/tasks.ts"), join(scratch, "tasks.ts"));
   const address = await freeAddress();
-  const cp = Bun.spawn([binary, "control-plane", "--task-modules", "tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", "--concurrency", "1"], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+  const guiPort = await freePort();
+  const cp = Bun.spawn([binary, "control-plane", "--task-modules", "tasks.ts", "--base-address", address, "--no-discovery", "--no-journal", "--gui-port", String(guiPort), "--concurrency", "1"], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
   started.push(cp);
   const reader = cp.stdout.getReader();
   let banner = "";
@@ -34,4 +35,10 @@ test("bun build --compile gives one binary that runs a control plane and its tas
   expect(submit.exitCode).toBe(0);
   const fib = Bun.spawnSync([binary, "submit", "--task-name", "fib", "--args", "20", "--json", "--control-plane-address", address], { cwd: scratch, stdout: "pipe" });
   expect(JSON.parse(fib.stdout.toString())).toEqual({ status: "success", result: 6765 });
+  // The dashboard's page and API come from inside the binary too.
+  const page = await fetch(`http://127.0.0.1:${guiPort}/`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain("<div id=\"app\"");
+  const status = await (await fetch(`http://127.0.0.1:${guiPort}/api/status`)).json();
+  expect(status.running).toBe(true);
 });

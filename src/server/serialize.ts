@@ -1,0 +1,171 @@
+/**
+ * Builds the JSON documents of the API from what the control-plane view copies out. Pure
+ * functions of their inputs: no I/O and no references kept into the view's data.
+ */
+import type { ControlPlaneView } from "../control-plane/index.ts";
+import type { Priority, TaskRecord, WorkerInfo } from "../protocol/index.ts";
+import { FASTWORKER_VERSION } from "../protocol/index.ts";
+import { PRIORITIES } from "../tasks/index.ts";
+import type {
+  CacheJson, QueuesJson, RegisteredTasksJson, StatusJson, TaskDetailJson, TaskSummaryJson, WorkerJson, WorkersJson,
+} from "./api-types.ts";
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : iso(ms));
+
+export interface StatusContext {
+  discoveryAddress: string | null;
+  authRequired: boolean;
+  /** Fixed for the control plane's life; read once because view.cache() walks every cached result. */
+  cacheLimits: { maxSize: number; ttlMs: number };
+}
+
+export function statusJson(view: ControlPlaneView, context: StatusContext, now = Date.now()): StatusJson {
+  const counts = view.counts();
+  const workers = view.workers();
+  const subworkers = workers.filter((w) => w.kind === "subworker");
+  const queued = PRIORITIES.reduce((sum, p) => sum + counts.queued[p], 0);
+  return {
+    worker_id: view.id,
+    id: view.id,
+    running: view.running,
+    base_address: view.address,
+    discovery_address: context.discoveryAddress,
+    started_at: iso(view.startedAt),
+    uptime_seconds: Math.max(0, Math.floor((now - view.startedAt) / 1000)),
+    version: FASTWORKER_VERSION,
+    subworkers: {
+      total: subworkers.length,
+      active: subworkers.filter((w) => w.state === "active").length,
+      inactive: subworkers.filter((w) => w.state !== "active").length,
+    },
+    workers: {
+      total: workers.length,
+      active: workers.filter((w) => w.state === "active").length,
+      capacity: workers.reduce((sum, w) => sum + (w.state === "active" ? w.capacity : 0), 0),
+      running: workers.reduce((sum, w) => sum + w.running, 0),
+    },
+    tasks: { queued, running: counts.running, active: counts.running, scheduled: counts.scheduled, cached_results: counts.cached, live: counts.live },
+    queues: { ...counts.queued },
+    cache: { max_size: context.cacheLimits.maxSize, current_size: counts.cached, ttl_seconds: context.cacheLimits.ttlMs / 1000 },
+    auth_required: context.authRequired,
+    timestamp: iso(now),
+  };
+}
+
+/** The control plane's own pool first, then subworkers by id (stable rows in the GUI). */
+export function workersJson(view: ControlPlaneView): WorkerJson[] {
+  const rank = (w: WorkerInfo) => (w.kind === "local" ? 0 : 1);
+  return view.workers()
+    .sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))
+    .map((w) => ({
+      id: w.id,
+      kind: w.kind,
+      is_control_plane: w.kind === "local",
+      status: w.state,
+      state: w.state,
+      address: w.kind === "local" ? view.address : null,
+      host: w.host ?? null,
+      pid: w.pid ?? null,
+      capacity: w.capacity,
+      load: w.running,
+      running: w.running,
+      completed: w.completed,
+      tasks: [...w.tasks],
+      last_seen: iso(w.lastSeenAt),
+      registered_at: w.kind === "local" ? null : iso(w.registeredAt),
+    }));
+}
+
+/** JSON text of `value`, cut to `max` characters; null when there is nothing to show. */
+export function previewOf(value: unknown, max = 100): string | null {
+  if (value === undefined || value === null) return null;
+  let text: string;
+  try {
+    text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  } catch (error) {
+    // Results arrive as JSON from the workers, so this is unexpected: show why instead of hiding it.
+    text = `[unserializable: ${error instanceof Error ? error.message : String(error)}]`;
+  }
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function taskSummaryJson(record: TaskRecord): TaskSummaryJson {
+  const t = record.timings;
+  return {
+    task_id: record.taskId,
+    name: record.name,
+    status: record.status,
+    priority: record.priority,
+    attempts: record.attempts,
+    worker_id: record.workerId ?? null,
+    submitted_at: iso(t.submittedAt),
+    due_at: isoOrNull(t.dueAt),
+    started_at: isoOrNull(t.startedAt),
+    completed_at: isoOrNull(t.finishedAt),
+    cached_at: isoOrNull(t.finishedAt),
+    duration_ms: t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : null,
+    result: record.status === "success" ? previewOf(record.result) : null,
+    error: record.error?.message ?? null,
+    error_code: record.error?.code ?? null,
+  };
+}
+
+const CANCELLABLE = new Set<TaskRecord["status"]>(["pending", "scheduled", "queued", "running", "retrying"]);
+
+export function taskDetailJson(record: TaskRecord): TaskDetailJson {
+  const summary = taskSummaryJson(record);
+  return {
+    ...summary,
+    args: record.args ?? [],
+    kwargs: record.kwargs ?? null,
+    result: record.status === "success" ? (record.result ?? null) : null,
+    error: record.error ? { code: record.error.code, message: record.error.message, stack: record.error.stack ?? null } : null,
+    history: record.history.map((h) => ({ state: h.state, at: iso(h.at) })),
+    cancellable: CANCELLABLE.has(record.status),
+    retryable: record.status === "failure" || record.status === "cancelled",
+  };
+}
+
+export function cacheJson(view: ControlPlaneView): CacheJson {
+  const c = view.cache();
+  return {
+    max_size: c.maxSize,
+    current_size: c.size,
+    utilization_percent: c.maxSize > 0 ? Math.round((c.size / c.maxSize) * 10_000) / 100 : 0,
+    ttl_seconds: c.ttlMs / 1000,
+    by_status: { ...c.byStatus },
+  };
+}
+
+export function queuesJson(view: ControlPlaneView, firstN = 10): QueuesJson {
+  const raw = view.queues(firstN);
+  const queues = {} as QueuesJson["queues"];
+  let total = 0;
+  for (const p of PRIORITIES as readonly Priority[]) {
+    const q = raw[p];
+    total += q.count;
+    queues[p] = { count: q.count, tasks: q.tasks.map((t) => ({ id: t.id, name: t.name, submitted_at: iso(t.submittedAt) })) };
+  }
+  return { queues, total_queued: total };
+}
+
+export function registeredTasksJson(view: ControlPlaneView): RegisteredTasksJson {
+  const tasks = view.registeredTasks().map((t) => ({
+    name: t.name,
+    module: t.module,
+    export_name: t.exportName,
+    priority: t.priority,
+    retries: t.retries,
+    timeoutMs: t.timeoutMs ?? null,
+    description: t.description ?? null,
+    doc: t.description ?? null,
+  }));
+  return { tasks, count: tasks.length };
+}
+
+/** The documents the event stream repeats every second, so the page's cards and panels stay current without polling. */
+export function snapshotEvents(view: ControlPlaneView, context: StatusContext): { status: StatusJson; workers: WorkersJson; queues: QueuesJson } {
+  const workers = workersJson(view);
+  return { status: statusJson(view, context), workers: { workers, count: workers.length }, queues: queuesJson(view) };
+}

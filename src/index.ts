@@ -7,7 +7,7 @@ export type {
 export type { ScheduleInfo, ScheduleFired, ScheduleSkipped, SkipReason } from "./scheduler/index.ts";
 export { EVENT_NAMES } from "./control-plane/events.ts";
 export type { EventStream, EventStreamOptions, StreamedEvent } from "./control-plane/event-stream.ts";
-export { Client } from "./client/index.ts";
+export { Client, listenForCallbacks, type CallbackListener, type CallbackListenerOptions } from "./client/index.ts";
 export type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./client/index.ts";
 export { ControlPlane, createControlPlane, EmbeddedClient, type ControlPlaneOptions, type ControlPlaneEvents, type EventName } from "./control-plane/index.ts";
 export {
@@ -16,3 +16,6 @@ export {
 } from "./errors.ts";
 export type { TaskRecord, TaskState, WorkerInfo } from "./protocol/index.ts";
 export { Subworker, createSubworker, type SubworkerOptions } from "./subworker/index.ts";
+// Telemetry: the Prometheus text of a control plane (spans and OpenTelemetry metrics need no API of ours).
+export { createMetrics, PROMETHEUS_CONTENT_TYPE, type ControlPlaneMetrics } from "./telemetry/index.ts";
+export { JournalStore, MemoryTaskStore, type TaskStore } from "./store/index.ts";

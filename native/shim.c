@@ -85,8 +85,17 @@ typedef struct engine {
   unsigned int stail;
   int sleeping;
   int stopping;
-  /* Set before nng_close: no new operation may start on a closing socket (NNG panicked on that). */
-  volatile int closing;
+  /*
+   * The close gate, under smx. libnng 1.x lets nng_close free the socket while another thread is
+   * still inside nng_ctx_send/nng_ctx_recv on one of its contexts (that thread then frees the
+   * context and locks the freed socket: "pthread_mutex_lock: Invalid argument"). So every call
+   * into NNG made off the JS thread (sends on the sender thread, receives re-armed in aio
+   * callbacks) is counted in `calls`, and eng_closing() shuts the gate and waits for `calls` to
+   * reach 0 before JS calls nng_close. A flag checked without the lock left that window open.
+   */
+  int closing;
+  int calls;
+  void *gcv;
   void (*wake)(void);
   int armed;
   int *ring;
@@ -98,6 +107,24 @@ typedef struct engine {
 } engine;
 
 static void sender_main(void *arg);
+static void report(struct lane *l, int rv);
+
+/* Enters the close gate; 0 means the socket is closing and no NNG call may start. */
+static int gate_enter(engine *e) {
+  int open;
+  e->A.mtx_lock(e->smx);
+  open = !e->closing;
+  if (open) e->calls++;
+  e->A.mtx_unlock(e->smx);
+  return open;
+}
+
+static void gate_leave(engine *e) {
+  e->A.mtx_lock(e->smx);
+  e->calls--;
+  if (e->closing && e->calls == 0) e->A.cv_wake1(e->gcv);
+  e->A.mtx_unlock(e->smx);
+}
 
 static void do_send(lane *l) {
   if (l->use_ctx) l->eng->A.ctx_send(l->target, l->aio);
@@ -124,6 +151,17 @@ static void report(lane *l, int rv) {
   if (w) e->wake();
 }
 
+/* Re-arms a receive from an NNG thread; once the socket is closing, the lane reports ECLOSED instead. */
+static void recv_gated(lane *l) {
+  engine *e = l->eng;
+  if (!gate_enter(e)) {
+    report(l, NNG_ECLOSED);
+    return;
+  }
+  do_recv(l);
+  gate_leave(e);
+}
+
 /* Runs on an NNG thread whenever a lane's aio completes. */
 static void on_aio(void *arg) {
   lane *l = (lane *)arg;
@@ -132,13 +170,9 @@ static void on_aio(void *arg) {
   nng_msg *m;
   switch (l->st) {
   case ST_REQ_SEND:
-    if (rv == 0 && e->closing) {
-      report(l, NNG_ECLOSED);
-      return;
-    }
     if (rv == 0) {
       l->st = ST_REQ_RECV;
-      do_recv(l);
+      recv_gated(l);
       return;
     }
     /* On a failed send the message still belongs to us. */
@@ -156,14 +190,14 @@ static void on_aio(void *arg) {
       m = e->A.aio_get_msg(l->aio);
       if (m) e->A.msg_free(m);
     }
-    if (rv == NNG_ECLOSED || e->closing) {
-      report(l, NNG_ECLOSED);
+    if (rv == NNG_ECLOSED) {
+      report(l, rv);
       return;
     }
     /* A failed reply (peer gone) is REP's normal loss; keep serving on this context. */
     l->st = ST_RECV;
     e->A.aio_set_timeout(l->aio, -1);
-    do_recv(l);
+    recv_gated(l);
     return;
   case ST_SEND:
     if (rv != 0) {
@@ -201,7 +235,10 @@ engine *eng_new(api *a, void (*wake)(void), int max_lanes) {
     free(e);
     return 0;
   }
-  if (e->A.cv_alloc(&e->scv, e->smx) != 0 || e->A.thread_create(&e->sender, sender_main, e) != 0) {
+  if (e->A.cv_alloc(&e->scv, e->smx) != 0 || e->A.cv_alloc(&e->gcv, e->smx) != 0 ||
+      e->A.thread_create(&e->sender, sender_main, e) != 0) {
+    if (e->gcv) e->A.cv_free(e->gcv);
+    if (e->scv) e->A.cv_free(e->scv);
     free(e->ring);
     free(e->sring);
     free(e->lanes);
@@ -248,24 +285,25 @@ static int send_via_sender(lane *l, const unsigned char *buf, int len, int next,
   return 0;
 }
 
+/*
+ * The sender thread. It starts each send while holding smx, and eng_closing() sets the closing
+ * flag under smx too: so a send is either started before nng_close or not at all. Starting one
+ * on a socket being closed panicked inside NNG (a reproduced crash, test/nng/close-race.test.ts).
+ */
 static void sender_main(void *arg) {
   engine *e = (engine *)arg;
+  e->A.mtx_lock(e->smx);
   for (;;) {
     int idx;
     lane *l;
-    e->A.mtx_lock(e->smx);
     while (e->stail == e->shead && !e->stopping) {
       e->sleeping = 1;
       e->A.cv_wait(e->scv);
       e->sleeping = 0;
     }
-    if (e->stail == e->shead) {
-      e->A.mtx_unlock(e->smx);
-      return;
-    }
+    if (e->stail == e->shead) break;
     idx = e->sring[e->stail % e->rcap];
     e->stail++;
-    e->A.mtx_unlock(e->smx);
     l = &e->lanes[idx];
     if (e->closing) {
       e->A.msg_free(l->out);
@@ -279,6 +317,7 @@ static void sender_main(void *arg) {
     e->A.aio_set_timeout(l->aio, l->timeout);
     do_send(l);
   }
+  e->A.mtx_unlock(e->smx);
 }
 
 /* REQ: send a request, then (on NNG's thread) receive its reply. */
@@ -336,9 +375,16 @@ int lane_take(engine *e, int idx, unsigned char *dst) {
   return len;
 }
 
-/* Called just before nng_close: lanes finish with ECLOSED instead of starting new operations. */
+/*
+ * Called by JS just before nng_close: shuts the close gate and waits until no other thread is
+ * inside an NNG call for this socket. From then on lanes finish with ECLOSED instead of starting
+ * new operations.
+ */
 void eng_closing(engine *e) {
+  e->A.mtx_lock(e->smx);
   e->closing = 1;
+  while (e->calls > 0) e->A.cv_wait(e->gcv);
+  e->A.mtx_unlock(e->smx);
 }
 
 /* Stops (waits for NNG's callback to finish) and frees every lane's aio. Call after nng_close. */
@@ -359,6 +405,7 @@ void eng_free(engine *e) {
       l->aio = 0;
     }
   }
+  e->A.cv_free(e->gcv);
   e->A.cv_free(e->scv);
   e->A.mtx_free(e->smx);
   e->A.mtx_free(e->mx);

@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
 import { ConfigError } from "../errors.ts";
 import { isPriority } from "../tasks/index.ts";
-import type { SubmitOptions } from "../client/index.ts";
+import type { Client, SubmitOptions } from "../client/index.ts";
 import type { CliContext } from "./context.ts";
 import { connectClient, connectionArgs, emit, flag, type Args } from "./shared.ts";
 
@@ -27,6 +27,7 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       countdown: { type: "string", description: "Run after this many seconds" },
       eta: { type: "string", description: "Run at this ISO time" },
       timeout: { type: "string", description: "Hard time limit of the task, in seconds" },
+      count: { type: "string", description: "Submit this many copies and wait for all (a progress bar on a terminal)" },
       ...connectionArgs,
     },
     async run({ args }) {
@@ -55,8 +56,19 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       if (typeof timeout === "string") options.timeoutMs = positiveSeconds("--timeout", timeout) * 1000;
       const taskArgs = rest().map(parseTaskArg);
       const name = String(flag(a, "task-name"));
+      const countRaw = flag(a, "count");
+      const count = typeof countRaw === "string" ? Number(countRaw) : 1;
+      if (!Number.isInteger(count) || count < 1) throw new ConfigError(`--count must be a whole number >= 1, not "${String(countRaw)}"`);
       const client = await connectClient(a, ctx);
       try {
+        if (count > 1) {
+          const ids = await client.submitBatch(Array.from({ length: count }, () => ({ task: name, args: taskArgs, options })));
+          if (flag(a, "non-blocking")) return emit(ctx, a, { taskIds: ids }, () => ids.join("\n"));
+          const summary = await waitAll(client, ids, ctx);
+          emit(ctx, a, summary, () => `${summary.succeeded} succeeded, ${summary.failed} failed of ${count}`);
+          if (summary.failed > 0) ctx.exitCode = 1;
+          return;
+        }
         if (flag(a, "non-blocking")) {
           const id = await client.enqueue(name, taskArgs, options);
           emit(ctx, a, { taskId: id, status: "accepted" }, () => id);
@@ -69,6 +81,31 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       }
     },
   });
+}
+
+/** Waits for every task, drawing a progress bar on stderr when it is a terminal. */
+async function waitAll(client: Client, ids: readonly string[], ctx: CliContext): Promise<{ succeeded: number; failed: number }> {
+  let done = 0;
+  let failed = 0;
+  const draw = () => {
+    if (!ctx.isTTY) return;
+    const width = 30;
+    const filled = Math.round((done / ids.length) * width);
+    process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${ids.length}${failed ? ` (${failed} failed)` : ""}`);
+  };
+  const timer = setInterval(draw, 100);
+  try {
+    await Promise.all(ids.map(async (id) => {
+      const record = await client.result(id, { wait: true });
+      done++;
+      if (record.status !== "success") failed++;
+    }));
+  } finally {
+    clearInterval(timer);
+    draw();
+    if (ctx.isTTY) process.stderr.write("\n");
+  }
+  return { succeeded: done - failed, failed };
 }
 
 function positiveSeconds(name: string, raw: string): number {

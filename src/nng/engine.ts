@@ -25,7 +25,11 @@ export interface LaneEngine {
   receive(lane: number, timeoutMs: number): void;
   reply(lane: number, bytes: Uint8Array): void;
   send(lane: number, bytes: Uint8Array, timeoutMs: number): void;
-  /** Called just before nng_close: from now on lanes finish instead of starting new operations. */
+  /**
+   * Called just before nng_close: from now on lanes finish instead of starting new operations,
+   * and on return no other thread is inside an NNG call for this socket (libnng crashes when
+   * nng_close runs while another thread is in nng_ctx_send/recv on one of its contexts).
+   */
   closing(): void;
   /**
    * Stops and frees every lane. Only after the socket is closed and every outstanding

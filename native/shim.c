@@ -52,6 +52,7 @@ typedef struct api {
   void (*cv_free)(void *);
   void (*cv_wait)(void *);
   void (*cv_wake1)(void *);
+  int (*close)(unsigned int);
 } api;
 
 /* Lane states: what the lane's aio is doing now. */
@@ -385,6 +386,36 @@ void eng_closing(engine *e) {
   e->closing = 1;
   while (e->calls > 0) e->A.cv_wait(e->gcv);
   e->A.mtx_unlock(e->smx);
+}
+
+unsigned long pthread_self(void);
+int pthread_detach(unsigned long thread);
+
+typedef struct closer {
+  int (*close)(unsigned int);
+  unsigned int sock;
+} closer;
+
+static void close_main(void *arg) {
+  closer *c = (closer *)arg;
+  /* Nobody joins this thread: let the OS reclaim it when nng_close returns. */
+  pthread_detach(pthread_self());
+  c->close(c->sock);
+  free(c);
+}
+
+/*
+ * nng_close on its own thread. libnng 1.5-1.7 can block nng_close forever while peers are sending
+ * (nanomsg/nng#1543, #1813; fixed in 1.8): on the JS thread that froze the whole control plane,
+ * signal handlers included. Every lane still reports ECLOSED before that stuck step.
+ */
+int eng_close_socket(engine *e, unsigned int sock) {
+  void *thread;
+  closer *c = (closer *)calloc(1, sizeof(closer));
+  if (!c) return 2; /* NNG_ENOMEM */
+  c->close = e->A.close;
+  c->sock = sock;
+  return e->A.thread_create(&thread, close_main, c);
 }
 
 /* Stops (waits for NNG's callback to finish) and frees every lane's aio. Call after nng_close. */

@@ -31,6 +31,8 @@ export interface LaneEngine {
    * nng_close runs while another thread is in nng_ctx_send/recv on one of its contexts).
    */
   closing(): void;
+  /** Closes the socket (the shim does it on an NNG thread, so a stuck nng_close cannot freeze JS). */
+  closeSocket(socketId: number): void;
   /**
    * Stops and frees every lane. Only after the socket is closed and every outstanding
    * operation has reported: freeing earlier crashed NNG (see design §3).

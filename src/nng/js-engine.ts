@@ -127,6 +127,9 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
     closing() {
       closing = true;
     },
+    closeSocket(socketId) {
+      s.nng_close(socketId);
+    },
     destroy() {
       if (destroyed) return;
       destroyed = true;

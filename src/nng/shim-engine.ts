@@ -29,6 +29,7 @@ function compileShim() {
       lane_take: { args: [T.ptr, T.i32, T.ptr], returns: T.i32 },
       eng_free: { args: [T.ptr], returns: T.void },
       eng_closing: { args: [T.ptr], returns: T.void },
+      eng_close_socket: { args: [T.ptr, T.u32], returns: T.i32 },
     },
   }).symbols;
 }
@@ -45,6 +46,7 @@ function buildApiTable(): BigUint64Array {
     s.nng_aio_set_timeout, s.nng_ctx_send, s.nng_ctx_recv, s.nng_send_aio, s.nng_recv_aio, s.nng_msg_alloc,
     s.nng_msg_free, s.nng_msg_body, s.nng_msg_len, s.nng_mtx_alloc, s.nng_mtx_free, s.nng_mtx_lock, s.nng_mtx_unlock,
     s.nng_thread_create, s.nng_thread_destroy, s.nng_cv_alloc, s.nng_cv_free, s.nng_cv_wait, s.nng_cv_wake1,
+    s.nng_close,
   ];
   // Bun attaches the native address to each dlopen'd symbol as `.ptr`; its types don't say so.
   return BigUint64Array.from(fns.map((fn) => BigInt((fn as unknown as { ptr: number }).ptr)));
@@ -114,6 +116,10 @@ export function createShimEngine(maxLanes: number, onCompletion: Completion): La
     },
     closing() {
       if (!destroyed) C.eng_closing(engine);
+    },
+    closeSocket(socketId) {
+      // Off the JS thread: see eng_close_socket in native/shim.c. Fall back to a direct call.
+      if (C.eng_close_socket(engine, socketId) !== 0) nng().symbols.nng_close(socketId);
     },
     destroy() {
       if (destroyed) return;

@@ -119,7 +119,7 @@ export abstract class NngSocket {
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.onClosing();
     this.engine.closing();
-    nng().symbols.nng_close(this.id);
+    this.engine.closeSocket(this.id);
     this.maybeFinishClose();
     return this.closed;
   }

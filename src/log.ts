@@ -1,5 +1,14 @@
 export type LogLevel = "debug" | "info" | "warn" | "error";
-export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * One structured log call. `level` is set by createLogger so producers of costly per-task lines
+ * (the lifecycle log in src/telemetry) can skip building them; a hand-written logger that leaves
+ * it unset is treated as not wanting debug lines.
+ */
+export interface Logger {
+  (level: LogLevel, msg: string, fields?: Record<string, unknown>): void;
+  readonly level?: LogLevel;
+}
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -7,23 +16,40 @@ export function isLogLevel(value: string): value is LogLevel {
   return value in RANK;
 }
 
+/** True when `log` will write lines of `level` (false for loggers that do not say their level). */
+export function logEnabled(log: Logger, level: LogLevel): boolean {
+  return log.level !== undefined && RANK[level] >= RANK[log.level];
+}
+
+/**
+ * The level from FASTWORKER_LOG_LEVEL, so processes whose command has no --log-level flag
+ * (subworkers, embedded control planes) can still be turned up without code changes.
+ */
+function levelFromEnv(): LogLevel | undefined {
+  const raw = process.env.FASTWORKER_LOG_LEVEL?.trim().toLowerCase();
+  return raw !== undefined && isLogLevel(raw) ? raw : undefined;
+}
+
 /**
  * One line per event on stderr: JSON when stderr is not a terminal (log collectors), readable
- * text when it is. Task arguments are never passed here by the control plane unless asked.
+ * text when it is. Task arguments are never passed here by the control plane unless asked
+ * (FASTWORKER_LOG_TASK_ARGS=true).
  */
 export function createLogger(options: { level?: LogLevel; json?: boolean; component?: string } = {}): Logger {
-  const min = RANK[options.level ?? "info"];
+  const level = options.level ?? levelFromEnv() ?? "info";
+  const min = RANK[level];
   const json = options.json ?? !process.stderr.isTTY;
   const component = options.component ?? "fastworker";
-  return (level, msg, fields) => {
-    if (RANK[level] < min) return;
+  const write = (lineLevel: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
+    if (RANK[lineLevel] < min) return;
     if (json) {
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, component, msg, ...fields })}\n`);
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, component, msg, ...fields })}\n`);
     } else {
       const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : "";
-      process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${component}] ${msg}${extra}\n`);
+      process.stderr.write(`${new Date().toISOString()} ${lineLevel.toUpperCase().padEnd(5)} [${component}] ${msg}${extra}\n`);
     }
   };
+  return Object.assign(write, { level });
 }
 
 export const silentLogger: Logger = () => {};

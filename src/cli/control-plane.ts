@@ -5,6 +5,7 @@ import { createCommands, createControlPlane, createView } from "../control-plane
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { resolve as resolvePath } from "node:path";
 import { JournalStore } from "../store/index.ts";
+import { createMetrics } from "../telemetry/index.ts";
 import { createLogger, isLogLevel, type LogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
@@ -62,7 +63,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       try {
         if (gui) {
           dashboard = startDashboard({
-            view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log,
+            view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log, metrics: createMetrics(cp),
             discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
             ...(gui.token ? { token: gui.token } : {}),
           });

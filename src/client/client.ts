@@ -2,6 +2,7 @@ import { FastWorkerError, fromWireError, TaskError, UnavailableError } from "../
 import { discover, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
+import { SubmitTracing } from "../telemetry/client-tracing.ts";
 import { Connection } from "./connection.ts";
 import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
@@ -21,6 +22,8 @@ export class Client {
   private readonly submitter = new Submitter(() => this.connected());
   private readonly connectTimeoutMs: number;
   private readonly maxFrameBytes: number;
+  /** Telemetry: set by start() when an OpenTelemetry SDK is registered; undefined costs one check per task. */
+  private tracing: SubmitTracing | undefined;
 
   constructor(private readonly options: ClientOptions = {}) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
@@ -38,6 +41,7 @@ export class Client {
    */
   async start(): Promise<this> {
     if (this.connection) return this;
+    this.tracing = SubmitTracing.create();
     const address = this.options.address ?? (await this.discoverAddress());
     const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes);
     try {
@@ -61,27 +65,30 @@ export class Client {
   delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: A): Promise<string>;
   delay(task: string, ...args: unknown[]): Promise<string>;
   delay(task: TaskRef, ...args: unknown[]): Promise<string> {
-    return this.submitter.enqueue(this.spec(task, args, {}));
+    return this.accept(this.spec(task, args, {}));
   }
 
   /** Like delay(), with options (priority, eta, countdown, retries, callback, ...). */
   enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<string>;
   enqueue(task: string, args?: unknown[], options?: SubmitOptions): Promise<string>;
   enqueue(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<string> {
-    return this.submitter.enqueue(this.spec(task, args, options));
+    return this.accept(this.spec(task, args, options));
   }
 
   /** Submits and waits: resolves to the handler's return value, rejects with a TaskError. */
   submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<R>;
   submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
   async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
-    return unwrapRecord(await this.submitter.run(this.spec(task, args, options)));
+    const spec = this.spec(task, args, options);
+    if (this.tracing === undefined) return unwrapRecord(await this.submitter.run(spec));
+    // Telemetry: the span covers the wait for the result, so a task failure is recorded on it too.
+    return this.tracing.submit(spec, async () => unwrapRecord(await this.submitter.run(spec)));
   }
 
   /** Many tasks in one frame; resolves to their ids in order. */
   async submitBatch(items: readonly BatchItem[]): Promise<string[]> {
     const specs = items.map((item) => this.spec(item.task, item.args ?? [], item.options ?? {}));
-    return Promise.all(specs.map((spec) => this.submitter.enqueue(spec)));
+    return Promise.all(specs.map((spec) => this.accept(spec)));
   }
 
   /** Submits with a completion callback: the control plane notifies `address` (NNG PAIR) when the task ends. */
@@ -121,6 +128,11 @@ export class Client {
   /** Subworkers and the control plane's own pool currently taking work. */
   async workerCount(): Promise<number> {
     return (await this.status()).workers.filter((w) => w.state === "active").length;
+  }
+
+  /** Submits without waiting; under a PRODUCER span (ended on acceptance) when tracing is on. */
+  private accept(spec: TaskSpec): Promise<string> {
+    return this.tracing === undefined ? this.submitter.enqueue(spec) : this.tracing.submit(spec, () => this.submitter.enqueue(spec));
   }
 
   private spec(task: TaskRef, args: unknown[], options: SubmitOptions): TaskSpec {

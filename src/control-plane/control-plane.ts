@@ -23,6 +23,7 @@ import { Outboxes } from "./outboxes.ts";
 import { ResultWaiters } from "./waiters.ts";
 import { Watches } from "./watches.ts";
 import { wireEvents } from "./wire-events.ts";
+import { attachTelemetry, type ControlPlaneTelemetry } from "../telemetry/control-plane.ts";
 
 export interface ControlPlaneOptions {
   /** Task module files or folders; the same definitions load in every Bun Worker. */
@@ -71,6 +72,8 @@ export class ControlPlane {
   readonly log: Logger;
   readonly maxFrameBytes: number;
   readonly workerTimeoutMs: number;
+  /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
+  readonly telemetry: ControlPlaneTelemetry | undefined;
   private readonly callbacks: CallbackSender;
   private readonly store: TaskStore;
   private rep: RepSocket | undefined;
@@ -115,6 +118,8 @@ export class ControlPlane {
       onTerminal(entry, record);
       this.finished(entry, record);
     };
+    // Telemetry: chains itself after the hooks above (a few increments per task when no SDK listens).
+    this.telemetry = attachTelemetry(this);
   }
 
   get running(): boolean {
@@ -123,6 +128,8 @@ export class ControlPlane {
 
   async start(): Promise<void> {
     if (this.state !== "created") throw new Error(`control plane already ${this.state}`);
+    // Telemetry: imports FASTWORKER_OTEL_SETUP and looks for an SDK before any task is admitted.
+    await this.telemetry?.start();
     const concurrency = this.options.concurrency ?? availableParallelism();
     if (concurrency > 0) {
       // Prefetch 1 keeps priorities strict: a critical task waits only for tasks already running.
@@ -360,6 +367,7 @@ export class ControlPlane {
     await this.rep?.close();
     await this.callbacks.close();
     await this.store.close();
+    this.telemetry?.stop();
     this.state = "stopped";
     this.log("info", "control plane stopped", { id: this.id });
   }

@@ -2,6 +2,7 @@ import type { WorkerInfo } from "../protocol/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
 import type { CapacitySource, OutcomeSink } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
+import { traceparentOf } from "../telemetry/cp-tracing.ts";
 
 /** The control plane's own Bun Worker pool as a capacity source. */
 export class LocalSource implements CapacitySource {
@@ -29,7 +30,8 @@ export class LocalSource implements CapacitySource {
         .run({
           id, name: entry.name, args: handlerArgs(entry), attempt, priority: entry.priority,
           ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}),
-          ...(entry.traceparent ? { traceparent: entry.traceparent } : {}),
+          // Telemetry: this attempt's dispatch span when tracing, else the client's traceparent as it came.
+          ...traceparentOf(entry),
         })
         .then((outcome) => {
           this.completed++;

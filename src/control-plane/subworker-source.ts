@@ -1,6 +1,7 @@
 import { encodeFrame, PROTOCOL_VERSION, type LeasedTask, type RequestOf, type WorkerInfo } from "../protocol/index.ts";
 import type { CapacitySource } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
+import { traceparentOf } from "../telemetry/cp-tracing.ts";
 
 interface PendingLease {
   credits: number;
@@ -71,7 +72,8 @@ export class SubworkerSource implements CapacitySource {
       lease.tasks.push({
         id: entry.id, name: entry.name, args: handlerArgs(entry), attempt: entry.attempts, priority: entry.priority,
         ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}),
-        ...(entry.traceparent ? { traceparent: entry.traceparent } : {}),
+        // Telemetry: this attempt's dispatch span when tracing, else the client's traceparent as it came.
+        ...traceparentOf(entry),
       });
     }
     // Reply as soon as this dispatch pass is over, so the subworker starts at once.

@@ -9,6 +9,7 @@
  */
 import { toWireError } from "../errors.ts";
 import { loadTaskModules } from "../tasks/loader.ts";
+import { loadOtelSetup } from "../telemetry/config.ts";
 import { isToWorker, type FromWorker, type InitMessage } from "./messages.ts";
 import { SharedJobState } from "./shared-state.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
@@ -37,6 +38,8 @@ process.on("unhandledRejection", die);
 
 async function init(message: InitMessage): Promise<void> {
   try {
+    // Telemetry: this Worker's own OpenTelemetry SDK (FASTWORKER_OTEL_SETUP), before task modules and WorkerRuntime look for it.
+    await loadOtelSetup();
     const catalog = await loadTaskModules(message.modules);
     const definitions = new Map(catalog.entries().map((entry) => [entry.definition.name, entry.definition] as const));
     runtime = new WorkerRuntime(definitions, new SharedJobState(message.state, message.epoch), send, catalog.middleware());

@@ -7,6 +7,7 @@ import { decodeJobs, type CancelMessage, type FromWorker, type JobsMessage, type
 import type { MiddlewareEntry } from "../tasks/catalog.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
 import type { SharedJobState } from "./shared-state.ts";
+import { ExecuteTracing } from "../telemetry/worker-tracing.ts";
 
 export class WorkerRuntime {
   readonly #definitions: DefinitionLookup;
@@ -15,6 +16,8 @@ export class WorkerRuntime {
   readonly #middleware: readonly MiddlewareEntry[];
   readonly #queue = new PriorityFifo<WireJob>();
   readonly #queued = new Map<number, WireJob>();
+  /** Telemetry: execute spans, only when an SDK is registered in this Worker (checked once, here). */
+  readonly #tracing = ExecuteTracing.create();
   #received = 0;
   #busy = false;
 
@@ -66,7 +69,9 @@ export class WorkerRuntime {
       this.#queued.delete(job.seq);
       const startedAt = Date.now();
       if (!this.#state.markStarted(job.seq, startedAt)) continue;
-      const outcome = executeJob(this.#definitions, job, startedAt, this.#middleware);
+      const outcome = this.#tracing === undefined
+        ? executeJob(this.#definitions, job, startedAt, this.#middleware)
+        : this.#tracing.run(job, () => executeJob(this.#definitions, job, startedAt, this.#middleware));
       if (outcome instanceof Promise) {
         void outcome.then((result) => {
           this.#finish(result);

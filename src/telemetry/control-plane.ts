@@ -1,0 +1,102 @@
+/**
+ * Telemetry of one control plane: counters (always, as plain numbers), spans and OpenTelemetry
+ * instruments (when an SDK is registered), lifecycle logs (at debug level). All of it hangs on
+ * the task table's two state hooks, which the control plane already calls for every change, so
+ * nothing is added to the dispatcher, the pool or the NNG handlers.
+ */
+import type { ControlPlane } from "../control-plane/control-plane.ts";
+import type { TaskEntry } from "../control-plane/task-entry.ts";
+import { logEnabled } from "../log.ts";
+import type { TaskState } from "../queue/state.ts";
+import { loadOtelSetup, logTaskArgs, telemetryEnabled } from "./config.ts";
+import { ControlPlaneTracing } from "./cp-tracing.ts";
+import { readGauges } from "./gauges.ts";
+import { LifecycleLog } from "./lifecycle-log.ts";
+import { registerOtelMetrics } from "./otel-metrics.ts";
+import { TaskMetrics } from "./task-metrics.ts";
+import { registeredTracer } from "./tracing.ts";
+
+/** Errors of a broken exporter or logger are reported on the 1st, 1000th, 2000th, ... occurrence. */
+const REPORT_EVERY = 1000;
+
+export class ControlPlaneTelemetry {
+  readonly metrics = new TaskMetrics();
+  private tracing: ControlPlaneTracing | undefined;
+  private removeInstruments: (() => void) | undefined;
+  private readonly lifecycle: LifecycleLog | undefined;
+  private errors = 0;
+
+  constructor(private readonly cp: ControlPlane) {
+    this.lifecycle = logEnabled(cp.log, "debug") ? new LifecycleLog(cp.log, logTaskArgs()) : undefined;
+    const table = cp.table;
+    const onState = table.onState;
+    const onTerminal = table.onTerminal;
+    table.onState = (entry, from) => {
+      onState(entry, from);
+      this.onState(entry, from);
+    };
+    table.onTerminal = (entry, record) => {
+      onTerminal(entry, record);
+      this.onTerminal(entry);
+    };
+  }
+
+  /** True while spans are created (an SDK was registered when the control plane started). */
+  get tracingEnabled(): boolean {
+    return this.tracing !== undefined;
+  }
+
+  /**
+   * Imports FASTWORKER_OTEL_SETUP (if set), then looks once for a tracer and a meter provider.
+   * Called at the top of ControlPlane.start(), before recovery admits journaled tasks.
+   */
+  async start(): Promise<void> {
+    await loadOtelSetup();
+    const tracer = registeredTracer();
+    if (tracer) this.tracing = new ControlPlaneTracing(tracer);
+    this.removeInstruments = registerOtelMetrics(this.metrics, () => readGauges(this.cp));
+    if (this.tracing || this.removeInstruments) {
+      this.cp.log("info", "OpenTelemetry SDK found", { tracing: this.tracing !== undefined, metrics: this.removeInstruments !== undefined });
+    }
+  }
+
+  stop(): void {
+    this.tracing?.close();
+    this.tracing = undefined;
+    this.removeInstruments?.();
+    this.removeInstruments = undefined;
+  }
+
+  private onState(entry: TaskEntry, from: TaskState): void {
+    try {
+      this.metrics.onState(entry, from);
+      this.tracing?.onState(entry, from);
+      this.lifecycle?.onState(entry, from);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  private onTerminal(entry: TaskEntry): void {
+    try {
+      this.metrics.onTerminal(entry);
+      this.tracing?.onTerminal(entry);
+      this.lifecycle?.onTerminal(entry);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  // Telemetry must never stop a task from moving on: a throwing SDK or logger is reported, not propagated.
+  private failed(error: unknown): void {
+    if (this.errors++ % REPORT_EVERY !== 0) return;
+    this.cp.log("error", "telemetry failed while recording a task event; the task itself is unaffected", {
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error), occurrences: this.errors,
+    });
+  }
+}
+
+/** The control plane's telemetry, or undefined with FASTWORKER_TELEMETRY=off (then no hook at all). */
+export function attachTelemetry(cp: ControlPlane): ControlPlaneTelemetry | undefined {
+  return telemetryEnabled() ? new ControlPlaneTelemetry(cp) : undefined;
+}

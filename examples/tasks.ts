@@ -1,4 +1,9 @@
-// Example task module: `fastworker control-plane --task-modules examples/tasks.ts`
+// Example task module (single file), used by elysia-app.ts, embedded-app.ts and callbacks.ts:
+//
+//   bun bin/fastworker.ts control-plane --task-modules examples/tasks.ts
+//   bun bin/fastworker.ts submit --task-name add --args 2 3
+//
+// (Installed as a package, `fastworker ...` instead of `bun bin/fastworker.ts ...`.)
 import { NonRetryable, RetryLater, task } from "fastworker";
 
 export const add = task("add", (x: number, y: number) => x + y);

@@ -22,7 +22,8 @@ function sourceHash(): Plugin {
 
 export default defineConfig({
   root,
-  base: "/",
+  // Relative, so the same build serves at "/" and under a prefix (fastworker/elysia mounts it at /fastworker/).
+  base: "./",
   plugins: [vue(), tailwindcss(), sourceHash()],
   define: {
     __VUE_OPTIONS_API__: "false",

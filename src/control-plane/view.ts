@@ -65,6 +65,7 @@ export interface ControlPlaneCommands {
 
 export function createView(cp: ControlPlane): ControlPlaneView {
   const table = cp.table;
+  const newestPage = (limit: number, offset: number) => newestPageOf(table, limit, offset);
   return {
     id: cp.id,
     address: cp.address,
@@ -73,8 +74,8 @@ export function createView(cp: ControlPlane): ControlPlaneView {
       return cp.running;
     },
     counts() {
-      let running = 0;
-      for (const entry of table.live.values()) if (entry.state === "running") running++;
+      // Sources know what they run: O(sources), not O(live tasks), for a per-second dashboard poll.
+      const running = cp.workers().reduce((n, w) => n + w.running, 0);
       return { queued: table.ready.sizeByPriority(), scheduled: table.delayed.size, running, cached: table.results.size, live: table.live.size };
     },
     workers: () => cp.workers(),
@@ -82,6 +83,7 @@ export function createView(cp: ControlPlane): ControlPlaneView {
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000);
       const offset = Math.max(query.offset ?? 0, 0);
       const q = query.q?.toLowerCase();
+      if (!query.status && !query.name && !q && query.sort !== "oldest") return newestPage(limit, offset);
       const matches = (r: { taskId: string; name: string; status: TaskState }) =>
         (!query.status || r.status === query.status) && (!query.name || r.name === query.name) &&
         (!q || r.taskId.toLowerCase().includes(q) || r.name.toLowerCase().includes(q));
@@ -116,6 +118,24 @@ export function createView(cp: ControlPlane): ControlPlaneView {
     schedules: () => cp.schedules(),
     on: (name, listener) => cp.on(name, listener),
   };
+}
+
+/** The unfiltered newest-first page without walking every cached result. */
+function newestPageOf(table: ControlPlane["table"], limit: number, offset: number): TaskPage {
+  const live = [...table.live.values()].sort((a, b) => b.submittedAt - a.submittedAt).map(toRecord);
+  const tasks: TaskRecord[] = live.slice(offset, offset + limit);
+  if (tasks.length < limit) {
+    let skip = Math.max(0, offset - live.length);
+    for (const [, record] of table.results.entries("newest")) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      tasks.push(record);
+      if (tasks.length >= limit) break;
+    }
+  }
+  return { tasks, total: table.live.size + table.results.size, limit, offset };
 }
 
 export function createCommands(cp: ControlPlane): ControlPlaneCommands {

@@ -12,6 +12,7 @@ import { EventHub, type EventHubOptions } from "./event-hub.ts";
 import { ApiError, errorResponse, isApiPath, redirect, html } from "./http.ts";
 import { handleLogin, handleLogout, loginPage } from "./login.ts";
 import { MetricsRecorder } from "./metrics.ts";
+import { metricsRoute, type MetricsText } from "./metrics-route.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { readRoutes } from "./routes/read.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -31,6 +32,13 @@ export interface DashboardAppOptions {
   assets?: GuiAssets;
   /** Limits and intervals of the event stream. */
   events?: EventHubOptions;
+  /** Served as GET /metrics in the Prometheus text format: createMetrics(cp) from src/telemetry. */
+  metrics?: MetricsText;
+  /**
+   * The URL path the app is mounted under, with a trailing slash (default "/"): the login
+   * redirects and form point there, since the app itself only ever sees paths below it.
+   */
+  basePath?: string;
 }
 
 /** What the app owns beyond its routes: the event fan-out and the metrics ring. close() detaches both from the view. */
@@ -57,6 +65,7 @@ export function createDashboardApp(view: ControlPlaneView, commands: ControlPlan
     },
   };
   const ctx: DashboardContext = { view, commands, hub, metrics, status, log };
+  const base = options.basePath ?? "/";
 
   return new Elysia({ name: "fastworker-dashboard" })
     .state("dashboard", services)
@@ -65,7 +74,7 @@ export function createDashboardApp(view: ControlPlaneView, commands: ControlPlan
       const verdict = auth.check(request);
       if (verdict.ok) return;
       if (verdict.status === 401 && (path === "/login" || path === "/logout")) return;
-      if (verdict.status === 401 && !isApiPath(path) && request.method === "GET") return redirect("/login");
+      if (verdict.status === 401 && !isApiPath(path) && request.method === "GET") return redirect(`${base}login`);
       return errorResponse(verdict.status, verdict.code, verdict.message, verdict.status === 401 ? { "www-authenticate": 'Bearer realm="fastworker"' } : {});
     })
     .onError(({ code, error, request }) => {
@@ -80,9 +89,10 @@ export function createDashboardApp(view: ControlPlaneView, commands: ControlPlan
     .use(taskRoutes(ctx))
     .use(scheduleRoutes(ctx))
     .use(eventRoutes(ctx))
-    .get("/login", () => (auth.required ? html(loginPage()) : redirect("/")))
-    .post("/login", ({ request }) => handleLogin(request, auth), { parse: "none" })
-    .post("/logout", () => handleLogout(auth), { parse: "none" })
+    .use(options.metrics ? metricsRoute(options.metrics) : new Elysia({ name: "fastworker-no-metrics" }))
+    .get("/login", () => (auth.required ? html(loginPage(base)) : redirect(base)))
+    .post("/login", ({ request }) => handleLogin(request, auth, base), { parse: "none" })
+    .post("/logout", () => handleLogout(auth, base), { parse: "none" })
     .all("/api/*", ({ request }) => {
       throw new ApiError(404, "E_NOT_FOUND", `no such endpoint: ${request.method} ${new URL(request.url).pathname}`);
     })

@@ -8,7 +8,8 @@ import { html, MAX_BODY_BYTES, redirect } from "./http.ts";
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 
-export function loginPage(message?: string): string {
+/** `base` is where the dashboard is mounted ("/" standalone, "/fastworker/" inside an app). */
+export function loginPage(base: string, message?: string): string {
   const error = message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : "";
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -30,7 +31,7 @@ export function loginPage(message?: string): string {
   button { margin-top:16px; width:100%; padding:10px; border:0; border-radius:9px; background:var(--accent); color:#fff; font:inherit; font-weight:600; cursor:pointer; }
   .error { color:#e11d48; margin:0 0 14px; font-size:14px; }
 </style></head>
-<body><form method="post" action="/login">
+<body><form method="post" action="${escapeHtml(base)}login">
   <div class="brand"><span class="logo"></span>FastWorker</div>
   <p>This dashboard is protected. Enter the value of <code>FASTWORKER_GUI_TOKEN</code>.</p>
   ${error}
@@ -41,13 +42,13 @@ export function loginPage(message?: string): string {
 }
 
 /** POST /login: a right token gets the session cookie and goes to the dashboard; a wrong one sees the form again with a 401. */
-export async function handleLogin(request: Request, auth: Auth): Promise<Response> {
-  if (!auth.required) return redirect("/");
+export async function handleLogin(request: Request, auth: Auth, base = "/"): Promise<Response> {
+  if (!auth.required) return redirect(base);
   const type = request.headers.get("content-type") ?? "";
   const text = (await request.text()).slice(0, MAX_BODY_BYTES);
   const token = /^application\/json\b/i.test(type) ? tokenFromJson(text) : (new URLSearchParams(text).get("token") ?? "");
-  if (token && auth.matches(token)) return redirect("/", { "set-cookie": auth.sessionCookie() });
-  return html(loginPage(token ? "That token is not right." : "Enter the token."), 401);
+  if (token && auth.matches(token)) return redirect(base, { "set-cookie": auth.sessionCookie() });
+  return html(loginPage(base, token ? "That token is not right." : "Enter the token."), 401);
 }
 
 function tokenFromJson(text: string): string {
@@ -59,6 +60,6 @@ function tokenFromJson(text: string): string {
   }
 }
 
-export function handleLogout(auth: Auth): Response {
-  return redirect("/login", { "set-cookie": auth.clearCookie() });
+export function handleLogout(auth: Auth, base = "/"): Response {
+  return redirect(`${base}login`, { "set-cookie": auth.clearCookie() });
 }

@@ -39,6 +39,6 @@ test("bun build --compile gives one binary that runs a control plane and its tas
   const page = await fetch(`http://127.0.0.1:${guiPort}/`);
   expect(page.status).toBe(200);
   expect(await page.text()).toContain("<div id=\"app\"");
-  const status = await (await fetch(`http://127.0.0.1:${guiPort}/api/status`)).json();
+  const status = (await (await fetch(`http://127.0.0.1:${guiPort}/api/status`)).json()) as { running: boolean };
   expect(status.running).toBe(true);
 });

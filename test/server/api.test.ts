@@ -230,7 +230,8 @@ describe("routing", () => {
     const route = await d.call("/tasks/some-id");
     expect(route.status).toBe(200);
     expect(await route.text()).toBe(html);
-    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    // Page-relative (gui is built with base "./"), so the same build also works under a prefix.
+    const script = `/${/src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!}`;
     const js = await d.call(script);
     expect(js.headers.get("content-type")).toContain("javascript");
     expect(js.headers.get("cache-control")).toContain("immutable");

@@ -14,9 +14,10 @@ describe("gui/dist", () => {
     expect(recorded, "gui/ changed since gui/dist was built: run `bun run build:gui` and commit gui/dist").toBe(computeGuiSourceHash(GUI));
   });
 
-  test("index.html points at assets that exist", () => {
+  test("index.html points at assets that exist, relative to the page (so it also works under a prefix)", () => {
     const html = readFileSync(join(DIST, "index.html"), "utf8");
-    const refs = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(html).not.toMatch(/(?:src|href)="\//);
+    const refs = [...html.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.some((r) => r.endsWith(".js"))).toBe(true);
     expect(refs.some((r) => r.endsWith(".css"))).toBe(true);
     for (const ref of refs) expect(existsSync(join(DIST, ref)), ref).toBe(true);

@@ -8,10 +8,19 @@ export class ApiRequestError extends Error {
   }
 }
 
+/**
+ * Where a path of ours points: relative to the page, so one build works at "/" (the standalone
+ * dashboard) and under a prefix such as "/fastworker/" (mounted in an app). A leading slash is
+ * dropped for the same reason: "/api/status" and "api/status" both mean <page base>api/status.
+ */
+export function relativeToPage(path: string): string {
+  return new URL(path.replace(/^\/+/, ""), document.baseURI).href;
+}
+
 async function request<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, {
+    response = await fetch(relativeToPage(path), {
       method,
       headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -22,7 +31,7 @@ async function request<T>(method: "GET" | "POST", path: string, body?: unknown):
   }
   if (response.status === 401) {
     // The session ended (or never began): the login form takes over.
-    window.location.assign("/login");
+    window.location.assign(relativeToPage("login"));
     throw new ApiRequestError(401, "E_UNAUTHORIZED", "sign-in required");
   }
   const text = await response.text();

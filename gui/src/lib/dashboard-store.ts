@@ -36,12 +36,12 @@ function setStatus(status: StatusJson): void {
 export async function loadAll(): Promise<void> {
   try {
     const [status, workers, queues, registered, metricsJson, schedules] = await Promise.all([
-      getJson<StatusJson>("/api/status"),
-      getJson<WorkersJson>("/api/workers"),
-      getJson<QueuesJson>("/api/queues"),
-      getJson<RegisteredTasksJson>("/api/registered-tasks"),
-      getJson<MetricsJson>("/api/metrics"),
-      getJson<SchedulesJson>("/api/schedules"),
+      getJson<StatusJson>("api/status"),
+      getJson<WorkersJson>("api/workers"),
+      getJson<QueuesJson>("api/queues"),
+      getJson<RegisteredTasksJson>("api/registered-tasks"),
+      getJson<MetricsJson>("api/metrics"),
+      getJson<SchedulesJson>("api/schedules"),
     ]);
     setStatus(status);
     dashboard.workers = workers.workers;
@@ -99,12 +99,12 @@ function applyBatch(events: StreamEvent[], overflowed: boolean): void {
   }
   if (taskEvents.length > 0) tasks.applyEvents(taskEvents);
   if (schedulesChanged) void reloadSchedules();
-  if (workersChanged) void getJson<WorkersJson>("/api/workers").then((w) => (dashboard.workers = w.workers), reportError);
+  if (workersChanged) void getJson<WorkersJson>("api/workers").then((w) => (dashboard.workers = w.workers), reportError);
 }
 
 export async function reloadSchedules(): Promise<void> {
   try {
-    dashboard.schedules = (await getJson<SchedulesJson>("/api/schedules")).schedules;
+    dashboard.schedules = (await getJson<SchedulesJson>("api/schedules")).schedules;
   } catch (error) {
     reportError(error);
   }
@@ -121,7 +121,7 @@ export function startLive(): () => void {
     onState: (state) => {
       dashboard.connection = state;
       // The stream cannot tell why it failed: a plain request can (401 goes to the login form; a dead server shows the banner).
-      if (state === "reconnecting") void getJson<StatusJson>("/api/status").then(setStatus, reportError);
+      if (state === "reconnecting") void getJson<StatusJson>("api/status").then(setStatus, reportError);
     },
     onOpen: () => void loadAll(),
   });

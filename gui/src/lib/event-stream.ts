@@ -1,9 +1,10 @@
 /**
- * The page's one connection for live data: an EventSource on /api/events. Events are queued
+ * The page's one connection for live data: an EventSource on api/events (relative to the page). Events are queued
  * and handed over once per animation frame (or every 250 ms when the tab is hidden and frames
  * stop), so a flood of events costs one render per frame, not one per event. The queue is
  * capped: past it, events are thrown away and the page reloads its state instead.
  */
+import { relativeToPage } from "./api.ts";
 import type { StreamEvents } from "./types.ts";
 
 export type StreamEvent = { [K in keyof StreamEvents]: { name: K; data: StreamEvents[K] } }[keyof StreamEvents];
@@ -24,7 +25,7 @@ const NAMES: ReadonlyArray<keyof StreamEvents> = [
 ];
 const MAX_QUEUED = 20_000;
 
-export function connectEvents(handlers: StreamHandlers, url = "/api/events"): { close(): void } {
+export function connectEvents(handlers: StreamHandlers, url = relativeToPage("api/events")): { close(): void } {
   let source: EventSource | undefined;
   let queue: StreamEvent[] = [];
   let overflowed = false;

@@ -32,7 +32,7 @@ async function refresh(): Promise<void> {
   for (const key of ["status", "name", "priority", "q"] as const) if (filters[key].trim()) params.set(key, filters[key].trim());
   view.loading = true;
   try {
-    const page = await getJson<TaskListJson>(`/api/tasks?${params}`);
+    const page = await getJson<TaskListJson>(`api/tasks?${params}`);
     if (seq !== requestSeq) return; // a newer request (filters changed) has the say
     rows.value = page.tasks;
     view.total = page.total;
@@ -102,7 +102,7 @@ async function loadDetail(): Promise<void> {
   const id = selected.id;
   if (!id) return;
   try {
-    const d = await getJson<TaskDetailJson>(`/api/tasks/${encodeURIComponent(id)}`);
+    const d = await getJson<TaskDetailJson>(`api/tasks/${encodeURIComponent(id)}`);
     if (selected.id === id) detail.value = d;
   } catch (error) {
     if (selected.id === id) selected.error = error instanceof Error ? error.message : String(error);
@@ -122,20 +122,20 @@ function close(): void {
 }
 
 async function cancel(id: string): Promise<CancelJson> {
-  const answer = await postJson<CancelJson>(`/api/tasks/${encodeURIComponent(id)}/cancel`);
+  const answer = await postJson<CancelJson>(`api/tasks/${encodeURIComponent(id)}/cancel`);
   if (selected.id === id) void loadDetail();
   return answer;
 }
 
 async function retry(id: string): Promise<RetryJson> {
-  const answer = await postJson<RetryJson>(`/api/tasks/${encodeURIComponent(id)}/retry`);
+  const answer = await postJson<RetryJson>(`api/tasks/${encodeURIComponent(id)}/retry`);
   if (selected.id === id) void loadDetail();
   scheduleReload();
   return answer;
 }
 
 async function submit(body: { name: string; args: unknown[]; kwargs?: Record<string, unknown>; priority?: string; countdownMs?: number }): Promise<SubmitJson> {
-  return postJson<SubmitJson>("/api/tasks", body);
+  return postJson<SubmitJson>("api/tasks", body);
 }
 
 export const tasks = { filters, view, rows, detail, selected, refresh, applyEvents, open, close, cancel, retry, submit, isHead };

@@ -9,6 +9,8 @@ import type { Recovered, StoredTask, StoredTaskPatch, TaskStore } from "./task-s
 export const JOURNAL_FORMAT_VERSION = 1;
 const FILE_NAME = "journal.sqlite";
 const TERMINAL = "('success','failure','cancelled')";
+/** About a millisecond of SQLite work on this class of machine: the longest the loop is held. */
+const MAX_OPS_PER_TRANSACTION = 512;
 
 type Pending =
   | { kind: "accept"; task: StoredTask }
@@ -120,7 +122,7 @@ export class JournalStore implements TaskStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    while (this.pending.length > 0 || this.waiters.length > 0) this.flush();
     this.closed = true;
     this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     this.db.close();
@@ -132,14 +134,19 @@ export class JournalStore implements TaskStore {
     setImmediate(() => this.flush());
   }
 
-  /** One transaction for everything written since the last flush, then acknowledge. */
+  /**
+   * One transaction for what was written since the last flush, then acknowledge. A large backlog
+   * is committed in slices, one per macrotask, so the control plane's loop (and the dashboard)
+   * never waits on one long transaction; submitters are acknowledged once their slice is in.
+   */
   private flush(): void {
     this.flushScheduled = false;
     if (this.pending.length === 0 && this.waiters.length === 0) return;
-    const batch = this.pending;
-    const waiters = this.waiters;
-    this.pending = [];
-    this.waiters = [];
+    const batch = this.pending.length > MAX_OPS_PER_TRANSACTION ? this.pending.splice(0, MAX_OPS_PER_TRANSACTION) : this.pending;
+    if (batch === this.pending) this.pending = [];
+    // Waiters registered before this slice's last accept are covered by it once the backlog is empty.
+    const waiters = this.pending.length === 0 ? this.waiters : [];
+    if (waiters === this.waiters) this.waiters = [];
     try {
       this.db.transaction(() => {
         for (const op of batch) this.apply(op);
@@ -148,12 +155,15 @@ export class JournalStore implements TaskStore {
     } catch (error) {
       const reason = `journal write failed: ${error instanceof Error ? error.message : String(error)}`;
       const typed = new FastWorkerError("E_JOURNAL", `${reason}; the tasks were not accepted`, { cause: error });
-      for (const w of waiters) w.reject(typed);
+      for (const w of [...waiters, ...this.waiters.splice(0)]) w.reject(typed);
+      // Nothing queued behind a failed slice may land later: its submitters were just told no.
+      this.pending = [];
       if (!this.degraded) {
         this.degraded = reason;
         this.onDegraded(reason);
       }
     }
+    if (this.pending.length > 0 || this.waiters.length > 0) this.schedule();
   }
 
   private apply(op: Pending): void {

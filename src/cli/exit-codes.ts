@@ -14,6 +14,8 @@ export function exitCodeFor(error: unknown): number {
     case "E_LIBNNG_VERSION":
     case "E_ADDRINUSE":
     case "E_ADDRINVAL":
+    case "E_JOURNAL":
+    case "E_JOURNAL_VERSION":
       return EXIT.usage;
     case "E_UNAVAILABLE":
     case "E_TIMEOUT":

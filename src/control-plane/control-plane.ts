@@ -122,6 +122,11 @@ export class ControlPlane {
     this.telemetry = attachTelemetry(this);
   }
 
+  /** Set when the journal cannot write: tasks are then only in memory until a restart. */
+  get storeDegraded(): string | undefined {
+    return this.store.degraded;
+  }
+
   get running(): boolean {
     return this.state === "running";
   }

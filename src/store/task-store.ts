@@ -43,6 +43,8 @@ export interface TaskStore {
   /** Drops finished tasks older than `before` (epoch ms); returns how many. */
   compact(before: number): number;
   close(): Promise<void>;
+  /** Why writes are failing, when they are (the control plane then runs in memory and says so). */
+  readonly degraded?: string;
 }
 
 /**

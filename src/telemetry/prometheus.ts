@@ -102,6 +102,7 @@ export function renderMetrics(cp: ControlPlane): string {
   out.family("fastworker_workers_active", "gauge", "Capacity sources taking work (the control plane's pool and each subworker).").sample("fastworker_workers_active", live.workersActive);
   out.family("fastworker_workers_capacity", "gauge", "Task slots of the active capacity sources.").sample("fastworker_workers_capacity", live.workersCapacity);
   out.family("fastworker_result_cache_size", "gauge", "Finished tasks whose results are kept.").sample("fastworker_result_cache_size", live.resultCacheSize);
+  out.family("fastworker_journal_degraded", "gauge", "1 when the journal cannot write and accepted tasks live only in memory.").sample("fastworker_journal_degraded", cp.storeDegraded ? 1 : 0);
   out.family("fastworker_start_time_seconds", "gauge", "When this control plane started, in seconds since the epoch.").sample("fastworker_start_time_seconds", cp.startedAt / 1000);
 
   out.family("fastworker_task_duration_seconds", "histogram", `Run time of each attempt, from dispatch to its outcome reaching the control plane (buckets up to ${DURATION_BUCKETS.at(-1)} s).`);

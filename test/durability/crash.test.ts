@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, mkdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../../src/client/index.ts";
@@ -82,6 +82,15 @@ describe("the journal", () => {
     expect(await cp.stop("SIGCONT").catch(() => -1)).not.toBe(0);
     expect(cp.output()).toContain("E_JOURNAL_VERSION");
     expect(cp.output()).toContain("format version 99");
+  });
+
+  test("a corrupt or foreign journal file is refused at start with a clear error, never silently replaced", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fw-journal-"));
+    writeFileSync(join(dataDir, "journal.sqlite"), "this is not a database, it is a shopping list\n".repeat(200));
+    const cp = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", await freeAddress(), "--no-discovery", "--no-gui", "--data-dir", dataDir]);
+    expect(await cp.proc.exited).toBe(2);
+    expect(cp.output()).toContain("E_JOURNAL");
+    expect(readFileSync(join(dataDir, "journal.sqlite"), "utf8")).toStartWith("this is not a database");
   });
 
   test("fastworker inspect shows counts by state", async () => {

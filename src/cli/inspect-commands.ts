@@ -2,7 +2,6 @@ import { defineCommand } from "citty";
 import { FASTWORKER_VERSION, PROTOCOL_VERSION } from "../protocol/index.ts";
 import { loadTaskModules } from "../tasks/index.ts";
 import { formatPreview, previewSchedules } from "../scheduler/index.ts";
-import { nng } from "../nng/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
 import { connectClient, connectionArgs, emit, flag, taskModules, type Args } from "./shared.ts";
@@ -101,20 +100,3 @@ export function versionCommand(ctx: CliContext) {
   });
 }
 
-export function doctorCommand(ctx: CliContext) {
-  return defineCommand({
-    meta: { name: "doctor", description: "Check Bun and libnng, and print fixes" },
-    args: { json: { type: "boolean", description: "JSON output" } },
-    run({ args }) {
-      const checks: Array<{ check: string; ok: boolean; detail: string }> = [{ check: "bun", ok: true, detail: Bun.version }];
-      try {
-        const lib = nng();
-        checks.push({ check: "libnng", ok: true, detail: `${lib.version} at ${lib.path}` });
-      } catch (error) {
-        checks.push({ check: "libnng", ok: false, detail: error instanceof Error ? error.message : String(error) });
-      }
-      emit(ctx, args as Args, { checks }, () => checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.check}: ${c.detail}`).join("\n"));
-      if (checks.some((c) => !c.ok)) ctx.exitCode = EXIT.usage;
-    },
-  });
-}

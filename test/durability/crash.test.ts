@@ -109,3 +109,19 @@ describe("the journal", () => {
     expect(summary.oldestQueued.name).toBe("add");
   });
 });
+
+describe("compaction", () => {
+  test("a crash (kill -9) during compaction loses nothing: every live task is still in the journal", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fw-compact-"));
+    const child = startProcess(["test/fixtures/compaction-crash.ts", dataDir]);
+    await child.waitFor(/compacting/, 60_000);
+    await child.stop("SIGKILL");
+    const { JournalStore } = await import("../../src/store/index.ts");
+    const store = new JournalStore(dataDir);
+    const { live } = await store.recover(3_600_000);
+    expect(live.map((t) => t.spec.id).sort()).toEqual(Array.from({ length: 1000 }, (_, i) => `live-${i}`).sort());
+    store.compact(Date.now() - 60_000);
+    expect((await store.recover(10 * 3_600_000)).finished).toHaveLength(0);
+    await store.close();
+  });
+});

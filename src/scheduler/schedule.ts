@@ -31,12 +31,22 @@ export class Schedule {
   /** The latest time decide() saw: an earlier one means the wall clock stepped back. */
   private lastSeen: number;
 
-  constructor(periodic: PeriodicSpec, now: number) {
+  /**
+   * After a restart, `resume` continues the series from its last due time: due times missed while
+   * the control plane was down go through the catch-up policy (never a burst), and a run that
+   * already happened is not fired again (its task id, name@dueAt, is known).
+   */
+  constructor(periodic: PeriodicSpec, now: number, resume?: { lastDueAt: number; runs: number }) {
     this.name = periodic.name;
     this.spec = periodic.schedule;
-    this.timeline = timelineFor(periodic.schedule, now);
-    this.next = this.timeline.after(now);
+    const anchor = resume?.lastDueAt ?? now;
+    this.timeline = timelineFor(periodic.schedule, anchor);
+    this.next = this.timeline.after(anchor);
     this.lastSeen = now;
+    if (resume) {
+      this.runs = resume.runs;
+      this.lastRunAt = resume.lastDueAt;
+    }
   }
 
   get done(): boolean {

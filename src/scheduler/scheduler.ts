@@ -27,6 +27,13 @@ export interface SchedulerOptions {
   lateToleranceMs?: number;
   /** The timer never sleeps longer than this, so a wall-clock jump is noticed soon. Default 60 000 ms. */
   maxSleepMs?: number;
+  /** Where each schedule left off before a restart (from the journal): its last due time and run count. */
+  resume?: ReadonlyMap<string, ScheduleResume>;
+}
+
+export interface ScheduleResume {
+  lastDueAt: number;
+  runs: number;
 }
 
 export const DEFAULT_LATE_TOLERANCE_MS = 5_000;
@@ -48,7 +55,7 @@ export class Scheduler {
     this.toleranceMs = options.lateToleranceMs ?? DEFAULT_LATE_TOLERANCE_MS;
     this.maxSleepMs = options.maxSleepMs ?? DEFAULT_MAX_SLEEP_MS;
     const now = this.clock.now();
-    for (const spec of specs) this.schedules.set(spec.name, new Schedule(spec, now));
+    for (const spec of specs) this.schedules.set(spec.name, new Schedule(spec, now, options.resume?.get(spec.name)));
   }
 
   get size(): number {

@@ -125,3 +125,43 @@ describe("compaction", () => {
     await store.close();
   });
 });
+
+describe("periodic schedules across a crash", () => {
+  test("after kill -9 and a restart the series continues from its last run: no run fires twice, repeatCount holds", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "fw-journal-"));
+    const address = await freeAddress();
+    const start = async () => {
+      const cp = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/periodic-tasks.ts", "--base-address", address,
+        "--no-discovery", "--no-gui", "--concurrency", "2", "--data-dir", dataDir], { env: { FW_PERIODIC_DIR: dataDir } });
+      await cp.waitFor(/control plane .* ready/);
+      return cp;
+    };
+    let cp = await start();
+    await Bun.sleep(2_300);
+    await cp.stop("SIGKILL");
+    const before = inspectIds(dataDir);
+    expect(before.filter((id) => id.startsWith("twice@"))).toHaveLength(2);
+    const firstRuns = before.filter((id) => id.startsWith("everySecond@"));
+    expect(firstRuns.length).toBeGreaterThanOrEqual(1);
+
+    cp = await start();
+    await Bun.sleep(2_300);
+    await cp.stop();
+    const after = inspectIds(dataDir);
+    // repeatCount 2 was already used up before the crash: no third run.
+    expect(after.filter((id) => id.startsWith("twice@"))).toHaveLength(2);
+    const runs = after.filter((id) => id.startsWith("everySecond@")).map((id) => Number(id.split("@")[1])).sort((a, b) => a - b);
+    expect(runs.length).toBeGreaterThan(firstRuns.length);
+    // Same phase as before the crash: every due time is the first one plus whole intervals.
+    for (const dueAt of runs) expect((dueAt - runs[0]!) % 1000).toBe(0);
+  });
+});
+
+function inspectIds(dataDir: string): string[] {
+  const db = new Database(join(dataDir, "journal.sqlite"), { readonly: true });
+  try {
+    return db.query<{ id: string }, []>("SELECT id FROM tasks").all().map((r) => r.id);
+  } finally {
+    db.close();
+  }
+}

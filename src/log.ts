@@ -12,6 +12,12 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** For option parsing: the level, or an error naming the allowed values. */
+export function parseLogLevel(raw: string): LogLevel {
+  if (!isLogLevel(raw)) throw new Error(`expected debug, info, warn or error, got "${raw}"`);
+  return raw;
+}
+
 export function isLogLevel(value: string): value is LogLevel {
   return value in RANK;
 }

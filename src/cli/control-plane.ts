@@ -6,16 +6,12 @@ import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { resolve as resolvePath } from "node:path";
 import { JournalStore } from "../store/index.ts";
 import { createMetrics } from "../telemetry/index.ts";
-import { createLogger, isLogLevel, type LogLevel } from "../log.ts";
+import { createLogger, parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
 
-function logLevel(raw: string): LogLevel {
-  if (!isLogLevel(raw)) throw new Error(`expected debug, info, warn or error, got "${raw}"`);
-  return raw;
-}
 
 export function controlPlaneCommand(ctx: CliContext) {
   return defineCommand({
@@ -57,7 +53,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: 3600 }, flag(a, "result-cache-ttl"), env),
         resultCacheCleanupIntervalMs: 1000 * resolve({ flag: "result-cache-cleanup-interval", env: "FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL", parse: seconds, fallback: 60 }, flag(a, "result-cache-cleanup-interval"), env),
         workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: 15 }, flag(a, "worker-timeout"), env),
-        log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: logLevel, fallback: "info" }, flag(a, "log-level"), env) }),
+        log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       let dashboard: Dashboard | undefined;
       try {

@@ -2,7 +2,7 @@ import { defineCommand } from "citty";
 import { availableParallelism } from "node:os";
 import { address, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
-import { createLogger } from "../log.ts";
+import { createLogger, parseLogLevel } from "../log.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
 
@@ -15,6 +15,7 @@ export function subworkerCommand(ctx: CliContext) {
       "control-plane-address": { type: "string", description: "Control plane address (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
+      "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
     },
     async run({ args }) {
       const a = args as Args;
@@ -29,7 +30,7 @@ export function subworkerCommand(ctx: CliContext) {
         ...(cpAddress ? { controlPlaneAddress: cpAddress } : {}),
         discoveryAddress: resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
-        log: createLogger({ component: "subworker" }),
+        log: createLogger({ component: "subworker", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       await subworker.start();
       ctx.out(color(ctx, 32, `subworker ${subworker.id} ready`));
@@ -39,3 +40,4 @@ export function subworkerCommand(ctx: CliContext) {
     },
   });
 }
+

@@ -72,5 +72,7 @@ export function decodeTaskDone(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_B
 
 /** The reply for a request that could not be served; never silence. */
 export function errorFrame(error: unknown, ids?: string[]): Uint8Array {
-  return encodeFrame({ v: PROTOCOL_VERSION, type: "error", error: toWireError(error), ...(ids ? { ids } : {}) });
+  // Code and message only: a peer sending bad input has no business seeing our stack and paths.
+  const { code, message } = toWireError(error);
+  return encodeFrame({ v: PROTOCOL_VERSION, type: "error", error: { code, message }, ...(ids ? { ids } : {}) });
 }

@@ -170,3 +170,11 @@ describe("bad input becomes a typed ProtocolError", () => {
     expect(rejection(json({ v: 99, type: "no_such_type" })).code).toBe("E_UNSUPPORTED_VERSION");
   });
 });
+
+test("error frames carry a code and a message, never the server's stack", async () => {
+  const { decodeReply, errorFrame } = await import("../../src/protocol/index.ts");
+  const reply = decodeReply(errorFrame(new Error("boom")));
+  expect(reply.type).toBe("error");
+  if (reply.type !== "error") return;
+  expect(reply.error).toEqual({ code: "E_INTERNAL", message: "Error: boom" });
+});

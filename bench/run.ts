@@ -97,6 +97,19 @@ try {
   await proc.exited;
 }
 
+// Prefetch 8: Workers get tasks ahead of time (priorities stay strict: higher ones overtake).
+const prefetched = await startControlPlane(["--concurrency", "2", "--prefetch", "8"]);
+try {
+  const client = await new Client({ address: prefetched.address }).start();
+  await sequential(client, 500);
+  const pipe = await pipelined(client, "noop", (i) => [i], PIPELINED, IN_FLIGHT);
+  print({ scenario: `pipelined trivial, --prefetch 8 (${PIPELINED} tasks, ${IN_FLIGHT} in flight)`, tasks_per_s: pipe.tasksPerS, p50_ms: percentile(pipe.latencies, 0.5), p99_ms: percentile(pipe.latencies, 0.99) });
+  await client.stop();
+} finally {
+  prefetched.proc.kill("SIGTERM");
+  await prefetched.proc.exited;
+}
+
 // The same pipelined run with the durable journal on (acknowledged only after the group commit).
 const dataDir = mkdtempSync(join(tmpdir(), "fw-bench-journal-"));
 const durable = await startControlPlane(["--concurrency", "2", "--data-dir", dataDir], false);

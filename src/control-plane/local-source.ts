@@ -1,4 +1,4 @@
-import type { WorkerInfo } from "../protocol/index.ts";
+import type { Priority, WorkerInfo } from "../protocol/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
 import type { CapacitySource, OutcomeSink } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
@@ -16,10 +16,16 @@ export class LocalSource implements CapacitySource {
     private readonly pool: WorkerPool,
     private readonly taskNames: readonly string[],
     private readonly sink: OutcomeSink,
+    /** The highest priority waiting in the ready queue, if any. */
+    private readonly topPriority: () => Priority | undefined = () => undefined,
   ) {}
 
+  /** Free prefetch capacity, or one slot for a waiting task that outranks something prefetched. */
   freeSlots(): number {
-    return this.pool.freeSlots();
+    const free = this.pool.freeSlots();
+    if (free > 0) return free;
+    const top = this.topPriority();
+    return top !== undefined && this.pool.canOvertake(top) ? 1 : 0;
   }
 
   assign(entries: TaskEntry[]): void {

@@ -5,7 +5,7 @@
  * timeout, crash, cancel, shutdown) into a PoolOutcome; run() never rejects.
  */
 import { ConfigError, type WireError } from "../errors.ts";
-import { isPriority, priorityRank } from "../tasks/priority.ts";
+import { isPriority, priorityRank, type Priority } from "../tasks/priority.ts";
 import { describeJob, failure, type Entry } from "./entry.ts";
 import { encodeJob, type ResultMessage } from "./messages.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
@@ -108,6 +108,29 @@ export class WorkerPool {
     return Math.max(0, free - this.#pending.size);
   }
 
+  /**
+   * Whether a job of this priority would be taken now although every slot is full, because it
+   * outranks a job prefetched by some Worker and not started yet. The Worker runs its queue by
+   * priority, so such a job waits only for the task already running there: prefetch stays
+   * invisible to priorities.
+   */
+  canOvertake(priority: Priority): boolean {
+    return this.#overtakeSlot(priorityRank(priority)) !== undefined;
+  }
+
+  #overtakeSlot(rank: number): Slot | undefined {
+    let best: Slot | undefined;
+    let bestRank = rank;
+    for (const slot of this.#slots) {
+      const lowest = slot.lowestWaitingRank();
+      if (lowest > bestRank) {
+        best = slot;
+        bestRank = lowest;
+      }
+    }
+    return best;
+  }
+
   run(job: PoolJob): Promise<PoolOutcome> {
     if (this.#closing) return Promise.resolve(failure("E_SHUTTING_DOWN", `The worker pool is shutting down; ${describeJob(job)} was not run.`, "policy"));
     const problem = invalidJob(job);
@@ -130,7 +153,10 @@ export class WorkerPool {
       const entry: Entry = { job, seq, encoded, rank, resolve, slot: undefined };
       this.#entries.set(job.id, entry);
       const slot = this.#pending.size === 0 ? this.#pickSlot() : undefined;
-      if (slot !== undefined) {
+      const overtake = slot === undefined ? this.#overtakeSlot(rank) : undefined;
+      if (overtake !== undefined) {
+        overtake.assign(entry, true);
+      } else if (slot !== undefined) {
         slot.assign(entry);
       } else {
         this.#pending.push(entry, entry.rank);

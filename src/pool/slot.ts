@@ -77,7 +77,18 @@ export class Slot implements SlotRef {
     return this.#ready && this.#handle !== undefined && this.#handle.state.runningSeq() !== 0;
   }
 
-  assign(entry: Entry): void {
+  /** The lowest priority (highest rank) among jobs assigned here and not started yet; -1 if none. */
+  lowestWaitingRank(): number {
+    const handle = this.#handle;
+    if (handle === undefined || !this.#ready) return -1;
+    const running = handle.state.runningSeq();
+    let lowest = -1;
+    for (const [seq, entry] of this.assigned) if (seq !== running && entry.rank > lowest) lowest = entry.rank;
+    return lowest;
+  }
+
+  /** `overtaking`: a job placed beyond the prefetch limit because it outranks one waiting here; sent at once. */
+  assign(entry: Entry, overtaking = false): void {
     const handle = this.#handle;
     if (handle === undefined || !this.#ready) throw new FastWorkerError("E_INTERNAL", `pool slot ${this.index} assigned a job while not ready`);
     entry.slot = this;
@@ -86,7 +97,7 @@ export class Slot implements SlotRef {
     if (load === 1) handle.setKeepAlive(true);
     // Send at once while the Worker holds little work (it may run dry before a
     // deferred flush); with plenty queued, defer to batch more jobs per message.
-    handle.enqueue(entry.seq, entry.encoded, load <= this.#urgentBelow);
+    handle.enqueue(entry.seq, entry.encoded, overtaking || load <= this.#urgentBelow);
     const limit = entry.job.timeoutMs;
     if (limit !== undefined) this.#deadlines.arm(Date.now() + limit);
   }

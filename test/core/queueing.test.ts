@@ -14,10 +14,11 @@ afterAll(killAll);
 const scratch = mkdtempSync(join(tmpdir(), "fw-queue-"));
 
 describe("priorities", () => {
-  test("a critical task submitted behind a flood of low ones starts before all of them that were not already running", async () => {
-    const { address } = await startControlPlane(["--concurrency", "1"]);
+  // With prefetch 8 the low tasks sit in the Worker's own queue: the critical one must overtake them there.
+  test.each([1, 8])("a critical task submitted behind a flood of low ones starts before all of them that were not already running (prefetch %i)", async (prefetch) => {
+    const { address } = await startControlPlane(["--concurrency", "1", "--prefetch", String(prefetch)]);
     const client = await connect(address);
-    const order = join(scratch, "order");
+    const order = join(scratch, `order-${prefetch}`);
     const blocker = client.submit("sleep", [400]);
     await Bun.sleep(100);
     const lows = Array.from({ length: 60 }, (_, i) => client.enqueue("mark", [order, `low-${i}`], { priority: "low" }));

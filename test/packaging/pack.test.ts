@@ -31,7 +31,8 @@ test("the published package shape works: bun add <tarball>, import fastworker, b
   expect(run(["bunx", "fastworker", "list", "--task-modules", "tasks.ts"], app)).toContain("shout");
 
   const address = await freeAddress();
-  const cp = Bun.spawn(["bunx", "fastworker", "control-plane", "--task-modules", "tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", "--concurrency", "1"], { cwd: app, stdout: "pipe", stderr: "pipe" });
+  // The package's bin run directly (its shebang execs bun): killing `bunx` would leave its child running.
+  const cp = Bun.spawn([join(app, "node_modules/.bin/fastworker"), "control-plane", "--task-modules", "tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", "--concurrency", "1"], { cwd: app, stdout: "pipe", stderr: "pipe" });
   started.push(cp);
   writeFileSync(join(app, "use.ts"), `import { Client } from "fastworker";\nimport { shout } from "./tasks.ts";\nconst c = await new Client({ address: "${address}", connectTimeoutMs: 15000 }).start();\nconsole.log(await c.submit(shout, ["hi"]));\nawait c.stop();\n`);
   expect(run(["bun", "use.ts"], app).trim()).toBe("HI");

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../src/client/index.ts";
 import type { MetricsJson } from "../src/server/api-types.ts";
+import { freePort, percentile as quantile, spawnControlPlane } from "./lib.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 /** Load levels to measure: tasks kept in flight by the load process (both saturate the control plane; more in flight means bigger batches per turn of its loop). */
@@ -29,33 +30,17 @@ async function flood(address: string, inFlight: number): Promise<void> {
   await Promise.all(Array.from({ length: inFlight }, lane));
 }
 
-async function freePort(): Promise<number> {
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = server.port!;
-  await server.stop(true);
-  return port;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! * 100) / 100;
-}
+/** Milliseconds with two decimals. */
+const percentile = (sorted: number[], q: number) => quantile(sorted, q, 2);
 
 async function startControlPlane(): Promise<{ base: string; address: string; proc: Bun.Subprocess; dataDir: string }> {
   const [bus, http] = [await freePort(), await freePort()];
   const address = `tcp://127.0.0.1:${bus}`;
   // The journal stays on (the default), in a scratch folder rather than ./.fastworker.
   const dataDir = mkdtempSync(join(tmpdir(), "fw-bench-dashboard-"));
-  const proc = Bun.spawn(["bun", "bin/fastworker.ts", "control-plane", "--task-modules", "bench/fixtures/tasks.ts", "--base-address", address,
-    "--no-discovery", ...(WITH_JOURNAL ? ["--data-dir", dataDir] : ["--no-journal"]), "--concurrency", "2", "--gui-port", String(http), "--log-level", "warn"], { cwd: `${import.meta.dir}/..`, stdout: "pipe", stderr: "inherit" });
-  const reader = proc.stdout.getReader();
-  let text = "";
-  while (!/dashboard: +http/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`control plane exited: ${text}`);
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  void proc.stdout.pipeTo(new WritableStream());
+  const proc = await spawnControlPlane(["--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery",
+    ...(WITH_JOURNAL ? ["--data-dir", dataDir] : ["--no-journal"]), "--concurrency", "2", "--gui-port", String(http), "--log-level", "warn"],
+    { ready: /dashboard: +http/ });
   return { base: `http://127.0.0.1:${http}`, address, proc, dataDir };
 }
 

@@ -17,6 +17,7 @@ import { silentLogger } from "../src/log.ts";
 import { fastworker } from "../src/server/elysia-plugin.ts";
 import { freeAddress } from "../test/helpers/ports.ts";
 import { noop } from "./fixtures/tasks.ts";
+import { percentile } from "./lib.ts";
 
 const PIPELINED = Number(process.env.BENCH_TASKS ?? 50_000);
 const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 2_000);
@@ -24,10 +25,6 @@ const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 1_024);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 
 type Submit = (i: number) => Promise<number>;
-
-function percentile(sorted: number[], q: number): number {
-  return Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(3));
-}
 
 async function sequential(scenario: string, submit: Submit): Promise<void> {
   for (let i = 0; i < Math.min(200, SEQUENTIAL); i++) await submit(i); // warm-up: JIT, Worker start-up, sockets

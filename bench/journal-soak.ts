@@ -2,20 +2,14 @@
 // quickly, printing the journal's size every few seconds. Compaction must keep it bounded.
 // Prints one JSON object per sample: { scenario, seconds, tasks_done, journal_bytes }.
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../src/client/index.ts";
+import { freePort } from "./lib.ts";
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 40);
 const dataDir = mkdtempSync(join(tmpdir(), "fw-soak-"));
-const port = await new Promise<number>((resolve) => {
-  const server = createServer();
-  server.listen(0, "127.0.0.1", () => {
-    const a = server.address();
-    server.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-  });
-});
+const port = await freePort();
 const address = `tcp://127.0.0.1:${port}`;
 const cp = Bun.spawn(["bun", "bin/fastworker.ts", "control-plane", "--task-modules", "bench/fixtures/tasks.ts", "--base-address", address,
   "--no-discovery", "--no-gui", "--data-dir", dataDir, "--result-cache-ttl", "2", "--result-cache-cleanup-interval", "1", "--log-level", "warn"],

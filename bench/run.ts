@@ -3,49 +3,25 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { Client } from "../src/client/index.ts";
+import { freePort, percentile, spawnControlPlane } from "./lib.ts";
 
 const PIPELINED = Number(process.env.BENCH_TASKS ?? 100_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4096);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]! * 1000) / 1000;
-}
-
 function print(row: Record<string, unknown>): void {
   console.log(JSON.stringify(row));
 }
 
-async function startControlPlane(extra: string[], inMemory = true): Promise<{ address: string; proc: ReturnType<typeof Bun.spawn> }> {
+async function startControlPlane(extra: string[], inMemory = true): Promise<{ address: string; proc: Bun.Subprocess }> {
   const address = `tcp://127.0.0.1:${await freePort()}`;
-  const proc = Bun.spawn(["bun", "bin/fastworker.ts", "control-plane", "--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", ...(inMemory ? ["--no-journal"] : []), "--log-level", "warn", ...extra], {
-    cwd: `${import.meta.dir}/..`, stdout: "pipe", stderr: "inherit",
-  });
-  const reader = proc.stdout.getReader();
-  let text = "";
-  while (!/ready/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`control plane exited: ${text}`);
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  void proc.stdout.pipeTo(new WritableStream());
+  const proc = await spawnControlPlane(["--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery", "--no-gui",
+    ...(inMemory ? ["--no-journal"] : []), "--log-level", "warn", ...extra]);
   return { address, proc };
 }
 

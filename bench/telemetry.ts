@@ -9,12 +9,12 @@
 // complete, in-process, no network) with and without telemetry. Its difference, against the
 // end-to-end time per task, bounds what telemetry can cost.
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { Client } from "../src/client/index.ts";
 import { ControlPlane } from "../src/control-plane/control-plane.ts";
 import { createEntry } from "../src/control-plane/task-entry.ts";
 import { silentLogger } from "../src/log.ts";
 import { loadTaskModules } from "../src/tasks/index.ts";
+import { freePort, spawnControlPlane } from "./lib.ts";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 30_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4096);
@@ -23,34 +23,12 @@ const CONCURRENCY = process.env.BENCH_CONCURRENCY ?? "2";
 
 type Mode = "on" | "off";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-async function startControlPlane(mode: Mode): Promise<{ address: string; proc: ReturnType<typeof Bun.spawn> }> {
+async function startControlPlane(mode: Mode): Promise<{ address: string; proc: Bun.Subprocess }> {
   const address = `tcp://127.0.0.1:${await freePort()}`;
   const env: Record<string, string | undefined> = { ...process.env, FASTWORKER_TELEMETRY: mode };
   delete env.FASTWORKER_OTEL_SETUP; // the point is the cost without an SDK
-  const proc = Bun.spawn(
-    ["bun", "bin/fastworker.ts", "control-plane", "--task-modules", "bench/fixtures/tasks.ts", "--base-address", address,
-      "--no-discovery", "--no-gui", "--no-journal", "--log-level", "warn", "--concurrency", CONCURRENCY],
-    { cwd: `${import.meta.dir}/..`, stdout: "pipe", stderr: "inherit", env },
-  );
-  const reader = proc.stdout.getReader();
-  let text = "";
-  while (!/ready/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`control plane exited: ${text}`);
-    text += new TextDecoder().decode(value);
-  }
-  reader.releaseLock();
-  void proc.stdout.pipeTo(new WritableStream());
+  const proc = await spawnControlPlane(["--task-modules", "bench/fixtures/tasks.ts", "--base-address", address,
+    "--no-discovery", "--no-gui", "--no-journal", "--log-level", "warn", "--concurrency", CONCURRENCY], { env });
   return { address, proc };
 }
 

@@ -73,7 +73,8 @@ export class ControlPlane {
   readonly table: TaskTable;
   readonly dispatcher: Dispatcher;
   readonly events: EventBus;
-  readonly waiters = new ResultWaiters();
+  // Live entries are exactly the unfinished tasks: no need to build a record to know.
+  readonly waiters = new ResultWaiters((id) => !this.table.live.has(id));
   readonly outboxes: Outboxes;
   /** Remote subscriptions to task events (the `watch` long-poll). */
   readonly watches: Watches;

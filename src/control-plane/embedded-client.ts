@@ -1,6 +1,6 @@
 import { fromWireError, TaskError } from "../errors.ts";
 import {
-  buildSpec, isFinished, unwrapRecord, type SubmitOptions, type TaskRecord, type TaskRef,
+  buildSpec, unwrapRecord, type SubmitOptions, type TaskRecord, type TaskRef,
 } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import type { ControlPlane } from "./control-plane.ts";
@@ -37,10 +37,7 @@ export class EmbeddedClient {
   async result(id: string, options: { wait?: boolean | number } = {}): Promise<TaskRecord> {
     const waitMs = options.wait === true ? FOREVER_MS : typeof options.wait === "number" ? options.wait : 0;
     if (waitMs > 0) {
-      await this.cp.waiters.wait([id], "all", waitMs, (x) => {
-        const record = this.cp.record(x);
-        return !record || isFinished(record);
-      });
+      await this.cp.waiters.wait([id], "all", waitMs);
     }
     const record = this.cp.record(id);
     if (!record) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known (or its result expired)`, { taskId: id });

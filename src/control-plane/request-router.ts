@@ -46,7 +46,7 @@ export class RequestRouter {
     const ids = replies.filter((r) => !r.error).map((r) => r.id);
     const missing = replies.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error! }));
     if (clientId === undefined) return this.resultsFrame(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS, missing);
-    await this.cp.waiters.wait(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS, (id) => this.isDone(id));
+    await this.cp.waiters.wait(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS);
     // The rest stay in the client's outbox for its next collect.
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(clientId, ids), missing });
   }
@@ -56,11 +56,6 @@ export class RequestRouter {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(request.clientId), missing: [] });
   }
 
-  private isDone(id: string): boolean {
-    const status = this.cp.record(id)?.status;
-    return status === undefined || status === "success" || status === "failure" || status === "cancelled";
-  }
-
   private result(request: RequestOf<"result">): Promise<Uint8Array> {
     return this.resultsFrame(request.ids, request.waitFor ?? "all", request.waitMs ?? 0, []);
   }
@@ -68,13 +63,12 @@ export class RequestRouter {
   private async resultsFrame(
     ids: readonly string[], waitFor: "all" | "any", waitMs: number, missing: Array<{ id: string; error: { code: string; message: string } }>,
   ): Promise<Uint8Array> {
-    const isDone = (id: string) => this.isDone(id);
-    if (waitMs > 0 && ids.length > 0) await this.cp.waiters.wait(ids, waitFor, waitMs, isDone);
+    if (waitMs > 0 && ids.length > 0) await this.cp.waiters.wait(ids, waitFor, waitMs);
     const results: TaskRecord[] = [];
     for (const id of ids) {
       // A waiting caller takes delivery (held results are released); a plain lookup just reads.
       // Held requests answer with finished tasks only; the caller asks again for the ones left out.
-      if (waitMs > 0 && !isDone(id)) continue;
+      if (waitMs > 0 && this.cp.table.live.has(id)) continue;
       const record = this.cp.record(id);
       if (record) results.push(record);
       else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });

@@ -15,13 +15,16 @@ interface Waiter {
 export class ResultWaiters {
   private readonly byId = new Map<string, Set<Waiter>>();
 
+  /** `isDone(id)`: the task is finished or unknown, so there is nothing to wait for. */
+  constructor(private readonly isDone: (id: string) => boolean) {}
+
   get size(): number {
     return this.byId.size;
   }
 
-  /** Resolves when the waited-for ids are done or `timeoutMs` passes; `isDone` filters ids already finished. */
-  wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, isDone: (id: string) => boolean): Promise<void> {
-    const open = ids.filter((id) => !isDone(id));
+  /** Resolves when the waited-for ids are done or `timeoutMs` passes. */
+  wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number): Promise<void> {
+    const open = ids.filter((id) => !this.isDone(id));
     if (open.length === 0 || (mode === "any" && open.length < ids.length) || timeoutMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = { ids: open, pending: open.length, mode, settled: false, settle: () => {} };

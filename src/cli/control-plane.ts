@@ -3,6 +3,9 @@ import { availableParallelism } from "node:os";
 import { address, boolean, integer, resolve, seconds, text } from "../config.ts";
 import { createCommands, createControlPlane, createView } from "../control-plane/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import {
+  DEFAULT_ADDRESS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+} from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { JournalStore } from "../store/index.ts";
 import { createMetrics } from "../telemetry/index.ts";
@@ -19,15 +22,15 @@ export function controlPlaneCommand(ctx: CliContext) {
     args: {
       "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
       "worker-id": { type: "string", description: "Id of this control plane (default cp-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
-      "base-address": { type: "string", description: "NNG address to listen on (default tcp://127.0.0.1:5555) [FASTWORKER_BASE_ADDRESS]" },
+      "base-address": { type: "string", description: `NNG address to listen on (default ${DEFAULT_ADDRESS}) [FASTWORKER_BASE_ADDRESS]` },
       "discovery-address": { type: "string", description: `Discovery BUS address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       "no-discovery": { type: "boolean", description: "Do not announce on the discovery address" },
       concurrency: { type: "string", description: "Bun Workers in the local pool (default: cores) [FASTWORKER_CONCURRENCY]" },
       prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster trivial tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
-      "result-cache-size": { type: "string", description: "Results kept (default 10000) [FASTWORKER_RESULT_CACHE_SIZE]" },
-      "result-cache-ttl": { type: "string", description: "Seconds a result is kept (default 3600) [FASTWORKER_RESULT_CACHE_TTL]" },
-      "result-cache-cleanup-interval": { type: "string", description: "Seconds between sweeps (default 60) [FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL]" },
-      "worker-timeout": { type: "string", description: "Seconds before a silent subworker is inactive (default 15) [FASTWORKER_WORKER_TIMEOUT]" },
+      "result-cache-size": { type: "string", description: `Results kept (default ${DEFAULT_RESULT_CACHE_SIZE}) [FASTWORKER_RESULT_CACHE_SIZE]` },
+      "result-cache-ttl": { type: "string", description: `Seconds a result is kept (default ${DEFAULT_RESULT_CACHE_TTL_MS / 1000}) [FASTWORKER_RESULT_CACHE_TTL]` },
+      "result-cache-cleanup-interval": { type: "string", description: `Seconds between sweeps (default ${DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS / 1000}) [FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL]` },
+      "worker-timeout": { type: "string", description: `Seconds before a silent subworker is inactive (default ${DEFAULT_WORKER_TIMEOUT_MS / 1000}) [FASTWORKER_WORKER_TIMEOUT]` },
       "gui-host": { type: "string", description: `Dashboard host (default ${DEFAULT_GUI_HOST}; beyond loopback it needs FASTWORKER_GUI_TOKEN) [FASTWORKER_GUI_HOST]` },
       "gui-port": { type: "string", description: `Dashboard port (default ${DEFAULT_GUI_PORT}) [FASTWORKER_GUI_PORT]` },
       "no-gui": { type: "boolean", description: "Do not serve the dashboard [FASTWORKER_GUI_ENABLED=false]" },
@@ -47,14 +50,14 @@ export function controlPlaneCommand(ctx: CliContext) {
         ...(gui ? { guiUrl: gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
-        address: resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env),
+        address: resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: DEFAULT_ADDRESS }, flag(a, "base-address"), env),
         discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency,
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),
-        resultCacheSize: resolve({ flag: "result-cache-size", env: "FASTWORKER_RESULT_CACHE_SIZE", parse: integer(1), fallback: 10_000 }, flag(a, "result-cache-size"), env),
-        resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: 3600 }, flag(a, "result-cache-ttl"), env),
-        resultCacheCleanupIntervalMs: 1000 * resolve({ flag: "result-cache-cleanup-interval", env: "FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL", parse: seconds, fallback: 60 }, flag(a, "result-cache-cleanup-interval"), env),
-        workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: 15 }, flag(a, "worker-timeout"), env),
+        resultCacheSize: resolve({ flag: "result-cache-size", env: "FASTWORKER_RESULT_CACHE_SIZE", parse: integer(1), fallback: DEFAULT_RESULT_CACHE_SIZE }, flag(a, "result-cache-size"), env),
+        resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: DEFAULT_RESULT_CACHE_TTL_MS / 1000 }, flag(a, "result-cache-ttl"), env),
+        resultCacheCleanupIntervalMs: 1000 * resolve({ flag: "result-cache-cleanup-interval", env: "FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL", parse: seconds, fallback: DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS / 1000 }, flag(a, "result-cache-cleanup-interval"), env),
+        workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: DEFAULT_WORKER_TIMEOUT_MS / 1000 }, flag(a, "worker-timeout"), env),
         log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       let dashboard: Dashboard | undefined;

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { createServer } from "node:net";
+import { DEFAULT_ADDRESS, DEFAULT_DISCOVERY_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT } from "../model/defaults.ts";
 import { nng } from "../nng/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
@@ -21,9 +22,13 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-function tcpPort(address: string | undefined, fallback: number): { host: string; port: number } {
-  const match = /^tcp:\/\/([^:]+):(\d+)$/.exec(address ?? "");
-  return match ? { host: match[1]!, port: Number(match[2]) } : { host: "127.0.0.1", port: fallback };
+const TCP_ADDRESS = /^tcp:\/\/([^:]+):(\d+)$/;
+
+/** Host and port of `address`, or of `fallback` (a default tcp:// address) when it is unset or not tcp://. */
+function tcpPort(address: string | undefined, fallback: string): { host: string; port: number } {
+  const match = TCP_ADDRESS.exec(address ?? "") ?? TCP_ADDRESS.exec(fallback);
+  if (!match) throw new Error(`default address ${fallback} is not tcp://host:port`);
+  return { host: match[1]!, port: Number(match[2]) };
 }
 
 export function doctorCommand(ctx: CliContext) {
@@ -39,9 +44,9 @@ export function doctorCommand(ctx: CliContext) {
         checks.push({ check: "libnng", ok: false, detail: error instanceof Error ? error.message : String(error), fix: "install libnng 1.x (see the message) or set FASTWORKER_LIBNNG" });
       }
       const ports = [
-        { name: "control plane", ...tcpPort(ctx.env.FASTWORKER_BASE_ADDRESS, 5555), flag: "--base-address" },
-        { name: "discovery", ...tcpPort(ctx.env.FASTWORKER_DISCOVERY_ADDRESS, 5550), flag: "--discovery-address" },
-        { name: "dashboard", host: ctx.env.FASTWORKER_GUI_HOST ?? "127.0.0.1", port: Number(ctx.env.FASTWORKER_GUI_PORT ?? 8080), flag: "--gui-port" },
+        { name: "control plane", ...tcpPort(ctx.env.FASTWORKER_BASE_ADDRESS, DEFAULT_ADDRESS), flag: "--base-address" },
+        { name: "discovery", ...tcpPort(ctx.env.FASTWORKER_DISCOVERY_ADDRESS, DEFAULT_DISCOVERY_ADDRESS), flag: "--discovery-address" },
+        { name: "dashboard", host: ctx.env.FASTWORKER_GUI_HOST ?? DEFAULT_GUI_HOST, port: Number(ctx.env.FASTWORKER_GUI_PORT ?? DEFAULT_GUI_PORT), flag: "--gui-port" },
       ];
       for (const p of ports) {
         const free = await portFree(p.host, p.port);

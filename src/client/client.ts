@@ -1,5 +1,6 @@
 import { FastWorkerError, fromWireError, TaskError, UnavailableError } from "../errors.ts";
 import { discover, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { DEFAULT_ADDRESS, DEFAULT_CONNECT_TIMEOUT_MS } from "../model/defaults.ts";
 import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import { SubmitTracing } from "../telemetry/client-tracing.ts";
@@ -7,7 +8,6 @@ import { Connection } from "./connection.ts";
 import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
 
-const FALLBACK_ADDRESS = "tcp://127.0.0.1:5555";
 
 /**
  * Submits tasks to a control plane and reads their results.
@@ -26,7 +26,7 @@ export class Client {
   private tracing: SubmitTracing | undefined;
 
   constructor(private readonly options: ClientOptions = {}) {
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   }
 
@@ -148,7 +148,7 @@ export class Client {
     try {
       return (await discover(this.options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS, Math.min(this.connectTimeoutMs, 3000))).address;
     } catch (error) {
-      if (error instanceof UnavailableError) return FALLBACK_ADDRESS;
+      if (error instanceof UnavailableError) return DEFAULT_ADDRESS;
       throw error;
     }
   }

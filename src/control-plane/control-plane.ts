@@ -1,6 +1,9 @@
 import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
+import {
+  DEFAULT_ADDRESS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+} from "../model/defaults.ts";
 import { RepSocket } from "../nng/index.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
@@ -50,7 +53,7 @@ export interface ControlPlaneOptions {
   cwd?: string;
 }
 
-export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
+export { DEFAULT_ADDRESS };
 /**
  * Tasks handed to each local Bun Worker ahead of time. 1 keeps the control plane's view exact (a
  * task shown running is running). More hides the postMessage round trip (about +60 % trivial
@@ -102,17 +105,17 @@ export class ControlPlane {
     this.address = options.address ?? DEFAULT_ADDRESS;
     this.log = options.log ?? createLogger({ component: "control-plane" });
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.workerTimeoutMs = options.workerTimeoutMs ?? 15_000;
-    this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? 60_000;
+    this.workerTimeoutMs = options.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS;
+    this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS;
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
     this.table = new TaskTable({
-      resultCacheSize: options.resultCacheSize ?? 10_000,
-      resultCacheTtlMs: options.resultCacheTtlMs ?? 3_600_000,
+      resultCacheSize: options.resultCacheSize ?? DEFAULT_RESULT_CACHE_SIZE,
+      resultCacheTtlMs: options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS,
     });
     this.dispatcher = new Dispatcher(this.table);
-    this.outboxes = new Outboxes(options.resultCacheTtlMs ?? 3_600_000);
+    this.outboxes = new Outboxes(options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS);
     this.watches = new Watches(this.events, (id) => this.table.get(id));
     wireEvents(this.table, this.events);
     const onState = this.table.onState;

@@ -1,6 +1,7 @@
 import type { WireError } from "../errors.ts";
 import type { Outcome, TaskRecord } from "../protocol/index.ts";
 import { computeBackoffMs, DelayedQueue, ReadyQueue, type NameFilter } from "../queue/index.ts";
+import type { TerminalState } from "../model/task-state.ts";
 import { isTerminal, transition, type TaskState } from "../queue/state.ts";
 import { ResultCache } from "../store/index.ts";
 import { toRecord, type TaskEntry } from "./task-entry.ts";
@@ -152,7 +153,7 @@ export class TaskTable {
     this.delayed.push(entry.id, dueAt);
   }
 
-  private finish(entry: TaskEntry, state: "success" | "failure" | "cancelled"): void {
+  private finish(entry: TaskEntry, state: TerminalState): void {
     entry.finishedAt = this.now();
     entry.leaseExpiresAt = undefined;
     this.move(entry, state);

@@ -1,8 +1,9 @@
 import { UnavailableError } from "../errors.ts";
+import { DEFAULT_DISCOVERY_ADDRESS } from "../model/defaults.ts";
 import { MessageSocket } from "../nng/index.ts";
 import { decodeAnnounce, encodeFrame, type Announce } from "../protocol/index.ts";
 
-export const DEFAULT_DISCOVERY_ADDRESS = "tcp://127.0.0.1:5550";
+export { DEFAULT_DISCOVERY_ADDRESS };
 const PROBE = encodeFrame({ v: 1, type: "status" });
 
 /**

@@ -1,4 +1,4 @@
-/** How urgently a task should run. Lower rank runs first. */
+/** How urgently a task should run. Lower rank runs first. The one definition: the wire schema, queues, pool and telemetry all use it. */
 export type Priority = "critical" | "high" | "normal" | "low";
 
 /** Every priority, highest first; the index is the rank schedulers sort by. */

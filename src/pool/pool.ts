@@ -5,7 +5,7 @@
  * timeout, crash, cancel, shutdown) into a PoolOutcome; run() never rejects.
  */
 import { ConfigError, type WireError } from "../errors.ts";
-import { isPriority, priorityRank, type Priority } from "../tasks/priority.ts";
+import { isPriority, priorityRank, type Priority } from "../model/priority.ts";
 import { describeJob, failure, type Entry } from "./entry.ts";
 import { encodeJob, type ResultMessage } from "./messages.ts";
 import { PriorityFifo } from "./priority-fifo.ts";

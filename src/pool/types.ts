@@ -1,5 +1,5 @@
 import type { WireError } from "../errors.ts";
-import type { Priority } from "../tasks/priority.ts";
+import type { Priority } from "../model/priority.ts";
 
 /** One attempt of one task, as handed to the pool. */
 export interface PoolJob {

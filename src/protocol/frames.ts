@@ -1,4 +1,6 @@
 import * as v from "valibot";
+import { PRIORITIES } from "../model/priority.ts";
+import { TASK_STATES } from "../model/task-state.ts";
 
 /**
  * Every frame FastWorker sends: one JSON document per NNG message, `{ v: 1, type, ... }`.
@@ -12,8 +14,8 @@ const TaskName = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 const Millis = v.pipe(v.number(), v.finite(), v.minValue(0));
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
-export const PrioritySchema = v.picklist(["critical", "high", "normal", "low"]);
-export const TaskStateSchema = v.picklist(["pending", "scheduled", "queued", "running", "retrying", "success", "failure", "cancelled"]);
+export const PrioritySchema = v.picklist(PRIORITIES);
+export const TaskStateSchema = v.picklist(TASK_STATES);
 
 export const WireErrorSchema = v.object({
   code: v.string(),
@@ -231,8 +233,9 @@ export const TaskDoneSchema = v.object({
   callbackData: v.optional(v.unknown()),
 });
 
-export type Priority = v.InferOutput<typeof PrioritySchema>;
-export type TaskState = v.InferOutput<typeof TaskStateSchema>;
+// Defined once in model/; re-exported because the wire types are where most callers look for them.
+export type { Priority } from "../model/priority.ts";
+export type { TaskState } from "../model/task-state.ts";
 export type TaskSpec = v.InferOutput<typeof TaskSpecSchema>;
 export type TaskRecord = v.InferOutput<typeof TaskRecordSchema>;
 export type LeasedTask = v.InferOutput<typeof LeasedTaskSchema>;

@@ -1,8 +1,9 @@
 import { fromWireError, TaskError } from "../errors.ts";
+import { isTerminal } from "../model/task-state.ts";
 import type { TaskRecord } from "./frames.ts";
 
 export function isFinished(record: TaskRecord): boolean {
-  return record.status === "success" || record.status === "failure" || record.status === "cancelled";
+  return isTerminal(record.status);
 }
 
 /** A finished record -> the handler's value, or the typed TaskError it ended with. */

@@ -1,15 +1,8 @@
 import { ConfigError, FastWorkerError } from "../errors.ts";
 
-export interface BackoffPolicy {
-  /** Delay before the first retry, before jitter. */
-  baseMs: number;
-  /** Growth per further retry; 1 gives a constant delay. */
-  factor: number;
-  /** Hard ceiling, applied after jitter too. */
-  maxMs: number;
-  /** Fraction 0..1: the delay is spread uniformly over ±jitter of its nominal value. */
-  jitter: number;
-}
+import type { BackoffPolicy } from "../model/backoff-policy.ts";
+
+export type { BackoffPolicy };
 
 export function validateBackoffPolicy(policy: BackoffPolicy): void {
   const { baseMs, factor, maxMs, jitter } = policy;

@@ -1,4 +1,4 @@
-export { PRIORITIES, type Priority } from "./priority.ts";
+export { PRIORITIES, type Priority } from "../model/priority.ts";
 export {
   TASK_STATES,
   HISTORY_LIMIT,

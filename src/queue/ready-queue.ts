@@ -1,6 +1,6 @@
 import { FastWorkerError } from "../errors.ts";
 import { Deque } from "./deque.ts";
-import { PRIORITIES, type Priority } from "./priority.ts";
+import { PRIORITIES, type Priority } from "../model/priority.ts";
 
 export interface ReadyItem {
   readonly id: string;

@@ -1,30 +1,8 @@
 import { StateTransitionError } from "../errors.ts";
+import type { StateHistoryEntry, TaskState } from "../model/task-state.ts";
 
-export type TaskState =
-  | "pending"
-  | "scheduled"
-  | "queued"
-  | "running"
-  | "retrying"
-  | "success"
-  | "failure"
-  | "cancelled";
-
-export const TASK_STATES = [
-  "pending",
-  "scheduled",
-  "queued",
-  "running",
-  "retrying",
-  "success",
-  "failure",
-  "cancelled",
-] as const satisfies readonly TaskState[];
-
-export interface StateHistoryEntry {
-  state: TaskState;
-  at: number;
-}
+// The states themselves are defined once in model/; this file is the machine that moves between them.
+export { TASK_STATES, isTerminal, type StateHistoryEntry, type TaskState } from "../model/task-state.ts";
 
 /** The minimum a record needs for `transition`; `id` only improves error messages. */
 export interface StatefulRecord {
@@ -80,12 +58,6 @@ const MANUAL_ONLY: Record<TaskState, number> = {
   failure: mask("queued"),
   cancelled: mask("queued"),
 };
-
-const TERMINAL = mask("success", "failure", "cancelled");
-
-export function isTerminal(state: TaskState): boolean {
-  return (BIT[state] & TERMINAL) !== 0;
-}
 
 export function canTransition(from: TaskState, to: TaskState, manual = false): boolean {
   const bit = BIT[to];

@@ -3,6 +3,7 @@
  * JSON bodies. `parseInput` turns a failure into one 400 naming the field and the problem.
  */
 import * as v from "valibot";
+import { TASK_STATES } from "../model/task-state.ts";
 import { PrioritySchema, TaskStateSchema } from "../protocol/index.ts";
 import { ApiError } from "./http.ts";
 
@@ -26,7 +27,7 @@ export const ScheduleNameSchema = v.pipe(v.string(), v.minLength(1, "expected a 
 export const TaskListQuerySchema = v.object({
   limit: v.optional(QueryInt(1, MAX_PAGE), "50"),
   offset: v.optional(QueryInt(0, 100_000_000), "0"),
-  status: v.optional(v.union([v.literal(""), TaskStateSchema], "expected one of pending, scheduled, queued, running, retrying, success, failure, cancelled")),
+  status: v.optional(v.union([v.literal(""), TaskStateSchema], `expected one of ${TASK_STATES.join(", ")}`)),
   name: v.optional(ShortText(200)),
   priority: v.optional(v.union([v.literal(""), PrioritySchema], "expected critical, high, normal or low")),
   q: v.optional(ShortText(200)),

@@ -5,6 +5,7 @@
 import type { Server } from "bun";
 import type { ControlPlaneCommands, ControlPlaneView } from "../control-plane/index.ts";
 import { ConfigError, FastWorkerError } from "../errors.ts";
+import { DEFAULT_GUI_HOST, DEFAULT_GUI_PORT } from "../model/defaults.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createDashboardApp, type DashboardAppOptions } from "./app.ts";
 import { isLoopbackHost } from "./auth.ts";
@@ -28,8 +29,7 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_GUI_HOST = "127.0.0.1";
-export const DEFAULT_GUI_PORT = 8080;
+export { DEFAULT_GUI_HOST, DEFAULT_GUI_PORT };
 
 /**
  * @throws ConfigError (E_CONFIG) when bound beyond loopback without a token.

@@ -2,13 +2,14 @@ import { Database, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FastWorkerError } from "../errors.ts";
+import { TERMINAL_STATES } from "../model/task-state.ts";
 import type { TaskRecord } from "../protocol/index.ts";
 import type { Recovered, StoredTask, StoredTaskPatch, TaskStore } from "./task-store.ts";
 
 /** Bump on any incompatible change of the tables below; older binaries refuse newer journals. */
 export const JOURNAL_FORMAT_VERSION = 1;
 const FILE_NAME = "journal.sqlite";
-const TERMINAL = "('success','failure','cancelled')";
+const TERMINAL = `(${TERMINAL_STATES.map((state) => `'${state}'`).join(",")})`;
 /** About a millisecond of SQLite work on this class of machine: the longest the loop is held. */
 const MAX_OPS_PER_TRANSACTION = 512;
 

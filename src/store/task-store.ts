@@ -1,6 +1,6 @@
 import { FastWorkerError } from "../errors.ts";
-import type { Priority } from "../queue/priority.ts";
-import type { TaskState } from "../queue/state.ts";
+import type { Priority } from "../model/priority.ts";
+import type { TaskState } from "../model/task-state.ts";
 import type { TaskRecord, TaskSpec } from "../protocol/index.ts";
 
 /** What a durable store must persist to bring a task back after a restart. */

@@ -1,16 +1,12 @@
 import type { GenericSchema } from "valibot";
 import { TaskDefinitionError } from "../errors.ts";
 import type { AfterHook, BeforeHook, TaskHooks } from "./middleware.ts";
-import type { Priority } from "./priority.ts";
+import type { BackoffPolicy } from "../model/backoff-policy.ts";
+import type { Priority } from "../model/priority.ts";
 import { describeType, resolveTaskOptions } from "./validate-options.ts";
 
 /** Exponential backoff between attempts: min(maxMs, baseMs * factor^(attempt-1)), +/- jitter (a 0..1 fraction). */
-export interface BackoffOptions {
-  baseMs: number;
-  factor: number;
-  maxMs: number;
-  jitter: number;
-}
+export type BackoffOptions = BackoffPolicy;
 
 /** A synchronous valibot schema whose output is the handler's argument tuple. */
 export type ArgsSchema<A extends unknown[] = unknown[]> = GenericSchema<unknown, A>;

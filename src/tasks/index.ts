@@ -1,4 +1,4 @@
-export { PRIORITIES, isPriority, priorityRank, type Priority } from "./priority.ts";
+export { PRIORITIES, isPriority, priorityRank, type Priority } from "../model/priority.ts";
 export {
   TASK_KIND,
   isTaskDefinition,

@@ -1,7 +1,7 @@
 import { TaskDefinitionError } from "../errors.ts";
 import type { ArgsSchema, BackoffOptions, ResolvedTaskOptions, TaskOptions } from "./definition.ts";
 import type { TaskHooks } from "./middleware.ts";
-import { isPriority, PRIORITIES, type Priority } from "./priority.ts";
+import { isPriority, PRIORITIES, type Priority } from "../model/priority.ts";
 import { resolveSchedule } from "./validate-schedule.ts";
 
 export const DEFAULT_PRIORITY: Priority = "normal";

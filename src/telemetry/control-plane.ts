@@ -7,7 +7,7 @@
 import type { ControlPlane } from "../control-plane/control-plane.ts";
 import type { TaskEntry } from "../control-plane/task-entry.ts";
 import { logEnabled } from "../log.ts";
-import type { TaskState } from "../queue/state.ts";
+import type { TaskState } from "../model/task-state.ts";
 import { loadOtelSetup, logTaskArgs, telemetryEnabled } from "./config.ts";
 import { ControlPlaneTracing } from "./cp-tracing.ts";
 import { readGauges } from "./gauges.ts";

@@ -12,7 +12,7 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import type { TaskEntry } from "../control-plane/task-entry.ts";
-import { isTerminal, type TaskState } from "../queue/state.ts";
+import { isTerminal, type TaskState } from "../model/task-state.ts";
 import { ATTR, MESSAGING_SYSTEM, contextFrom, formatTraceparent, recordFailure } from "./tracing.ts";
 
 /** The traceparent of each running attempt's dispatch span, for whichever source runs it. */

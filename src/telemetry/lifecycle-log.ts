@@ -6,7 +6,7 @@
  */
 import type { TaskEntry } from "../control-plane/task-entry.ts";
 import type { Logger } from "../log.ts";
-import type { TaskState } from "../queue/state.ts";
+import type { TaskState } from "../model/task-state.ts";
 
 export class LifecycleLog {
   constructor(private readonly log: Logger, private readonly withArgs: boolean) {}

@@ -7,7 +7,7 @@
  */
 import { createNoopMeter, metrics, type Attributes, type BatchObservableCallback, type Histogram, type Observable } from "@opentelemetry/api";
 import { FASTWORKER_VERSION } from "../protocol/version.ts";
-import { PRIORITIES } from "../tasks/priority.ts";
+import { PRIORITIES } from "../model/priority.ts";
 import type { LiveGauges } from "./gauges.ts";
 import { COUNTERS, DURATION_BUCKETS, QUEUE_WAIT_BUCKETS, type CounterName, type TaskMetrics, type TaskSeries } from "./task-metrics.ts";
 import { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from "./tracing.ts";

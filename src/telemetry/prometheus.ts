@@ -4,7 +4,7 @@
  * the ones the OpenTelemetry instruments report (otel-metrics.ts), under Prometheus names.
  */
 import type { ControlPlane } from "../control-plane/control-plane.ts";
-import { PRIORITIES } from "../tasks/priority.ts";
+import { PRIORITIES } from "../model/priority.ts";
 import { readGauges } from "./gauges.ts";
 import { COUNTER_HELP } from "./otel-metrics.ts";
 import { COUNTERS, DURATION_BUCKETS, QUEUE_WAIT_BUCKETS, type HistogramData, type TaskSeries } from "./task-metrics.ts";

@@ -6,8 +6,8 @@
  */
 import type { TaskEntry } from "../control-plane/task-entry.ts";
 import type { Priority } from "../protocol/index.ts";
-import type { TaskState } from "../queue/state.ts";
-import { PRIORITIES, priorityRank } from "../tasks/priority.ts";
+import { isTerminal, type TaskState } from "../model/task-state.ts";
+import { PRIORITIES, priorityRank } from "../model/priority.ts";
 
 /** The counters of every (task, priority); the index is the counter's slot in TaskSeries. */
 export const COUNTERS = ["submitted", "succeeded", "failed", "retried", "cancelled", "timed_out"] as const;
@@ -86,7 +86,7 @@ export class TaskMetrics {
   onState(entry: TaskEntry, from: TaskState): void {
     const state = entry.state;
     // Acceptance calls the hook with the state still "pending"; a manual retry revives a finished task.
-    const accepted = state === "pending" || from === "success" || from === "failure" || from === "cancelled";
+    const accepted = state === "pending" || isTerminal(from);
     if (accepted) return this.add(entry, SUBMITTED);
     if (state === "running") {
       const rank = priorityRank(entry.priority);

@@ -7,7 +7,7 @@
 import { threadId } from "node:worker_threads";
 import { SpanKind, context, trace, type Tracer } from "@opentelemetry/api";
 import type { ResultMessage, WireJob } from "../pool/messages.ts";
-import { PRIORITIES } from "../tasks/priority.ts";
+import { PRIORITIES } from "../model/priority.ts";
 import { ATTR, MESSAGING_SYSTEM, contextFrom, describeError, recordFailure, registeredTracer } from "./tracing.ts";
 
 type Outcome = ResultMessage | Promise<ResultMessage>;

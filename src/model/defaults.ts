@@ -1,0 +1,30 @@
+/**
+ * Defaults that more than one part of FastWorker falls back to: the control plane and the CLI
+ * that configures it, the client, the subworker and the Elysia integration. Each is written
+ * here once so they cannot drift apart (they had: the same address was spelled in four places).
+ */
+
+/** The NNG address a control plane listens on and clients and subworkers dial when nothing else is said. */
+export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
+
+/** The NNG BUS address control planes announce themselves on and discovery listens to. */
+export const DEFAULT_DISCOVERY_ADDRESS = "tcp://127.0.0.1:5550";
+
+/** Where the dashboard listens: loopback, so it is never exposed without a token (see server/start.ts). */
+export const DEFAULT_GUI_HOST = "127.0.0.1";
+export const DEFAULT_GUI_PORT = 8080;
+
+/** Finished results a control plane keeps for `result()` (LRU beyond that). */
+export const DEFAULT_RESULT_CACHE_SIZE = 10_000;
+
+/** How long a finished result stays readable. */
+export const DEFAULT_RESULT_CACHE_TTL_MS = 3_600_000;
+
+/** How often expired results are swept from the cache and the journal compacted. */
+export const DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS = 60_000;
+
+/** A subworker silent for this long is marked inactive and its leased tasks are requeued. */
+export const DEFAULT_WORKER_TIMEOUT_MS = 15_000;
+
+/** How long a client waits to reach a control plane before E_UNAVAILABLE. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

@@ -147,33 +147,87 @@ export function toWireError(error: unknown, fallbackCode: ErrorCode = "E_INTERNA
   return { code: fallbackCode, message: String(error) };
 }
 
-const TASK_CODES = new Set<string>([
-  "E_UNKNOWN_TASK",
-  "E_INVALID_ARGS",
-  "E_TASK_FAILED",
-  "E_TASK_TIMEOUT",
-  "E_TASK_CANCELLED",
-  "E_TASK_NOT_FOUND",
-  "E_WORKER_CRASHED",
-  "E_DUPLICATE_ID",
-  "E_NOT_CANCELLABLE",
-  "E_NOT_RETRYABLE",
-]);
+/** How one error code behaves beyond its class: what comes back across the wire, what the CLI exits with. */
+export interface ErrorCodeInfo {
+  /** The typed error fromWireError rebuilds it as: TaskError, ProtocolError, UnavailableError or FastWorkerError. */
+  readonly kind: "task" | "protocol" | "unavailable" | "general";
+  /**
+   * Whether a peer's reply keeps this code. False for codes that only describe the process that
+   * raised them (its libnng, its listening address, its own task modules, a bug in it): a client
+   * that got one could only be misled into fixing its own machine, so it arrives as E_INTERNAL.
+   */
+  readonly remote: boolean;
+  /** The CLI's exit status for it (docs/cli.md): "usage" 2, "unavailable" 3, "failed" 1. */
+  readonly exit: "failed" | "usage" | "unavailable";
+}
 
-const KNOWN_CODES = new Set<string>([
-  ...TASK_CODES,
-  "E_CLOSED", "E_TIMEOUT", "E_UNAVAILABLE", "E_DECODE", "E_FRAME_TOO_LARGE", "E_UNSUPPORTED_VERSION",
-  "E_UNKNOWN_FRAME", "E_INVALID_FRAME", "E_UNEXPECTED_REPLY", "E_SHUTTING_DOWN", "E_REFUSED", "E_CONFIG",
-  "E_INTERNAL", "E_MSGSIZE",
-]);
+const task = { kind: "task", remote: true, exit: "failed" } as const;
+const protocol = { kind: "protocol", remote: true, exit: "failed" } as const;
+const general = { kind: "general", remote: true, exit: "failed" } as const;
+const localSetup = { kind: "general", remote: false, exit: "usage" } as const;
+
+/**
+ * Every ErrorCode and how it behaves. A Record over the union, so a new code does not compile
+ * until someone decides here whether it crosses the wire and what the CLI exits with (the
+ * hand-kept list this replaces had drifted: E_JOURNAL reached remote clients as E_INTERNAL).
+ */
+export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = Object.freeze({
+  E_LIBNNG_NOT_FOUND: localSetup,
+  E_LIBNNG_VERSION: localSetup,
+  E_NNG: { kind: "general", remote: false, exit: "failed" },
+  E_CLOSED: general,
+  E_TIMEOUT: { kind: "general", remote: true, exit: "unavailable" },
+  E_CONNREFUSED: { kind: "general", remote: false, exit: "unavailable" },
+  E_ADDRINUSE: localSetup,
+  E_ADDRINVAL: localSetup,
+  E_MSGSIZE: general,
+  E_UNAVAILABLE: { kind: "unavailable", remote: true, exit: "unavailable" },
+  E_DECODE: protocol,
+  E_FRAME_TOO_LARGE: protocol,
+  E_UNSUPPORTED_VERSION: protocol,
+  E_UNKNOWN_FRAME: protocol,
+  E_INVALID_FRAME: protocol,
+  E_UNEXPECTED_REPLY: general,
+  E_UNKNOWN_TASK: task,
+  E_INVALID_ARGS: task,
+  E_TASK_FAILED: task,
+  E_TASK_TIMEOUT: task,
+  E_TASK_CANCELLED: task,
+  E_TASK_NOT_FOUND: task,
+  E_WORKER_CRASHED: task,
+  E_DUPLICATE_TASK: localSetup,
+  E_DUPLICATE_ID: task,
+  E_TASK_MODULE_LOAD: localSetup,
+  E_TASK_DEFINITION: localSetup,
+  // A bug in the process that hit it, never the caller's doing.
+  E_ILLEGAL_TRANSITION: { kind: "general", remote: false, exit: "failed" },
+  E_NOT_CANCELLABLE: task,
+  E_NOT_RETRYABLE: task,
+  E_SHUTTING_DOWN: general,
+  E_REFUSED: general,
+  E_UNKNOWN_SCHEDULE: general,
+  // The control plane's journal refused a task: the submitter must see that, not an internal error.
+  E_JOURNAL: { kind: "general", remote: true, exit: "usage" },
+  E_JOURNAL_VERSION: { kind: "general", remote: true, exit: "usage" },
+  E_CONFIG: { kind: "general", remote: true, exit: "usage" },
+  E_INTERNAL: general,
+});
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}
 
 /** Rebuilds a typed error from its wire shape; task-related codes become TaskError. */
 export function fromWireError(wire: WireError, taskId?: string): FastWorkerError {
-  const code = (KNOWN_CODES.has(wire.code) ? wire.code : "E_INTERNAL") as ErrorCode;
-  if (TASK_CODES.has(code)) return new TaskError(code, wire.message, { taskId, remoteStack: wire.stack });
-  if (code === "E_UNAVAILABLE") return new UnavailableError(wire.message);
-  if (code.startsWith("E_DECODE") || code.includes("FRAME") || code === "E_UNSUPPORTED_VERSION") {
-    return new ProtocolError(code, wire.message);
+  const code: ErrorCode = isErrorCode(wire.code) && ERROR_CODES[wire.code].remote ? wire.code : "E_INTERNAL";
+  switch (ERROR_CODES[code].kind) {
+    case "task":
+      return new TaskError(code, wire.message, { taskId, remoteStack: wire.stack });
+    case "unavailable":
+      return new UnavailableError(wire.message);
+    case "protocol":
+      return new ProtocolError(code, wire.message);
+    case "general":
+      return new FastWorkerError(code, wire.message);
   }
-  return new FastWorkerError(code, wire.message);
 }

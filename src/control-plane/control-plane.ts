@@ -85,7 +85,7 @@ export class ControlPlane {
   readonly maxFrameBytes: number;
   readonly workerTimeoutMs: number;
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
-  readonly telemetry: ControlPlaneTelemetry | undefined;
+  readonly telemetry: ControlPlaneTelemetry<TaskEntry> | undefined;
   private readonly callbacks: CallbackSender;
   private readonly store: TaskStore;
   private rep: RepSocket | undefined;

@@ -4,10 +4,9 @@
  * the task table's two state hooks, which the control plane already calls for every change, so
  * nothing is added to the dispatcher, the pool or the NNG handlers.
  */
-import type { ControlPlane } from "../control-plane/control-plane.ts";
-import type { TaskEntry } from "../control-plane/task-entry.ts";
 import { logEnabled } from "../log.ts";
 import type { TaskState } from "../model/task-state.ts";
+import type { ObservedTask, TelemetryHost } from "./control-plane-host.ts";
 import { loadOtelSetup, logTaskArgs, telemetryEnabled } from "./config.ts";
 import { ControlPlaneTracing } from "./cp-tracing.ts";
 import { readGauges } from "./gauges.ts";
@@ -19,14 +18,14 @@ import { registeredTracer } from "./tracing.ts";
 /** Errors of a broken exporter or logger are reported on the 1st, 1000th, 2000th, ... occurrence. */
 const REPORT_EVERY = 1000;
 
-export class ControlPlaneTelemetry {
+export class ControlPlaneTelemetry<E extends ObservedTask = ObservedTask> {
   readonly metrics = new TaskMetrics();
   private tracing: ControlPlaneTracing | undefined;
   private removeInstruments: (() => void) | undefined;
   private readonly lifecycle: LifecycleLog | undefined;
   private errors = 0;
 
-  constructor(private readonly cp: ControlPlane) {
+  constructor(private readonly cp: TelemetryHost<E>) {
     this.lifecycle = logEnabled(cp.log, "debug") ? new LifecycleLog(cp.log, logTaskArgs()) : undefined;
     const table = cp.table;
     const onState = table.onState;
@@ -67,7 +66,7 @@ export class ControlPlaneTelemetry {
     this.removeInstruments = undefined;
   }
 
-  private onState(entry: TaskEntry, from: TaskState): void {
+  private onState(entry: E, from: TaskState): void {
     try {
       this.metrics.onState(entry, from);
       this.tracing?.onState(entry, from);
@@ -77,7 +76,7 @@ export class ControlPlaneTelemetry {
     }
   }
 
-  private onTerminal(entry: TaskEntry): void {
+  private onTerminal(entry: E): void {
     try {
       this.metrics.onTerminal(entry);
       this.tracing?.onTerminal(entry);
@@ -97,6 +96,6 @@ export class ControlPlaneTelemetry {
 }
 
 /** The control plane's telemetry, or undefined with FASTWORKER_TELEMETRY=off (then no hook at all). */
-export function attachTelemetry(cp: ControlPlane): ControlPlaneTelemetry | undefined {
+export function attachTelemetry<E extends ObservedTask>(cp: TelemetryHost<E>): ControlPlaneTelemetry<E> | undefined {
   return telemetryEnabled() ? new ControlPlaneTelemetry(cp) : undefined;
 }

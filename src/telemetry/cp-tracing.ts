@@ -11,17 +11,17 @@
  * attemptTraceparent() hands the client's traceparent through unchanged.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
-import type { TaskEntry } from "../control-plane/task-entry.ts";
+import type { ObservedTask } from "./control-plane-host.ts";
 import { isTerminal, type TaskState } from "../model/task-state.ts";
 import { ATTR, MESSAGING_SYSTEM, contextFrom, formatTraceparent, recordFailure } from "./tracing.ts";
 
 /** The traceparent of each running attempt's dispatch span, for whichever source runs it. */
-const attemptContexts = new WeakMap<TaskEntry, string>();
+const attemptContexts = new WeakMap<ObservedTask, string>();
 /** Control planes in this process tracing now: 0 keeps attemptTraceparent() to one comparison. */
 let tracingControlPlanes = 0;
 
 /** What the worker of this attempt receives as `traceparent` (LeasedTask, pool job). */
-export function attemptTraceparent(entry: TaskEntry): string | undefined {
+export function attemptTraceparent(entry: ObservedTask): string | undefined {
   if (tracingControlPlanes === 0) return entry.traceparent;
   return attemptContexts.get(entry) ?? entry.traceparent;
 }
@@ -29,7 +29,7 @@ export function attemptTraceparent(entry: TaskEntry): string | undefined {
 const NO_TRACEPARENT: { traceparent?: string } = Object.freeze({});
 
 /** `{ traceparent }` for this attempt, to spread into a pool job or a leased task. */
-export function traceparentOf(entry: TaskEntry): { traceparent?: string } {
+export function traceparentOf(entry: ObservedTask): { traceparent?: string } {
   const traceparent = attemptTraceparent(entry);
   return traceparent ? { traceparent } : NO_TRACEPARENT;
 }
@@ -41,7 +41,7 @@ interface TaskSpans {
 }
 
 export class ControlPlaneTracing {
-  private readonly spans = new WeakMap<TaskEntry, TaskSpans>();
+  private readonly spans = new WeakMap<ObservedTask, TaskSpans>();
   private closed = false;
 
   constructor(private readonly tracer: Tracer) {
@@ -54,14 +54,14 @@ export class ControlPlaneTracing {
     tracingControlPlanes--;
   }
 
-  onState(entry: TaskEntry, from: TaskState): void {
+  onState(entry: ObservedTask, from: TaskState): void {
     const state = entry.state;
     if (state === "pending" || isTerminal(from)) this.enqueued(entry);
     else if (state === "running") this.dispatched(entry);
     else if (from === "running") this.attemptEnded(entry, state);
   }
 
-  onTerminal(entry: TaskEntry): void {
+  onTerminal(entry: ObservedTask): void {
     const spans = this.spans.get(entry);
     this.spans.delete(entry);
     attemptContexts.delete(entry);
@@ -73,7 +73,7 @@ export class ControlPlaneTracing {
   }
 
   /** Accepted (or revived by a manual retry): a short span from submission to admission. */
-  private enqueued(entry: TaskEntry): void {
+  private enqueued(entry: ObservedTask): void {
     const span = this.tracer.startSpan(`enqueue ${entry.name}`, {
       kind: SpanKind.CONSUMER,
       startTime: entry.submittedAt,
@@ -92,7 +92,7 @@ export class ControlPlaneTracing {
   }
 
   /** Handed to a worker: the attempt's span stays open until its outcome (or loss) arrives. */
-  private dispatched(entry: TaskEntry): void {
+  private dispatched(entry: ObservedTask): void {
     let spans = this.spans.get(entry);
     if (spans === undefined) this.spans.set(entry, (spans = { parent: contextFrom(entry.traceparent), attempt: undefined }));
     spans.attempt?.end(); // never expected: an attempt starts only after the previous one ended
@@ -113,7 +113,7 @@ export class ControlPlaneTracing {
     attemptContexts.set(entry, formatTraceparent(span.spanContext()));
   }
 
-  private attemptEnded(entry: TaskEntry, state: TaskState): void {
+  private attemptEnded(entry: ObservedTask, state: TaskState): void {
     const spans = this.spans.get(entry);
     const span = spans?.attempt;
     if (spans === undefined || span === undefined) return;

@@ -1,5 +1,5 @@
-import type { ControlPlane } from "../control-plane/control-plane.ts";
-import type { Priority } from "../protocol/index.ts";
+import type { Priority } from "../model/priority.ts";
+import type { GaugeSource } from "./control-plane-host.ts";
 
 /** Point-in-time figures read from the control plane when metrics are scraped or collected. */
 export interface LiveGauges {
@@ -13,7 +13,7 @@ export interface LiveGauges {
   resultCacheSize: number;
 }
 
-export function readGauges(cp: ControlPlane): LiveGauges {
+export function readGauges(cp: GaugeSource): LiveGauges {
   let workersActive = 0;
   let workersCapacity = 0;
   for (const worker of cp.workers()) {

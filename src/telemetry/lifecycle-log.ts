@@ -4,14 +4,14 @@
  * level it costs nothing. Arguments stay out unless FASTWORKER_LOG_TASK_ARGS=true: they often
  * carry personal data or secrets that must not land in log storage.
  */
-import type { TaskEntry } from "../control-plane/task-entry.ts";
+import type { ObservedTask } from "./control-plane-host.ts";
 import type { Logger } from "../log.ts";
 import type { TaskState } from "../model/task-state.ts";
 
 export class LifecycleLog {
   constructor(private readonly log: Logger, private readonly withArgs: boolean) {}
 
-  onState(entry: TaskEntry, from: TaskState): void {
+  onState(entry: ObservedTask, from: TaskState): void {
     switch (entry.state) {
       case "pending":
         return; // the queued/scheduled line that follows says it
@@ -28,19 +28,19 @@ export class LifecycleLog {
     }
   }
 
-  onTerminal(entry: TaskEntry): void {
+  onTerminal(entry: ObservedTask): void {
     const ms = entry.startedAt !== undefined && entry.finishedAt !== undefined ? entry.finishedAt - entry.startedAt : undefined;
     if (entry.state === "success") this.line("task succeeded", entry, { attempts: entry.attempts, durationMs: ms });
     else if (entry.state === "cancelled") this.line("task cancelled", entry, { attempts: entry.attempts });
     else this.line("task failed", entry, { attempts: entry.attempts, durationMs: ms, error: entry.error?.code, message: entry.error?.message });
   }
 
-  private args(entry: TaskEntry): Record<string, unknown> {
+  private args(entry: ObservedTask): Record<string, unknown> {
     if (!this.withArgs) return {};
     return entry.kwargs ? { args: entry.args, kwargs: entry.kwargs } : { args: entry.args };
   }
 
-  private line(msg: string, entry: TaskEntry, fields: Record<string, unknown> = {}): void {
+  private line(msg: string, entry: ObservedTask, fields: Record<string, unknown> = {}): void {
     this.log("debug", msg, { taskId: entry.id, task: entry.name, priority: entry.priority, ...fields });
   }
 }

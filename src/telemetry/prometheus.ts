@@ -3,8 +3,8 @@
  * rendered by a small writer of our own, so scraping needs no OpenTelemetry SDK. The figures are
  * the ones the OpenTelemetry instruments report (otel-metrics.ts), under Prometheus names.
  */
-import type { ControlPlane } from "../control-plane/control-plane.ts";
 import { PRIORITIES } from "../model/priority.ts";
+import type { MetricsHost } from "./control-plane-host.ts";
 import { readGauges } from "./gauges.ts";
 import { COUNTER_HELP } from "./otel-metrics.ts";
 import { COUNTERS, DURATION_BUCKETS, QUEUE_WAIT_BUCKETS, type HistogramData, type TaskSeries } from "./task-metrics.ts";
@@ -75,14 +75,14 @@ export interface ControlPlaneMetrics {
  * The Prometheus view of a control plane. Counters and histograms come from its telemetry
  * (absent with FASTWORKER_TELEMETRY=off: then only the live gauges are shown).
  */
-export function createMetrics(cp: ControlPlane): ControlPlaneMetrics {
+export function createMetrics(cp: MetricsHost): ControlPlaneMetrics {
   return {
     contentType: PROMETHEUS_CONTENT_TYPE,
     render: () => renderMetrics(cp),
   };
 }
 
-export function renderMetrics(cp: ControlPlane): string {
+export function renderMetrics(cp: MetricsHost): string {
   const out = new PrometheusText();
   const series = [...(cp.telemetry?.metrics.series.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const slots = used(series);

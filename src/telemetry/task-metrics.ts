@@ -4,7 +4,7 @@
  * Readers (Prometheus text, OpenTelemetry observable instruments) copy the numbers when they
  * are scraped or collected, so their cost is per scrape, not per task.
  */
-import type { TaskEntry } from "../control-plane/task-entry.ts";
+import type { ObservedTask } from "./control-plane-host.ts";
 import type { Priority } from "../protocol/index.ts";
 import { isTerminal, type TaskState } from "../model/task-state.ts";
 import { PRIORITIES, priorityRank } from "../model/priority.ts";
@@ -83,7 +83,7 @@ export class TaskMetrics {
   }
 
   /** Counts one non-terminal state change (the task table's onState hook). */
-  onState(entry: TaskEntry, from: TaskState): void {
+  onState(entry: ObservedTask, from: TaskState): void {
     const state = entry.state;
     // Acceptance calls the hook with the state still "pending"; a manual retry revives a finished task.
     const accepted = state === "pending" || isTerminal(from);
@@ -109,7 +109,7 @@ export class TaskMetrics {
   }
 
   /** Counts a task's end (the task table's onTerminal hook). */
-  onTerminal(entry: TaskEntry): void {
+  onTerminal(entry: ObservedTask): void {
     const rank = priorityRank(entry.priority);
     const series = this.of(entry.name);
     const history = entry.history;
@@ -125,12 +125,12 @@ export class TaskMetrics {
     if (wasRunning && entry.state !== "cancelled") this.attemptEnded(entry, series, rank);
   }
 
-  private add(entry: TaskEntry, counter: number): void {
+  private add(entry: ObservedTask, counter: number): void {
     this.of(entry.name).counters[counter * LEVELS + priorityRank(entry.priority)]!++;
   }
 
   /** Run time of the attempt that just ended, from dispatch to its outcome reaching the control plane. */
-  private attemptEnded(entry: TaskEntry, series: TaskSeries, rank: number): void {
+  private attemptEnded(entry: ObservedTask, series: TaskSeries, rank: number): void {
     if (entry.startedAt === undefined) return;
     const history = entry.history;
     this.observe("duration", series, rank, history[history.length - 1]!.at - entry.startedAt);

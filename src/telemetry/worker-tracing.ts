@@ -6,11 +6,23 @@
  */
 import { threadId } from "node:worker_threads";
 import { SpanKind, context, trace, type Tracer } from "@opentelemetry/api";
-import type { ResultMessage, WireJob } from "../pool/messages.ts";
 import { PRIORITIES } from "../model/priority.ts";
 import { ATTR, MESSAGING_SYSTEM, contextFrom, describeError, recordFailure, registeredTracer } from "./tracing.ts";
 
-type Outcome = ResultMessage | Promise<ResultMessage>;
+// The fields of the pool's WireJob and ResultMessage (pool/messages.ts) this span reads, named
+// here because telemetry sits below pool/ in the layer order and must not import it.
+/** A job as the pool hands it to a Worker. */
+export interface TracedJob {
+  readonly name: string;
+  /** priorityRank() of the job's priority. */
+  readonly rank: number;
+  readonly traceparent?: string;
+  readonly id?: string;
+  readonly attempt?: number;
+}
+
+/** A job's result: a failure carries the error the span records. */
+export type TracedResult = { readonly t: "ok" | "okj" } | { readonly t: "err"; readonly code: string; readonly message: string; readonly stack?: string };
 
 export class ExecuteTracing {
   private constructor(private readonly tracer: Tracer) {}
@@ -22,7 +34,7 @@ export class ExecuteTracing {
   }
 
   /** Runs `execute` under a CONSUMER span whose parent is the job's traceparent (the dispatch span). */
-  run(job: WireJob, execute: () => Outcome): Outcome {
+  run<R extends TracedResult>(job: TracedJob, execute: () => R | Promise<R>): R | Promise<R> {
     const priority = PRIORITIES[job.rank];
     const span = this.tracer.startSpan(`execute ${job.name}`, {
       kind: SpanKind.CONSUMER,
@@ -37,12 +49,12 @@ export class ExecuteTracing {
         "thread.id": threadId,
       },
     }, contextFrom(job.traceparent));
-    const finish = (result: ResultMessage): ResultMessage => {
+    const finish = (result: R): R => {
       if (result.t === "err") recordFailure(span, result);
       span.end();
       return result;
     };
-    let outcome: Outcome;
+    let outcome: R | Promise<R>;
     try {
       outcome = context.with(trace.setSpan(context.active(), span), execute);
     } catch (error) {

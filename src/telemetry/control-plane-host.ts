@@ -1,0 +1,59 @@
+/**
+ * What telemetry reads from a control plane, as narrow structural types (the way
+ * scheduler/control-plane-host.ts does it for the scheduler): telemetry sits below
+ * control-plane/ in the layer order (docs/architecture.md), so it names the fields it uses
+ * instead of importing ControlPlane or TaskEntry. Both satisfy these types as they are.
+ */
+import type { WireError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Priority } from "../model/priority.ts";
+import type { StateHistoryEntry, TaskState } from "../model/task-state.ts";
+import type { TaskRecord } from "../protocol/index.ts";
+import type { TaskMetrics } from "./task-metrics.ts";
+
+/** The fields of one task (the control plane's TaskEntry) that metrics, spans and lifecycle logs read. */
+export interface ObservedTask {
+  readonly id: string;
+  readonly name: string;
+  readonly args: unknown[];
+  readonly kwargs?: Record<string, unknown>;
+  readonly priority: Priority;
+  readonly state: TaskState;
+  readonly history: readonly StateHistoryEntry[];
+  readonly attempts: number;
+  readonly submittedAt: number;
+  readonly dueAt?: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly error?: WireError;
+  readonly workerId?: string;
+  readonly traceparent?: string;
+}
+
+/** A control plane as its live gauges (queue depth, workers, cache size) are read from it. */
+export interface GaugeSource {
+  readonly table: {
+    readonly ready: { sizeByPriority(): Record<Priority, number> };
+    readonly delayed: { readonly size: number };
+    readonly results: { readonly size: number };
+  };
+  workers(): Iterable<{ readonly state: string; readonly capacity: number }>;
+}
+
+/** A control plane as telemetry attaches to it: the task table's two state hooks, which it chains onto. */
+export interface TelemetryHost<E extends ObservedTask> extends GaugeSource {
+  readonly log: Logger;
+  readonly table: GaugeSource["table"] & {
+    onState: (entry: E, from: TaskState) => void;
+    onTerminal: (entry: E, record: TaskRecord) => void;
+  };
+}
+
+/** A control plane as its Prometheus exposition reads it. */
+export interface MetricsHost extends GaugeSource {
+  readonly telemetry: { readonly metrics: TaskMetrics } | undefined;
+  /** Why journal writes fail, while they do. */
+  readonly storeDegraded: string | undefined;
+  /** Epoch ms. */
+  readonly startedAt: number;
+}

@@ -1,5 +1,5 @@
 export { systemClock, type Clock, type TimerHandle } from "./clock.ts";
-export { parseCron, isKnownTimeZone } from "./cron.ts";
+export { parseCron, isKnownTimeZone } from "../tasks/cron.ts";
 export { Scheduler, DEFAULT_LATE_TOLERANCE_MS, DEFAULT_MAX_SLEEP_MS, type SchedulerHost, type SchedulerOptions } from "./scheduler.ts";
 export { createControlPlaneScheduler, periodicSpecs, type SchedulingControlPlane } from "./control-plane-host.ts";
 export { Schedule, MISSED_COUNT_CAP, type Decision } from "./schedule.ts";

@@ -4,7 +4,7 @@
  */
 import type { Cron } from "croner";
 import type { ResolvedSchedule } from "../tasks/definition.ts";
-import { parseCron } from "./cron.ts";
+import { parseCron } from "../tasks/cron.ts";
 
 export interface Timeline {
   /** First due time strictly after `t`, or undefined when the series has ended. */

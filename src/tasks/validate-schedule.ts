@@ -4,7 +4,7 @@
  * naming the task and the option, rather than when the control plane first computes a due time.
  */
 import { TaskDefinitionError } from "../errors.ts";
-import { isKnownTimeZone, parseCron } from "../scheduler/cron.ts";
+import { isKnownTimeZone, parseCron } from "./cron.ts";
 import type { CatchUpPolicy, ResolvedSchedule } from "./definition.ts";
 
 /** The smallest interval accepted: below this a schedule would mostly measure timer jitter. */

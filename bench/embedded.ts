@@ -14,7 +14,7 @@ import { Elysia } from "elysia";
 import { Client } from "../src/client/index.ts";
 import { createControlPlane } from "../src/control-plane/index.ts";
 import { silentLogger } from "../src/log.ts";
-import { fastworker } from "../src/server/elysia-plugin.ts";
+import { fastworker } from "../src/elysia/elysia-plugin.ts";
 import { freeAddress } from "../test/helpers/ports.ts";
 import { noop } from "./fixtures/tasks.ts";
 import { percentile } from "./lib.ts";

@@ -8,7 +8,7 @@ import { chromium, type Browser } from "playwright-core";
 import { Client } from "../../src/client/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { StatusJson, TaskDetailJson } from "../../src/server/api-types.ts";
-import { fastworker, type FastWorker } from "../../src/server/elysia-plugin.ts";
+import { fastworker, type FastWorker } from "../../src/elysia/elysia-plugin.ts";
 import { add, sleep } from "../fixtures/core-tasks.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { readEvents, ROOT } from "../server/fixture.ts";

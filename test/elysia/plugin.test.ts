@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import { FastWorkerError, TaskError, UnavailableError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
-import { fastworker, type FastWorker } from "../../src/server/elysia-plugin.ts";
+import { fastworker, type FastWorker } from "../../src/elysia/elysia-plugin.ts";
 import { add, sleep } from "../fixtures/core-tasks.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";

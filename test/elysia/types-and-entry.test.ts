@@ -3,7 +3,7 @@
 import { describe, expect, expectTypeOf, test } from "bun:test";
 import { Elysia } from "elysia";
 import type { TaskResultRecord } from "../../src/index.ts";
-import { fastworker } from "../../src/server/elysia-plugin.ts";
+import { fastworker } from "../../src/elysia/elysia-plugin.ts";
 import { add, sleep } from "../fixtures/core-tasks.ts";
 import { ROOT } from "../server/fixture.ts";
 

@@ -12,7 +12,7 @@ import { ConfigError, FastWorkerError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import type { TaskRef, WorkerInfo } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
-import { createDashboardApp, type DashboardApp, type DashboardAppOptions } from "./app.ts";
+import { createDashboardApp, type DashboardApp, type DashboardAppOptions } from "../server/index.ts";
 
 /** Options shared by both modes. */
 interface CommonOptions {

@@ -1,6 +1,6 @@
 import type { Logger } from "../log.ts";
 import type { PoolOutcome, WorkerPool } from "../pool/index.ts";
-import type { LeasedTask, Outcome } from "../protocol/index.ts";
+import type { LeasedTask, Outcome, Priority } from "../protocol/index.ts";
 import type { SubworkerCounters } from "./counters.ts";
 
 /** Below this average run time tasks count as fast: a few more of them may wait in the pool's queue. */
@@ -9,6 +9,9 @@ const FAST_TASK_MS = 5;
 const FAST_DEPTH = 4;
 /** Weight of the newest run time in the moving average: a slow task is noticed at once. */
 const RUN_MS_WEIGHT = 0.2;
+
+/** Priorities that can overtake another, least urgent first ("low" outranks nothing). */
+const OVERTAKERS: readonly Priority[] = ["normal", "high", "critical"];
 
 /** One leased task on the pool. Compared by identity, so a late outcome of an abandoned run is recognised. */
 interface Held {
@@ -50,6 +53,20 @@ export class TaskRunner {
     const free = this.pool.freeSlots();
     if (!(this.runMs < FAST_TASK_MS)) return free;
     return Math.max(free, this.slots * FAST_DEPTH - this.held.size);
+  }
+
+  /** Workers with nothing to do: what a task leased now starts on at once. */
+  idleSlots(): number {
+    return this.pool.idleSlots();
+  }
+
+  /**
+   * The least urgent priority the pool would take one more task of although it is full,
+   * because that task outranks one prefetched and not started (the pool hands it to that
+   * Worker, which runs its queue by priority). Undefined when nothing waits to be overtaken.
+   */
+  overtakeLimit(): Priority | undefined {
+    return OVERTAKERS.find((priority) => this.pool.canOvertake(priority));
   }
 
   hasOutcomes(): boolean {

@@ -57,6 +57,12 @@ export class LeaseLoop {
    */
   private readonly waiting = new Set<number>();
   private lastSentAt = 0;
+  /**
+   * An offer only to overtake that came back empty long before its wait was over, while it was
+   * the only request in flight: a control plane that does not hold such leases (an older one).
+   * The offer is then repeated only with the heartbeat, never in a tight loop.
+   */
+  private overtakeQuietUntil = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: Array<() => void> = [];
 
@@ -68,7 +74,7 @@ export class LeaseLoop {
   pump(): void {
     if (this.ended || this.finishing) return;
     if (this.inFlight === 0) {
-      if (this.runner.hasOutcomes() || this.credits() > 0 || this.overtake() !== undefined) this.send();
+      if (this.runner.hasOutcomes() || this.credits() > 0 || (this.overtake() !== undefined && Date.now() >= this.overtakeQuietUntil)) this.send();
       else this.armTimer();
       return;
     }
@@ -142,9 +148,12 @@ export class LeaseLoop {
     const seq = ++this.seq;
     this.inFlight++;
     if (waitMs > 0) this.waiting.add(seq);
-    this.lastSentAt = Date.now();
+    const sentAt = (this.lastSentAt = Date.now());
     this.session.connection.call(bytes, "leased", waitMs).then(
-      (reply) => this.onReply(seq, reply, sent.length),
+      (reply) => {
+        if (credits === 0 && overtake !== undefined) this.noteOvertakeReply(reply, sentAt);
+        this.onReply(seq, reply, sent.length);
+      },
       (error: unknown) => this.onFailure(error, sent.length),
     );
   }
@@ -152,6 +161,12 @@ export class LeaseLoop {
   /** While finishing, every waiting lease in flight is flushed, however the control plane ordered our requests. */
   private flushWaiting(): void {
     if (this.waiting.size > 0 && this.inFlight === this.waiting.size) this.send(true);
+  }
+
+  private noteOvertakeReply(reply: ReplyOf<"leased">, sentAt: number): void {
+    const alone = this.inFlight === 1;
+    const empty = reply.tasks.length === 0 && !reply.cancel?.length && !reply.reregister;
+    if (alone && empty && Date.now() - sentAt < this.session.heartbeatMs / 2) this.overtakeQuietUntil = sentAt + this.session.heartbeatMs;
   }
 
   private onReply(seq: number, reply: ReplyOf<"leased">, reported: number): void {

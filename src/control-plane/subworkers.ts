@@ -3,6 +3,9 @@ import { FastWorkerError } from "../errors.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { SubworkerSource, type LeaseOffer } from "./subworker-source.ts";
 
+/** Inactive subworkers listed at most (the oldest are forgotten first): a crash loop with fresh ids cannot grow the list without bound. */
+const MAX_INACTIVE_LISTED = 1000;
+
 /** The offer of a lease or report; `idle` defaults to every credit (what a subworker that does not say means). */
 function offerOf(request: RequestOf<"lease"> | RequestOf<"report">): LeaseOffer {
   return { credits: request.credits, idle: Math.min(request.idle ?? request.credits, request.credits), overtake: request.overtake };
@@ -106,6 +109,9 @@ export class SubworkerRegistry {
         this.drop(source, "inactive");
         if (this.cp.inactiveWorkerTtlMs > 0) {
           this.departed.set(source.id, { info: { ...source.info(), running: 0 }, forgetAt: now + this.cp.inactiveWorkerTtlMs });
+          // Insertion order is the order they went silent in: the first key is the oldest.
+          const oldest = this.departed.keys().next();
+          if (this.departed.size > MAX_INACTIVE_LISTED && !oldest.done) this.departed.delete(oldest.value);
         }
       }
     }

@@ -10,7 +10,7 @@ import type { WorkersJson } from "../../src/server/api-types.ts";
 import { connect, startControlPlane } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess, type Started } from "../helpers/processes.ts";
-import { eventually } from "./cluster.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
 const TASKS = "test/fixtures/core-tasks.ts";
@@ -23,7 +23,12 @@ async function startSubworker(address: string, workerId: string, extra: string[]
 }
 
 async function waitForRunning(client: Client, id: string): Promise<void> {
-  await eventually(`task ${id} running`, async () => ((await client.result(id)).status === "running" ? true : undefined));
+  await waitFor(async () => (await client.result(id)).status === "running", { message: `task ${id} to run` });
+}
+
+/** Registered is enough: a task queued before its first lease arrives waits for it in the queue. */
+async function waitForSubworker(client: Client, workerId: string): Promise<void> {
+  await waitFor(async () => (await client.status()).workers.some((w) => w.id === workerId && w.state === "active"), { message: `${workerId} to register` });
 }
 
 describe("priorities with subworkers only", () => {
@@ -51,7 +56,7 @@ describe("small bursts", () => {
     // --prefetch 2: the subworker offers two slots, yet only one of them is an idle Worker.
     await startSubworker(address, "sw-burst", ["--prefetch", "2"]);
     const client = await connect(address);
-    await Bun.sleep(200); // its first lease reaches the control plane
+    await waitForSubworker(client, "sw-burst");
     for (let round = 0; round < 3; round++) {
       const [a, b] = await Promise.all([client.enqueue("sleep", [500]), client.enqueue("sleep", [500])]);
       const [ra, rb] = [await client.result(a, { wait: true }), await client.result(b, { wait: true })];
@@ -76,21 +81,21 @@ describe("a subworker that stops heartbeating", () => {
     await cp.waitFor(/control plane .* ready/);
     const sw = await startSubworker(address, "sw-silent");
     const client = await connect(address);
-    await Bun.sleep(200);
+    await waitForSubworker(client, "sw-silent");
     // Two at once: one on each idle Worker, so the subworker holds one when it goes silent.
     const ids = await Promise.all([client.enqueue("sleep", [1500]), client.enqueue("sleep", [1500])]);
-    await eventually("a task running on the subworker", async () => {
+    await waitFor(async () => {
       const records = await Promise.all(ids.map((id) => client.result(id)));
-      return records.some((r) => r.status === "running" && r.workerId === "sw-silent") ? true : undefined;
-    });
+      return records.some((r) => r.status === "running" && r.workerId === "sw-silent");
+    }, { message: "a task to run on the subworker" });
     const killedAt = Date.now();
     sw.proc.kill("SIGKILL");
     await sw.proc.exited;
 
-    const info = await eventually("the subworker listed inactive", async () => {
+    const info = await waitFor(async () => {
       const found = (await client.status()).workers.find((w) => w.id === "sw-silent");
       return found?.state === "inactive" ? found : undefined;
-    });
+    }, { message: "the subworker to be listed inactive" });
     expect(info.lastSeenAt).toBeLessThanOrEqual(killedAt);
     expect(info.running).toBe(0);
     const api = (await (await fetch(`http://127.0.0.1:${guiPort}/api/workers`)).json()) as WorkersJson;
@@ -108,7 +113,7 @@ describe("a subworker that stops heartbeating", () => {
       expect(record.status).toBe("success");
       expect(record.workerId).not.toBe("sw-silent");
     }
-    await eventually("the inactive subworker forgotten", async () => ((await client.status()).workers.some((w) => w.id === "sw-silent") ? undefined : true), 10_000);
+    await waitFor(async () => !(await client.status()).workers.some((w) => w.id === "sw-silent"), { message: "the inactive subworker to be forgotten" });
     await client.stop();
   });
 });

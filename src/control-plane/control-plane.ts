@@ -2,7 +2,7 @@ import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { RepSocket } from "../nng/index.ts";
 import {
@@ -41,6 +41,8 @@ export interface ControlPlaneOptions {
   resultCacheCleanupIntervalMs?: number;
   /** A subworker silent this long is inactive and its leased tasks run elsewhere. */
   workerTimeoutMs?: number;
+  /** How long a subworker that went silent stays listed as inactive (with its last heartbeat) before it is forgotten; 0 = at once. Default 300 000 ms. */
+  inactiveWorkerTtlMs?: number;
   maxFrameBytes?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
@@ -62,6 +64,8 @@ export { DEFAULT_ADDRESS };
  * The cost: tasks waiting inside a Worker count as running in status and the dashboard.
  */
 export const DEFAULT_PREFETCH = 1;
+// Defined in model/defaults.ts with the other defaults the CLI shares; re-exported where callers found them.
+export { DEFAULT_INACTIVE_WORKER_TTL_MS };
 
 export type SubmitReply = { id: string; status?: TaskRecord["status"]; error?: WireError };
 
@@ -84,6 +88,7 @@ export class ControlPlane {
   readonly log: Logger;
   readonly maxFrameBytes: number;
   readonly workerTimeoutMs: number;
+  readonly inactiveWorkerTtlMs: number;
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
   readonly telemetry: ControlPlaneTelemetry<TaskEntry> | undefined;
   private readonly callbacks: CallbackSender;
@@ -106,6 +111,7 @@ export class ControlPlane {
     this.log = options.log ?? createLogger({ component: "control-plane" });
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.workerTimeoutMs = options.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS;
+    this.inactiveWorkerTtlMs = options.inactiveWorkerTtlMs ?? DEFAULT_INACTIVE_WORKER_TTL_MS;
     this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS;
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
@@ -317,8 +323,10 @@ export class ControlPlane {
     return new EmbeddedClient(this);
   }
 
+  /** Every capacity source, then the subworkers that went silent and are not forgotten yet. */
   workers(): WorkerInfo[] {
-    return this.dispatcher.all().map((s) => s.info());
+    const inactive = this.router?.subworkers.inactive() ?? [];
+    return [...this.dispatcher.all().map((s) => s.info()), ...inactive];
   }
 
   on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void {

@@ -26,5 +26,8 @@ export const DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS = 60_000;
 /** A subworker silent for this long is marked inactive and its leased tasks are requeued. */
 export const DEFAULT_WORKER_TIMEOUT_MS = 15_000;
 
+/** How long an inactive subworker stays listed (status, dashboard) before it is forgotten. */
+export const DEFAULT_INACTIVE_WORKER_TTL_MS = 300_000;
+
 /** How long a client waits to reach a control plane before E_UNAVAILABLE. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;

@@ -1,7 +1,9 @@
 import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { RepSocket } from "../nng/index.ts";
+import { RepSocket, type TlsOptions } from "../nng/index.ts";
+import { AuthGate } from "../auth/gate.ts";
+import { CallbackPolicy } from "../auth/callback-allow.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
   type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
@@ -48,6 +50,14 @@ export interface ControlPlaneOptions {
   store?: TaskStore;
   log?: Logger;
   cwd?: string;
+  /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. */
+  token?: string;
+  /** When set, only holders of this token may register as subworkers, lease or report. */
+  workerToken?: string;
+  /** Certificate, key (and CA for client certificates) for a tls+tcp:// address. */
+  tls?: TlsOptions;
+  /** Where completion callbacks may dial: CIDRs, host:port or host:* entries. Default: loopback only. */
+  callbackAllow?: readonly string[];
 }
 
 export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
@@ -84,6 +94,7 @@ export class ControlPlane {
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
   readonly telemetry: ControlPlaneTelemetry | undefined;
   private readonly callbacks: CallbackSender;
+  private readonly callbackPolicy: CallbackPolicy;
   private readonly store: TaskStore;
   private rep: RepSocket | undefined;
   private router: RequestRouter | undefined;
@@ -107,6 +118,7 @@ export class ControlPlane {
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
+    this.callbackPolicy = new CallbackPolicy(options.callbackAllow ?? []);
     this.table = new TaskTable({
       resultCacheSize: options.resultCacheSize ?? 10_000,
       resultCacheTtlMs: options.resultCacheTtlMs ?? 3_600_000,
@@ -159,17 +171,19 @@ export class ControlPlane {
       this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o), topPriority));
     }
     await this.recover();
-    const router = (this.router = new RequestRouter(this));
+    const gate = new AuthGate({ ...(this.options.token ? { token: this.options.token } : {}), ...(this.options.workerToken ? { workerToken: this.options.workerToken } : {}) }, this.log);
+    const router = (this.router = new RequestRouter(this, gate));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
     try {
-      this.rep.listen(this.address);
+      this.rep.onPipeRemoved((pipe) => router.connectionClosed(pipe));
+      this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
     } catch (error) {
       await this.pool?.close();
       await this.rep.close();
       throw error;
     }
-    this.rep.serve((bytes) => router.handle(bytes));
+    this.rep.serve((bytes, pipe) => router.handle(bytes, pipe));
     this.startAnnouncing();
     this.sweepTimer = setInterval(() => {
       this.table.sweep();
@@ -237,6 +251,10 @@ export class ControlPlane {
       const definition = this.catalog.get(spec.name);
       if (!definition) {
         replies.push({ id: spec.id, error: { code: "E_UNKNOWN_TASK", message: `no task named "${spec.name}" is registered (known: ${this.catalog.names().join(", ")})` } });
+        continue;
+      }
+      if (spec.callback && !this.callbackPolicy.allows(spec.callback.address)) {
+        replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
         continue;
       }
       const entry = createEntry(spec, definition, now);

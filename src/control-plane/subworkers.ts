@@ -2,6 +2,11 @@ import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf
 import { FastWorkerError } from "../errors.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { SubworkerSource } from "./subworker-source.ts";
+import { WorkerSessions } from "./worker-sessions.ts";
+
+function notYours(workerId: string): Uint8Array {
+  return errorFrame(new FastWorkerError("E_REFUSED", `worker id ${workerId} belongs to another connection: only the subworker that said hello may lease, report or bye`));
+}
 
 /**
  * Subworker membership: hello / lease / report / bye, heartbeats, and the sweep that marks a
@@ -9,6 +14,8 @@ import { SubworkerSource } from "./subworker-source.ts";
  */
 export class SubworkerRegistry {
   private readonly sources = new Map<string, SubworkerSource>();
+  /** Which connection (NNG pipe) each worker id belongs to: only that one may lease, report or bye it. */
+  private readonly sessions = new WorkerSessions();
   private readonly sweepTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly cp: ControlPlane) {
@@ -20,7 +27,7 @@ export class SubworkerRegistry {
     return Math.max(50, Math.floor(this.cp.workerTimeoutMs / 3));
   }
 
-  hello(request: RequestOf<"hello">): Uint8Array {
+  hello(request: RequestOf<"hello">, pipe: number): Uint8Array {
     if (request.protocol !== PROTOCOL_VERSION) {
       return errorFrame(new FastWorkerError("E_REFUSED", `protocol v${request.protocol} is not spoken here (this control plane speaks v${PROTOCOL_VERSION})`));
     }
@@ -29,7 +36,12 @@ export class SubworkerRegistry {
       return errorFrame(new FastWorkerError("E_REFUSED", `this control plane does not know the tasks ${unknown.join(", ")}; load the same task modules on both sides`));
     }
     const previous = this.sources.get(request.workerId);
+    if (previous && this.sessions.heldByOther(request.workerId, pipe)) {
+      this.cp.log("warn", "refused a hello for a worker id held by another live connection", { workerId: request.workerId });
+      return errorFrame(new FastWorkerError("E_REFUSED", `worker id ${request.workerId} is in use by another live subworker; give this one its own --worker-id`));
+    }
     if (previous) this.drop(previous, "re-registered");
+    this.sessions.bind(request.workerId, pipe);
     const source = new SubworkerSource(request, () => this.cp.dispatcher.schedule());
     this.sources.set(source.id, source);
     this.cp.dispatcher.add(source);
@@ -38,28 +50,35 @@ export class SubworkerRegistry {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "welcome", cpId: this.cp.id, heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.cp.workerTimeoutMs });
   }
 
-  lease(request: RequestOf<"lease">): Uint8Array | Promise<Uint8Array> {
+  lease(request: RequestOf<"lease">, pipe: number): Uint8Array | Promise<Uint8Array> {
     const source = this.sources.get(request.workerId);
     if (!source) return this.reregister();
+    if (!this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     source.touch();
     return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
   }
 
-  report(request: RequestOf<"report">): Uint8Array | Promise<Uint8Array> {
+  report(request: RequestOf<"report">, pipe: number): Uint8Array | Promise<Uint8Array> {
     const source = this.sources.get(request.workerId);
     if (!source) return this.reregister();
+    if (!this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     source.touch();
     this.accept(source, request.outcomes);
     return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
   }
 
-  bye(request: RequestOf<"bye">): Uint8Array {
+  bye(request: RequestOf<"bye">, pipe: number): Uint8Array {
     const source = this.sources.get(request.workerId);
+    if (source && !this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     if (source) {
       this.accept(source, request.outcomes);
       this.drop(source, "said bye");
     }
     return encodeFrame({ v: PROTOCOL_VERSION, type: "ack" });
+  }
+
+  connectionClosed(pipe: number): void {
+    this.sessions.release(pipe);
   }
 
   close(): void {
@@ -96,6 +115,7 @@ export class SubworkerRegistry {
     source.state = "inactive";
     source.flush();
     this.sources.delete(source.id);
+    this.sessions.unbind(source.id);
     this.cp.dispatcher.remove(source.id);
     for (const id of source.leased) {
       const entry = this.cp.table.live.get(id);

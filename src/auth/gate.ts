@@ -1,4 +1,4 @@
-import { FastWorkerError } from "../errors.ts";
+import { ConfigError, FastWorkerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { encodeFrame, errorFrame, PROTOCOL_VERSION, type AuthRole, type Request, type RequestOf } from "../protocol/index.ts";
 import { clientProof, newNonce, proofsEqual, serverProof } from "./proofs.ts";
@@ -30,7 +30,11 @@ export class AuthGate {
   /** Challenges sent and not yet answered (at most one per connection). */
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly auth: TransportAuth, private readonly log: Logger) {}
+  constructor(private readonly auth: TransportAuth, private readonly log: Logger) {
+    if (auth.workerToken !== undefined && auth.token === undefined) {
+      throw new ConfigError("a worker token needs a token too (clients use the token, subworkers the worker token): set FASTWORKER_TOKEN");
+    }
+  }
 
   get enabled(): boolean {
     return this.auth.token !== undefined;

@@ -11,3 +11,12 @@ export function peerSecurity(options: { token?: string } & TlsFiles, role: AuthR
   });
   return { role, ...(options.token ? { token: options.token } : {}), ...(tls ? { tls } : {}) };
 }
+
+/**
+ * An explicit token, else the environment's (FASTWORKER_TOKEN / FASTWORKER_WORKER_TOKEN), as the
+ * CLI does: a process started with the variable set speaks to its cluster without code changes.
+ */
+export function envToken(explicit: string | undefined, name: "FASTWORKER_TOKEN" | "FASTWORKER_WORKER_TOKEN", env: Record<string, string | undefined> = process.env): { token?: string } {
+  const token = explicit ?? (env[name] || undefined);
+  return token ? { token } : {};
+}

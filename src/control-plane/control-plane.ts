@@ -3,6 +3,7 @@ import { FastWorkerError, TaskError, toWireError, type WireError } from "../erro
 import { createLogger, type Logger } from "../log.ts";
 import { RepSocket, type TlsOptions } from "../nng/index.ts";
 import { AuthGate } from "../auth/gate.ts";
+import { envToken } from "../auth/peer-security.ts";
 import { CallbackPolicy } from "../auth/callback-allow.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
@@ -50,9 +51,9 @@ export interface ControlPlaneOptions {
   store?: TaskStore;
   log?: Logger;
   cwd?: string;
-  /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. */
+  /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */
   token?: string;
-  /** When set, only holders of this token may register as subworkers, lease or report. */
+  /** When set, only holders of this token may register as subworkers, lease or report. Default: FASTWORKER_WORKER_TOKEN. */
   workerToken?: string;
   /** Certificate, key (and CA for client certificates) for a tls+tcp:// address. */
   tls?: TlsOptions;
@@ -171,7 +172,9 @@ export class ControlPlane {
       this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o), topPriority));
     }
     await this.recover();
-    const gate = new AuthGate({ ...(this.options.token ? { token: this.options.token } : {}), ...(this.options.workerToken ? { workerToken: this.options.workerToken } : {}) }, this.log);
+    const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;
+    const workerToken = envToken(this.options.workerToken, "FASTWORKER_WORKER_TOKEN").token;
+    const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
     const router = (this.router = new RequestRouter(this, gate));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });

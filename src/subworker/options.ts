@@ -3,7 +3,7 @@ import { ConfigError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
-import { peerSecurity } from "../auth/peer-security.ts";
+import { envToken, peerSecurity } from "../auth/peer-security.ts";
 import type { PeerSecurity } from "../client/connection.ts";
 
 export interface SubworkerOptions {
@@ -87,6 +87,6 @@ export function resolveSubworkerOptions(options: SubworkerOptions): ResolvedSubw
     log: options.log ?? createLogger({ component: "subworker" }),
     cwd: options.cwd ?? process.cwd(),
     // A subworker proves the worker token when it has one (the plain token cannot register then).
-    security: peerSecurity({ ...options, ...(options.workerToken ? { token: options.workerToken } : {}) }, "worker"),
+    security: peerSecurity({ ...options, ...envToken(options.token, "FASTWORKER_TOKEN"), ...envToken(options.workerToken, "FASTWORKER_WORKER_TOKEN") }, "worker"),
   };
 }

@@ -77,7 +77,9 @@ export class Connection {
       replyBytes = await this.socket.request(bytes, { timeoutMs: this.connectTimeoutMs + waitMs });
     } catch (error) {
       if (error instanceof NngError && (error.code === "E_TIMEOUT" || error.code === "E_CONNREFUSED" || error.code === "E_UNAVAILABLE")) {
-        const tls = this.security.tls ? " (over TLS: check --tls-ca matches the control plane's certificate, and that the address's host is in it)" : "";
+        const tls = this.security.tls
+          ? " (over TLS: check --tls-ca signed the control plane's certificate and the address's host is in it)"
+          : " (is it running? a TLS control plane answers only on its tls+tcp:// address, with --tls-ca)";
         throw new UnavailableError(`the control plane at ${this.address} did not answer within ${this.connectTimeoutMs + waitMs} ms${tls}`, { cause: error });
       }
       throw error;

@@ -14,7 +14,8 @@ export interface TlsFiles {
   tlsClientAuth?: "none" | "optional" | "required";
 }
 
-function readPem(path: string, what: string, flag: string): string {
+/** Reads one PEM file; a missing or non-PEM file is a ConfigError naming the path and its flag. */
+export function readPem(path: string, what: string, flag: string): string {
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -49,7 +49,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       const journal = journalStore(a, env);
       const cp = await createControlPlane({
         ...(journal ? { store: journal } : {}),
-        ...(gui ? { guiUrl: gui.url } : {}),
+        ...(gui ? { guiUrl: security.guiTls ? gui.url.replace(/^http:/, "https:") : gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
         address: baseAddress,
@@ -73,6 +73,7 @@ export function controlPlaneCommand(ctx: CliContext) {
             view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log, metrics: createMetrics(cp),
             discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
             ...(gui.token ? { token: gui.token } : {}),
+            ...(security.guiTls ? { tls: security.guiTls } : {}),
           });
         }
       } catch (error) {
@@ -85,7 +86,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(`  address:    ${cp.address}`);
       ctx.out(`  security:   ${describeSecurity(security)}`);
       ctx.out(`  pool:       ${concurrency} Bun Workers`);
-      ctx.out(`  discovery:  ${noDiscovery ? "off" : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env)}`);
+      ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
       ctx.out(`  journal:    ${journal ? journal.dataDir : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}` : "off"}`);
       const signal = await ctx.shutdown;

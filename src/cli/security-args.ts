@@ -1,6 +1,6 @@
 import { resolve, text } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { loadTls, parseClientAuth } from "../auth/tls-files.ts";
+import { loadTls, parseClientAuth, readPem } from "../auth/tls-files.ts";
 import { parseCallbackAllow } from "../auth/callback-allow.ts";
 import { isLoopbackAddress } from "../auth/loopback.ts";
 import type { TlsOptions } from "../nng/index.ts";
@@ -28,7 +28,7 @@ export interface ControlPlaneSecurity {
   tls?: TlsOptions;
   insecure: boolean;
   callbackAllow: string[];
-  guiTls?: { cert: string; key: string };
+  guiTls?: { certPem: string; keyPem: string };
 }
 
 /**
@@ -62,7 +62,7 @@ export function controlPlaneSecurityOptions(args: Args, env: Env, baseAddress: s
     ...(tls ? { tls } : {}),
     insecure,
     callbackAllow,
-    ...(guiCert && guiKey ? { guiTls: { cert: guiCert, key: guiKey } } : {}),
+    ...(guiCert && guiKey ? { guiTls: { certPem: readPem(guiCert, "dashboard TLS certificate", "--gui-tls-cert"), keyPem: readPem(guiKey, "dashboard TLS key", "--gui-tls-key") } } : {}),
   };
 }
 

@@ -144,6 +144,11 @@ export class ControlPlane {
     this.telemetry = attachTelemetry(this);
   }
 
+  /** The discovery address this control plane announces on, or undefined (off, or it could not be bound). */
+  get announcingOn(): string | undefined {
+    return this.announcer ? (this.options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS) : undefined;
+  }
+
   /** Set when the journal cannot write: tasks are then only in memory until a restart. */
   get storeDegraded(): string | undefined {
     return this.store.degraded;
@@ -232,8 +237,9 @@ export class ControlPlane {
         ...(this.options.guiUrl ? { guiUrl: this.options.guiUrl } : {}),
       });
     } catch (error) {
-      // Another control plane may own the discovery address on this host: serving matters more than announcing.
-      this.log("warn", "discovery disabled: could not listen on the discovery address", { discoveryAddress, error: String(error) });
+      // Another control plane (or a squatter) may own the discovery address: serving matters more than
+      // announcing, but whoever holds it answers our clients' discovery, so say so loudly.
+      this.log("error", "discovery is OFF: could not listen on the discovery address; whoever holds it answers discovery instead of this control plane (clients with a token still refuse an impostor)", { discoveryAddress, error: String(error) });
     }
   }
 

@@ -2,7 +2,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { Connection } from "../../src/client/connection.ts";
 import { FastWorkerError } from "../../src/errors.ts";
-import { PROTOCOL_VERSION, type Request } from "../../src/protocol/index.ts";
+import { MessageSocket } from "../../src/nng/index.ts";
+import { encodeFrame, PROTOCOL_VERSION, type Request } from "../../src/protocol/index.ts";
+import { freeAddress } from "../helpers/ports.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
 import { eventually } from "../subworker/cluster.ts";
@@ -167,5 +169,28 @@ describe("a subworker reconnecting", () => {
     await client.stop();
     await sw.stop();
     await again.stop();
+  });
+});
+
+describe("a squatted discovery address", () => {
+  test("the control plane says so loudly and does not advertise it; a client with the token refuses the squatter's control plane", async () => {
+    const discoveryAddress = await freeAddress();
+    // The squatter: holds the discovery port and points everyone at its own control plane, which has no token.
+    const { address: fakeAddress } = await startControlPlane([], TASKS);
+    const squatter = MessageSocket.bus().listen(discoveryAddress);
+    const fake = encodeFrame({ v: 1, type: "announce", cpId: "cp-fake", address: fakeAddress, version: "0.1.0", protocol: PROTOCOL_VERSION, at: Date.now() });
+    squatter.onMessage(() => void squatter.send(fake).catch(() => undefined));
+
+    const real = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", TASKS, "--base-address", await freeAddress(), "--discovery-address", discoveryAddress,
+      "--no-gui", "--no-journal", "--concurrency", "1", "--token", TOKEN]);
+    const banner = await real.waitFor(/discovery: .*/);
+    expect(banner).toContain("OFF");
+    expect(banner).not.toContain(discoveryAddress);
+    expect(real.output()).toMatch(/"level":"error".*discovery is OFF/);
+
+    const error = await new Client({ discoveryAddress, token: TOKEN, connectTimeoutMs: 3000 }).start().catch((e: unknown) => e);
+    expect((error as FastWorkerError).code).toBe("E_UNAUTHORIZED");
+    await squatter.close();
+    await real.stop();
   });
 });

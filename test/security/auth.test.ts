@@ -7,7 +7,7 @@ import { encodeFrame, PROTOCOL_VERSION, type Request } from "../../src/protocol/
 import { freeAddress } from "../helpers/ports.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
-import { eventually } from "../subworker/cluster.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
 
@@ -163,7 +163,7 @@ describe("a subworker reconnecting", () => {
     const again = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", TASKS, "--base-address", address, "--no-discovery", "--no-gui", "--no-journal", "--concurrency", "0", "--token", TOKEN]);
     await again.waitFor(/control plane .* ready/);
     const client = await new Client({ address, token: TOKEN }).start();
-    await eventually("the subworker back", async () => ((await client.status()).workers.some((w) => w.id === "sw-blip") ? true : undefined));
+    await waitFor(async () => (await client.status()).workers.some((w) => w.id === "sw-blip"), { message: "the subworker to register again" });
     expect(await client.submit("add", [2, 2])).toBe(4);
     expect(again.output()).not.toContain("failed authentication");
     await client.stop();

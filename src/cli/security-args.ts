@@ -1,4 +1,4 @@
-import { resolve, text } from "../config.ts";
+import { boolean, resolve, text } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { loadTls, parseClientAuth, readPem } from "../auth/tls-files.ts";
 import { parseCallbackAllow } from "../auth/callback-allow.ts";
@@ -38,7 +38,7 @@ export interface ControlPlaneSecurity {
 export function controlPlaneSecurityOptions(args: Args, env: Env, baseAddress: string): ControlPlaneSecurity {
   const token = str(args, env, "token", "FASTWORKER_TOKEN");
   const workerToken = str(args, env, "worker-token", "FASTWORKER_WORKER_TOKEN");
-  const insecure = flag(args, "insecure") === true || /^(1|true|yes|on)$/i.test(env.FASTWORKER_INSECURE ?? "");
+  const insecure = flag(args, "insecure") === true || resolve({ flag: "insecure", env: "FASTWORKER_INSECURE", parse: boolean, fallback: false }, undefined, env);
   if (workerToken && !token) throw new ConfigError("--worker-token needs --token too (clients use the token, subworkers the worker token): set FASTWORKER_TOKEN");
   if (!token && !insecure && !isLoopbackAddress(baseAddress)) {
     throw new ConfigError(`${baseAddress} is reachable beyond this machine, so it needs a token: set FASTWORKER_TOKEN=$(openssl rand -hex 32) (or --token), or pass --insecure on a network you trust`);

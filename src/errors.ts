@@ -39,6 +39,9 @@ export type ErrorCode =
   | "E_NOT_RETRYABLE"
   | "E_SHUTTING_DOWN"
   | "E_REFUSED"
+  // security
+  | "E_UNAUTHORIZED"
+  | "E_CALLBACK_NOT_ALLOWED"
   // periodic tasks
   | "E_UNKNOWN_SCHEDULE"
   // durability
@@ -205,6 +208,9 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = Object.fr
   E_NOT_RETRYABLE: task,
   E_SHUTTING_DOWN: general,
   E_REFUSED: general,
+  // The peer could not prove the token: the caller fixes its own token, as with a bad flag.
+  E_UNAUTHORIZED: { kind: "general", remote: true, exit: "usage" },
+  E_CALLBACK_NOT_ALLOWED: general,
   E_UNKNOWN_SCHEDULE: general,
   // The control plane's journal refused a task: the submitter must see that, not an internal error.
   E_JOURNAL: { kind: "general", remote: true, exit: "usage" },

@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors.ts";
+import { DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS } from "../model/defaults.ts";
 
 export type EvictReason = "expired" | "evicted" | "deleted";
 
@@ -57,7 +58,7 @@ export class ResultCache<V> {
   private ageTail: Node<V> | null = null;
 
   constructor(options: ResultCacheOptions<V> = {}) {
-    const { maxSize = 10_000, ttlMs = 3_600_000, now = Date.now, onEvict } = options;
+    const { maxSize = DEFAULT_RESULT_CACHE_SIZE, ttlMs = DEFAULT_RESULT_CACHE_TTL_MS, now = Date.now, onEvict } = options;
     if (!Number.isInteger(maxSize) || maxSize < 1) throw new ConfigError(`result cache maxSize must be an integer ≥ 1, got ${maxSize}`);
     if (!(ttlMs > 0)) throw new ConfigError(`result cache ttlMs must be > 0, got ${ttlMs}`);
     this.maxSize = maxSize;

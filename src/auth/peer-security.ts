@@ -1,4 +1,4 @@
-import type { PeerSecurity } from "../client/connection.ts";
+import type { PeerSecurity } from "../connection/connection.ts";
 import type { AuthRole } from "../protocol/index.ts";
 import { loadTls, type TlsFiles } from "./tls-files.ts";
 

@@ -4,7 +4,7 @@ import { DEFAULT_ADDRESS, DEFAULT_CONNECT_TIMEOUT_MS } from "../model/defaults.t
 import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import { SubmitTracing } from "../telemetry/client-tracing.ts";
-import { Connection } from "./connection.ts";
+import { Connection } from "../connection/connection.ts";
 import { envToken, peerSecurity } from "../auth/peer-security.ts";
 import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";

@@ -1,6 +1,6 @@
 import { fromWireError, toWireError } from "../errors.ts";
 import { isFinished, PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
-import type { Connection } from "./connection.ts";
+import type { Connection } from "../connection/connection.ts";
 
 const POLL_WAIT_MS = 20_000;
 

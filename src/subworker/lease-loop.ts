@@ -1,4 +1,4 @@
-import type { Connection } from "../client/connection.ts";
+import type { Connection } from "../connection/connection.ts";
 import type { Logger } from "../log.ts";
 import type { Priority, ReplyOf } from "../protocol/index.ts";
 import { encodeLease } from "./lease-frame.ts";

@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { Connection } from "../client/connection.ts";
+import { Connection } from "../connection/connection.ts";
 import { discover } from "../discovery/index.ts";
 import { FastWorkerError } from "../errors.ts";
 import { FASTWORKER_VERSION, PROTOCOL_VERSION, type Outcome, type ReplyOf } from "../protocol/index.ts";

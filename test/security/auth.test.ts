@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
-import { Connection } from "../../src/client/connection.ts";
+import { Connection } from "../../src/connection/connection.ts";
 import { FastWorkerError } from "../../src/errors.ts";
 import { MessageSocket } from "../../src/nng/index.ts";
 import { encodeFrame, PROTOCOL_VERSION, type Request } from "../../src/protocol/index.ts";

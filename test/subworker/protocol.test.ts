@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
-import { Connection } from "../../src/client/connection.ts";
+import { Connection } from "../../src/connection/connection.ts";
 import { createControlPlane, type ControlPlane } from "../../src/control-plane/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type Outcome } from "../../src/protocol/index.ts";

@@ -1,6 +1,15 @@
-import type { PeerSecurity } from "../connection/connection.ts";
+import type { TlsOptions } from "../nng/index.ts";
 import type { AuthRole } from "../protocol/index.ts";
 import { loadTls, type TlsFiles } from "./tls-files.ts";
+
+/** How a connection proves itself (and checks the control plane): token handshake and/or TLS. */
+export interface PeerSecurity {
+  token?: string;
+  /** "worker" for subworkers (they present the worker token when there is one). */
+  role?: AuthRole;
+  /** For tls+tcp:// addresses: the CA to verify the control plane with, and an optional client certificate. */
+  tls?: TlsOptions;
+}
 
 /** A client's or subworker's token and TLS files -> what its Connection uses (files are read now). */
 export function peerSecurity(options: { token?: string } & TlsFiles, role: AuthRole): PeerSecurity {

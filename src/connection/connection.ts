@@ -1,16 +1,8 @@
 import { authenticate } from "../auth/handshake.ts";
+import type { PeerSecurity } from "../auth/peer-security.ts";
 import { FastWorkerError, fromWireError, NngError, ProtocolError, UnavailableError } from "../errors.ts";
-import { ReqSocket, type TlsOptions } from "../nng/index.ts";
-import { decodeReply, encodeFrame, type AuthRole, type Reply, type ReplyOf, type Request } from "../protocol/index.ts";
-
-/** How a connection proves itself (and checks the control plane): token handshake and/or TLS. */
-export interface PeerSecurity {
-  token?: string;
-  /** "worker" for subworkers (they present the worker token when there is one). */
-  role?: AuthRole;
-  /** For tls+tcp:// addresses: the CA to verify the control plane with, and an optional client certificate. */
-  tls?: TlsOptions;
-}
+import { ReqSocket } from "../nng/index.ts";
+import { decodeReply, encodeFrame, type Reply, type ReplyOf, type Request } from "../protocol/index.ts";
 
 /**
  * One REQ socket to the control plane with typed request/reply: timeouts and a vanished peer

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { envToken, peerSecurity } from "../auth/peer-security.ts";
-import type { PeerSecurity } from "../connection/connection.ts";
+import type { PeerSecurity } from "../auth/peer-security.ts";
 
 export interface SubworkerOptions {
   /** Task module files or folders: the same definitions (or a subset) as the control plane's. */

@@ -18,8 +18,8 @@ export const LAYERS: readonly Layer[] = [
   { folders: ["errors.ts", "types/"], role: "typed errors with stable codes (and their wire behaviour); ambient declarations" },
   { folders: ["model/", "log.ts", "config.ts"], role: "the shared vocabulary (priorities, task states, backoff policy, defaults), logging, flag > env > default resolution" },
   { folders: ["nng/", "protocol/", "tasks/", "queue/"], role: "building blocks that know only the vocabulary: libnng over bun:ffi, the wire frames, task definitions, pure queues and the state machine" },
-  { folders: ["store/", "scheduler/", "discovery/", "telemetry/"], role: "services on those blocks: result cache and journal, periodic schedules, announcing and discovering, OpenTelemetry and Prometheus" },
-  { folders: ["pool/"], role: "the Bun Worker pool that runs handlers" },
+  { folders: ["store/", "scheduler/", "discovery/", "telemetry/", "auth/"], role: "services on those blocks: result cache and journal, periodic schedules, announcing and discovering, OpenTelemetry and Prometheus, peer authentication and TLS files" },
+  { folders: ["pool/", "connection/"], role: "the Bun Worker pool that runs handlers; the typed request connection clients and subworkers share" },
   { folders: ["control-plane/", "subworker/", "client/"], role: "the three roles, which only speak protocol frames to each other" },
   { folders: ["server/"], role: "the dashboard: REST, SSE, GUI assets, /metrics, on a control plane's view and commands" },
   { folders: ["elysia/", "cli/", "index.ts"], role: "entry points: the fastworker/elysia plugin, the CLI's commands, the package root" },
@@ -39,10 +39,4 @@ export interface LayerException {
   readonly why: string;
 }
 
-export const EXCEPTIONS: readonly LayerException[] = [
-  {
-    from: "subworker/",
-    to: "client/",
-    why: "issue 12: subworker/link.ts and lease-loop.ts use client/connection.ts; a shared request/connection module both use is pending the security work on both files",
-  },
-];
+export const EXCEPTIONS: readonly LayerException[] = [];

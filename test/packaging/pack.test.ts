@@ -32,8 +32,10 @@ function ok(cmd: string[], cwd: string, timeoutMs?: number): string {
   return result.out;
 }
 
-const TASKS = `import { task } from "fastworker";
-export const add = task("add", (x: number, y: number) => x + y);
+// valibot is the task module's own import (here the copy installed with fastworker).
+const TASKS = `import * as v from "valibot";
+import { task } from "fastworker";
+export const add = task({ name: "add", argsSchema: v.tuple([v.number(), v.number()]) }, (x: number, y: number) => x + y);
 export const shout = task({ name: "shout", retries: 1 }, async (s: string) => s.toUpperCase());
 `;
 
@@ -63,18 +65,21 @@ const client = new Client();
 void client.submit(add, ["2", 3]);
 `;
 
-// The embedded app compiled into one binary: Elysia plugin in embedded mode, its pool Workers
-// loading ./tasks.ts from the working directory.
+// The embedded app compiled into one binary as docs/api.md says: Elysia plugin in embedded mode,
+// its pool Workers loading ./tasks.ts (and valibot) from the working directory, the dashboard's
+// GUI embedded with --asset.
 const EMBEDDED_APP = `import { Elysia } from "elysia";
 import { fastworker } from "fastworker/elysia";
 import { add } from "./tasks.ts";
 
 const address = process.argv[2] ?? "tcp://127.0.0.1:5555";
 const app = new Elysia()
-  .use(fastworker({ embedded: { taskModules: ["./tasks.ts"], address, discoveryAddress: null, concurrency: 1, dashboard: false } }))
+  .use(fastworker({ embedded: { taskModules: ["./tasks.ts"], address, discoveryAddress: null, concurrency: 1 } }))
   .get("/add", async ({ fw, query }) => ({ sum: await fw.submit(add, [Number(query.x), Number(query.y)]) }));
-const response = await app.handle(new Request("http://app.local/add?x=20&y=22"));
+const response = await app.handle(new Request("http://127.0.0.1/add?x=20&y=22"));
 console.log(response.status, await response.text());
+const page = await app.handle(new Request("http://127.0.0.1/fastworker/"));
+console.log("dashboard", page.status, (await page.text()).includes('<div id="app"'));
 await app.decorator.fw.stop();
 `;
 
@@ -119,12 +124,13 @@ test("packed, installed into a fresh bun init project: type-checks, runs its bin
   cp.kill("SIGTERM");
   expect(await cp.exited).toBe(0);
 
-  ok(["bun", "build", "--compile", "embedded-app.ts", "--outfile", "embedded-app"], app);
+  ok(["bun", "build", "--compile", "--compile-autoload-package-json", "embedded-app.ts", "--asset", "node_modules/fastworker/gui/dist", "--outfile", "embedded-app"], app);
   const embeddedAddress = await freeAddress();
   const compiled = Bun.spawn([join(app, "embedded-app"), embeddedAddress], { cwd: app, stdout: "pipe", stderr: "pipe" });
   started.push(compiled);
   const exitCode = await compiled.exited;
   const out = await new Response(compiled.stdout).text();
   expect(out, await new Response(compiled.stderr).text()).toContain('200 {"sum":42}');
+  expect(out).toContain("dashboard 200 true");
   expect(exitCode).toBe(0);
 });

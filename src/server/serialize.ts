@@ -5,6 +5,7 @@
 import type { ControlPlaneView } from "../control-plane/index.ts";
 import type { Priority, TaskRecord, WorkerInfo } from "../protocol/index.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
+import { isTerminal } from "../model/task-state.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type {
   CacheJson, QueuesJson, RegisteredTasksJson, StatusJson, TaskDetailJson, TaskSummaryJson, WorkerJson, WorkersJson,
@@ -111,7 +112,6 @@ export function taskSummaryJson(record: TaskRecord): TaskSummaryJson {
   };
 }
 
-const CANCELLABLE = new Set<TaskRecord["status"]>(["pending", "scheduled", "queued", "running", "retrying"]);
 
 export function taskDetailJson(record: TaskRecord): TaskDetailJson {
   const summary = taskSummaryJson(record);
@@ -122,7 +122,7 @@ export function taskDetailJson(record: TaskRecord): TaskDetailJson {
     result: record.status === "success" ? (record.result ?? null) : null,
     error: record.error ? { code: record.error.code, message: record.error.message, stack: record.error.stack ?? null } : null,
     history: record.history.map((h) => ({ state: h.state, at: iso(h.at) })),
-    cancellable: CANCELLABLE.has(record.status),
+    cancellable: !isTerminal(record.status),
     retryable: record.status === "failure" || record.status === "cancelled",
   };
 }

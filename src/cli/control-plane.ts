@@ -17,7 +17,7 @@ export function controlPlaneCommand(ctx: CliContext) {
   return defineCommand({
     meta: { name: "control-plane", description: "Run a control plane: queues, dispatch, result cache, its own Bun Worker pool" },
     args: {
-      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      "task-modules": { type: "string", description: "Task module files or folders, space- or comma-separated [FASTWORKER_TASK_MODULES]" },
       "worker-id": { type: "string", description: "Id of this control plane (default cp-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
       "base-address": { type: "string", description: "NNG address to listen on (default tcp://127.0.0.1:5555) [FASTWORKER_BASE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery BUS address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },

@@ -64,7 +64,7 @@ export function listCommand(ctx: CliContext) {
   return defineCommand({
     meta: { name: "list", description: "List the tasks defined in task modules" },
     args: {
-      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      "task-modules": { type: "string", description: "Task module files or folders, space- or comma-separated [FASTWORKER_TASK_MODULES]" },
       tree: { type: "boolean", description: "Group by module" },
       "list-periodic": { type: "boolean", description: "Only periodic tasks (repeatIntervalMs or cron), with their next 3 run times" },
       json: { type: "boolean", description: "JSON output" },

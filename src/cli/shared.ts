@@ -3,6 +3,7 @@ import { address, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { parseTaskModulesArg } from "../tasks/index.ts";
 import { ConfigError } from "../errors.ts";
+import { createLogger, parseLogLevel } from "../log.ts";
 import type { CliContext } from "./context.ts";
 
 export type Args = Record<string, string | boolean | string[] | undefined>;
@@ -19,20 +20,26 @@ export const connectionArgs = {
   "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
   "connect-timeout": { type: "string", description: "Seconds to wait for the control plane (default 5) [FASTWORKER_CONNECT_TIMEOUT]" },
   json: { type: "boolean", description: "Machine-readable JSON output" },
+  "log-level": { type: "string", description: "debug (shows the address used and the time to connect), info, warn or error [FASTWORKER_LOG_LEVEL]" },
 } as const;
 
 export async function connectClient(args: Args, ctx: CliContext): Promise<Client> {
   const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: address, fallback: "" }, flag(args, "control-plane-address"), ctx.env);
   const discoveryAddress = resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(args, "discovery-address"), ctx.env);
   const timeoutS = resolve({ flag: "connect-timeout", env: "FASTWORKER_CONNECT_TIMEOUT", parse: integer(1, 3600), fallback: 5 }, flag(args, "connect-timeout"), ctx.env);
+  const log = createLogger({ component: "cli", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "warn" }, flag(args, "log-level"), ctx.env) });
   const client = new Client({ ...(cpAddress ? { address: cpAddress } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000 });
-  return client.start();
+  const startedAt = performance.now();
+  log("debug", "connecting", cpAddress ? { address: cpAddress } : { discoveryAddress, connectTimeoutS: timeoutS });
+  await client.start();
+  log("debug", "connected", { address: client.address, ms: Math.round(performance.now() - startedAt) });
+  return client;
 }
 
 export function taskModules(args: Args, ctx: CliContext, required = true): string[] {
   const raw = resolve({ flag: "task-modules", env: "FASTWORKER_TASK_MODULES", parse: text, fallback: "" }, flag(args, "task-modules"), ctx.env);
   const modules = parseTaskModulesArg(raw);
-  if (required && modules.length === 0) throw new ConfigError("--task-modules is required: give task module files or folders, comma-separated (or set FASTWORKER_TASK_MODULES)");
+  if (required && modules.length === 0) throw new ConfigError("--task-modules is required: give task module files or folders, comma- or space-separated (or set FASTWORKER_TASK_MODULES)");
   return modules;
 }
 

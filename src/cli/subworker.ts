@@ -10,7 +10,7 @@ export function subworkerCommand(ctx: CliContext) {
   return defineCommand({
     meta: { name: "subworker", description: "Run a subworker: registers with a control plane and runs its tasks" },
     args: {
-      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      "task-modules": { type: "string", description: "Task module files or folders, space- or comma-separated [FASTWORKER_TASK_MODULES]" },
       "worker-id": { type: "string", description: "Id of this subworker (default sw-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
       "control-plane-address": { type: "string", description: "Control plane address (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },

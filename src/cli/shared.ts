@@ -1,7 +1,7 @@
 import { Client } from "../client/index.ts";
 import { address, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
-import { parseTaskModulesArg } from "../tasks/index.ts";
+import { parseTaskModulesArg, type TaskCatalog } from "../tasks/index.ts";
 import { ConfigError } from "../errors.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import type { CliContext } from "./context.ts";
@@ -46,4 +46,16 @@ export function taskModules(args: Args, ctx: CliContext, required = true): strin
 /** Prints `value` as JSON with --json, else with the human formatter. */
 export function emit(ctx: CliContext, args: Args, value: unknown, human: () => string): void {
   ctx.out(flag(args, "json") ? JSON.stringify(value) : human());
+}
+
+/**
+ * Warns about task modules that define no task (nor middleware): usually a missing `export`
+ * or the wrong file, which would otherwise surface only as E_UNKNOWN_TASK on the first submit.
+ */
+export function warnEmptyModules(ctx: CliContext, catalog: Pick<TaskCatalog, "modulePaths" | "entries" | "middleware">): void {
+  const used = new Set([...catalog.entries().map((e) => e.modulePath), ...catalog.middleware().map((m) => m.modulePath)]);
+  for (const path of catalog.modulePaths) {
+    if (!used.has(path)) ctx.err(`fastworker: warning: ${path} exports no task definitions (export each one: export const name = task(...))`);
+  }
+  if (catalog.entries().length === 0) ctx.err("fastworker: warning: no tasks are registered: every submit will fail with E_UNKNOWN_TASK");
 }

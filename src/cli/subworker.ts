@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { address, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
+import { FastWorkerError } from "../errors.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
 
@@ -16,6 +17,7 @@ export function subworkerCommand(ctx: CliContext) {
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
+      "base-address": { type: "string", description: "Accepted from the Python original and ignored: a subworker here dials its control plane and listens on nothing" },
     },
     async run({ args }) {
       const a = args as Args;
@@ -32,9 +34,23 @@ export function subworkerCommand(ctx: CliContext) {
         concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
         log: createLogger({ component: "subworker", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
-      await subworker.start();
+      if (flag(a, "base-address") !== undefined) ctx.err("fastworker: subworker --base-address is ignored: subworkers dial the control plane (--control-plane-address) and listen on nothing");
+      // A signal is obeyed at every stage: while modules load, while the control plane is
+      // unreachable and start() keeps retrying, and while running.
+      const started = subworker.start().then(() => "started" as const);
+      const first = await Promise.race([started, ctx.shutdown]);
+      if (first !== "started") {
+        ctx.out(`${first}: stopping before a control plane welcomed this subworker`);
+        await subworker.stop();
+        await started.catch((error: unknown) => {
+          // E_CLOSED is the stop we asked for; anything else is a real failure to report.
+          if (!(error instanceof FastWorkerError && error.code === "E_CLOSED")) throw error;
+        });
+        return;
+      }
       ctx.out(color(ctx, 32, `subworker ${subworker.id} ready`));
-      const signal = await ctx.shutdown;
+      const signal = await Promise.race([ctx.shutdown, subworker.closed.then(() => undefined)]);
+      if (signal === undefined) return;
       ctx.out(`${signal}: draining running tasks, then leaving`);
       await subworker.stop();
     },

@@ -18,18 +18,21 @@ export class Connection {
     return encodeFrame(frame);
   }
 
-  /** Sends a frame and returns the reply of the expected type; `waitMs` extends the timeout for held requests. */
-  async call<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs = 0): Promise<ReplyOf<T>> {
+  /**
+   * Sends a frame and returns the reply of the expected type; `waitMs` extends the timeout for
+   * held requests, `timeoutMs` replaces the connect timeout (start() passes what its budget has left).
+   */
+  async call<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs = 0, timeoutMs = this.connectTimeoutMs): Promise<ReplyOf<T>> {
     const bytes = frame instanceof Uint8Array ? frame : encodeFrame(frame);
     if (bytes.byteLength > this.maxFrameBytes) {
       throw new ProtocolError("E_FRAME_TOO_LARGE", `request of ${bytes.byteLength} bytes exceeds the limit of ${this.maxFrameBytes} bytes`);
     }
     let replyBytes: Uint8Array;
     try {
-      replyBytes = await this.socket.request(bytes, { timeoutMs: this.connectTimeoutMs + waitMs });
+      replyBytes = await this.socket.request(bytes, { timeoutMs: timeoutMs + waitMs });
     } catch (error) {
       if (error instanceof NngError && (error.code === "E_TIMEOUT" || error.code === "E_CONNREFUSED" || error.code === "E_UNAVAILABLE")) {
-        throw new UnavailableError(`the control plane at ${this.address} did not answer within ${this.connectTimeoutMs + waitMs} ms`, { cause: error });
+        throw new UnavailableError(`the control plane at ${this.address} did not answer within ${timeoutMs + waitMs} ms`, { cause: error });
       }
       throw error;
     }

@@ -5,7 +5,7 @@ import { createCommands, createControlPlane, createView } from "../control-plane
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { resolve as resolvePath } from "node:path";
 import { JournalStore } from "../store/index.ts";
-import { createMetrics } from "../telemetry/index.ts";
+import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { parseCorsOrigins } from "../server/cors.ts";
@@ -90,6 +90,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(`${signal}: stopping (running tasks get 10 s to finish)`);
       await dashboard?.stop();
       await cp.stop({ drainMs: 10_000 });
+      await shutdownOtelExport(); // sends the spans and metrics still buffered (FASTWORKER_TELEMETRY_ENABLED)
     },
   });
 }

@@ -34,9 +34,12 @@ export function checkArgv(argv: readonly string[], declared: ArgsDef): CheckedAr
   const out: string[] = [];
   const taskArgs: string[] = [];
   const multi = new Map<string, string[]>();
+  /** The flag whose value the previous token was, for the hint on a stray word. */
+  let valueOf: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
-    if (!token.startsWith("-") || token === "-") throw new UsageError(strayWord(token, argv[i - 1]));
+    if (!token.startsWith("-") || token === "-") throw new UsageError(strayWord(token, valueOf));
+    valueOf = undefined;
     if (token === "--") throw new UsageError(`unexpected "--": values go after a flag (task arguments after --args)`);
     if (!token.startsWith("--")) throw new UsageError(`unknown option ${token}${hint(token.slice(1), flags)}`);
     const eq = token.indexOf("=");
@@ -64,6 +67,7 @@ export function checkArgv(argv: readonly string[], declared: ArgsDef): CheckedAr
     const value = argv[i + 1];
     if (value === undefined || value.startsWith("--")) throw new UsageError(`--${info.name} needs a value`);
     out.push(`--${info.name}`, value);
+    valueOf = info.name;
     i++;
   }
   for (const [name, values] of multi) {
@@ -73,8 +77,8 @@ export function checkArgv(argv: readonly string[], declared: ArgsDef): CheckedAr
   return { argv: out, taskArgs };
 }
 
-function strayWord(word: string, previous: string | undefined): string {
-  const after = previous?.startsWith("--") ? ` (${previous} takes one value)` : "";
+function strayWord(word: string, valueOf: string | undefined): string {
+  const after = valueOf ? ` (--${valueOf} takes one value)` : "";
   return `unexpected argument "${word}"${after}: quote a value that contains spaces; only --args and --task-modules take several`;
 }
 

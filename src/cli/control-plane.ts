@@ -43,9 +43,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       const env = ctx.env;
       const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
-      if (flag(a, "subworker-port") !== undefined || env.FASTWORKER_SUBWORKER_PORT) {
-        ctx.err("fastworker: --subworker-port / FASTWORKER_SUBWORKER_PORT is ignored: subworkers register on the control plane's --base-address");
-      }
+      if (flag(a, "subworker-port") !== undefined) ctx.err("fastworker: --subworker-port is ignored: subworkers register on the control plane's --base-address");
       const gui = guiOptions(a, env);
       const journal = journalStore(a, env);
       const cp = await createControlPlane({

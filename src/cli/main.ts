@@ -16,6 +16,11 @@ import { subworkerCommand } from "./subworker.ts";
 
 type AnyCommand = CommandDef<ArgsDef>;
 
+/** Commands of the Python original that have no equivalent of the same name. */
+const MOVED_COMMANDS: Record<string, string> = {
+  worker: 'the original\'s plain "worker" could not be reached by clients; run "fastworker subworker" (adds capacity to a control plane) or "fastworker control-plane"',
+};
+
 /** Flags accepted before the command, as the Python original's `fastworker --log-level DEBUG <command>`. */
 const GLOBAL_FLAGS = ["help", "version", "log-level"];
 
@@ -55,6 +60,7 @@ export async function runCli(rawArgv: readonly string[], ctx: CliContext): Promi
     }
     const command = commands[name];
     if (!command) {
+      if (MOVED_COMMANDS[name]) throw new UsageError(`unknown command "${name}": ${MOVED_COMMANDS[name]}`);
       const guess = closest(name, Object.keys(commands));
       throw new UsageError(`unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ""}; see fastworker --help`);
     }

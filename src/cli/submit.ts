@@ -35,10 +35,12 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       eta: { type: "string", description: "Run at this ISO time" },
       timeout: { type: "string", description: "Hard time limit of the task, in seconds" },
       count: { type: "string", description: "Submit this many copies and wait for all (a progress bar on a terminal)" },
+      "task-modules": { type: "string", description: "Accepted from the Python original and ignored: the control plane knows its tasks" },
       ...connectionArgs,
     },
     async run({ args }) {
       const a = args as Args;
+      if (flag(a, "task-modules") !== undefined) ctx.err("fastworker: submit --task-modules is ignored: the control plane loads the task modules");
       const options: SubmitOptions = {};
       const priority = flag(a, "priority");
       if (priority !== undefined) {

@@ -24,6 +24,7 @@ export const OTLP_PACKAGES = [
   "@opentelemetry/resources",
   "@opentelemetry/exporter-trace-otlp-proto",
   "@opentelemetry/exporter-metrics-otlp-proto",
+  "@opentelemetry/context-async-hooks",
 ] as const;
 
 /** FASTWORKER_TELEMETRY_ENABLED=true (1, yes, on) asks for the built-in export. */
@@ -46,7 +47,7 @@ export async function startOtlpExport(env: Env = process.env): Promise<OtlpExpor
   if (protocol !== "http/protobuf") {
     throw new ConfigError(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: the built-in export speaks http/protobuf (collectors listen for it on port 4318); for another protocol register your own SDK with FASTWORKER_OTEL_SETUP`);
   }
-  const [traceSdk, metricSdk, resources, traceExporter, metricExporter] = await importAll();
+  const [traceSdk, metricSdk, resources, traceExporter, metricExporter, contextManager] = await importAll();
   const resource = resources.resourceFromAttributes({ "service.name": env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME });
   const tracerProvider = new traceSdk.TracerProvider({
     resource,
@@ -57,10 +58,7 @@ export async function startOtlpExport(env: Env = process.env): Promise<OtlpExpor
     readers: [new metricSdk.PeriodicExportingMetricReader({ exporter: new metricExporter.OTLPMetricExporter(), exportIntervalMillis: millis(env, "OTEL_METRIC_EXPORT_INTERVAL", DEFAULT_METRIC_INTERVAL_MS) })],
   });
   // Spans a handler starts find the execute span as their parent through async context.
-  const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks").catch((error: unknown) => {
-    throw missing(["@opentelemetry/context-async-hooks"], error);
-  });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.setGlobalContextManager(new contextManager.AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
   return {
@@ -78,14 +76,16 @@ async function importAll() {
     import("@opentelemetry/resources"),
     import("@opentelemetry/exporter-trace-otlp-proto"),
     import("@opentelemetry/exporter-metrics-otlp-proto"),
+    import("@opentelemetry/context-async-hooks"),
   ] as const);
   const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ name: OTLP_PACKAGES[i]!, reason: r.reason as unknown }] : []));
   if (failed.length > 0) throw missing(failed.map((f) => f.name), failed[0]!.reason);
-  const [a, b, c, d, e] = results;
-  if (a.status !== "fulfilled" || b.status !== "fulfilled" || c.status !== "fulfilled" || d.status !== "fulfilled" || e.status !== "fulfilled") {
+  const [a, b, c, d, e, f] = results;
+  // Always true after the check above; spelled out so the types narrow without a cast.
+  if (a.status !== "fulfilled" || b.status !== "fulfilled" || c.status !== "fulfilled" || d.status !== "fulfilled" || e.status !== "fulfilled" || f.status !== "fulfilled") {
     throw new ConfigError("FASTWORKER_TELEMETRY_ENABLED: the OpenTelemetry packages could not be imported");
   }
-  return [a.value, b.value, c.value, d.value, e.value] as const;
+  return [a.value, b.value, c.value, d.value, e.value, f.value] as const;
 }
 
 function missing(names: readonly string[], cause: unknown): ConfigError {

@@ -37,10 +37,23 @@ describe("environment variables of the original", () => {
 });
 
 describe("flags of the original", () => {
+  test("the original's worker command, submit --task-modules and variables with no counterpart are explained, not dropped silently", () => {
+    expect(cli(["worker"])).toMatchObject({ code: 2, err: expect.stringContaining('run "fastworker subworker"') });
+    const noted = cli(["version"], { FASTWORKER_SERIALIZATION_FORMAT: "PICKLE", FASTWORKER_RETRIES: "3" });
+    expect(noted.code).toBe(0);
+    expect(noted.err.split("\n")).toEqual([
+      "fastworker: FASTWORKER_SERIALIZATION_FORMAT (from the Python original) is ignored: frames are always JSON (the original's PICKLE let any peer run code)",
+      "fastworker: FASTWORKER_RETRIES (from the Python original) is ignored: submissions are never re-sent (that ran tasks twice); task retries are the task's retries option",
+    ]);
+    const submit = cli(["submit", "--task-name", "add", "--task-modules", "test/fixtures/core-tasks.ts", "--control-plane-address", "tcp://127.0.0.1:1", "--connect-timeout", "1"]);
+    expect(submit.err).toContain("submit --task-modules is ignored");
+    expect(submit.code).toBe(3);
+  });
+
   test("--subworker-port and subworker --base-address are accepted and said to be ignored; FORCE_COLOR colours the ready line", async () => {
     const cp = startProcess([...CP, "--no-gui", "--base-address", await freeAddress(), "--subworker-port", "5560"], { env: { FORCE_COLOR: "1" } });
     await cp.waitFor(/control plane .* ready/);
-    expect(cp.output()).toContain("--subworker-port / FASTWORKER_SUBWORKER_PORT is ignored: subworkers register on the control plane's --base-address");
+    expect(cp.output()).toContain("--subworker-port is ignored: subworkers register on the control plane's --base-address");
     expect(cp.output()).toContain("\x1b[32mFastWorker");
     expect(await cp.stop()).toBe(0);
     const sw = startProcess(["bin/fastworker.ts", "subworker", "--task-modules", "test/fixtures/core-tasks.ts", "--control-plane-address", await freeAddress(), "--base-address", "tcp://127.0.0.1:5561", "--concurrency", "1"]);

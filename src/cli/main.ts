@@ -1,5 +1,5 @@
 import { renderUsage, runCommand, type ArgsDef, type CommandDef } from "citty";
-import { FastWorkerError } from "../errors.ts";
+import { FastWorkerError, TaskError } from "../errors.ts";
 import { parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { colorsEnabled, stripAnsi, type CliContext } from "./context.ts";
@@ -84,7 +84,8 @@ export async function runCli(rawArgv: readonly string[], ctx: CliContext): Promi
     const code = usage ? EXIT.usage : exitCodeFor(error);
     const label = error instanceof FastWorkerError ? error.code : usage ? "E_USAGE" : "error";
     const message = stripAnsi(messageOf(error));
-    if (json) ctx.err(JSON.stringify({ error: { code: label, message } }));
+    const taskId = error instanceof TaskError ? error.taskId : undefined;
+    if (json) ctx.err(JSON.stringify({ error: { code: label, message, ...(taskId ? { taskId } : {}) } }));
     else ctx.err(usage ? `fastworker: ${message}` : `fastworker: ${label}: ${message}`);
     return code;
   }

@@ -65,6 +65,9 @@ describe("output", () => {
     const one = JSON.parse(cli(["submit", "--task-name", "add", "--args", "1", "2", "--json", ...at()]).out);
     expect(one).toMatchObject({ status: "success", result: 3 });
     expect(one.taskId).toMatch(/^[0-9a-f-]{36}$/);
+    const failed = cli(["submit", "--task-name", "hard", "--json", ...at()]);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.err).error).toMatchObject({ code: "E_TASK_FAILED", taskId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const many = cli(["submit", "--task-name", "add", "--args", "1", "1", "--count", "3", "--json", ...at()]);
     const summary = JSON.parse(many.out);
     expect(summary).toMatchObject({ count: 3, succeeded: 3, failed: 0 });

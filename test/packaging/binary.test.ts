@@ -34,7 +34,7 @@ test("bun build --compile gives one binary that runs a control plane and its tas
   expect(submit.stdout.toString().trim()).toBe("42");
   expect(submit.exitCode).toBe(0);
   const fib = Bun.spawnSync([binary, "submit", "--task-name", "fib", "--args", "20", "--json", "--control-plane-address", address], { cwd: scratch, stdout: "pipe" });
-  expect(JSON.parse(fib.stdout.toString())).toEqual({ status: "success", result: 6765 });
+  expect(JSON.parse(fib.stdout.toString())).toMatchObject({ status: "success", result: 6765, taskId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   // The dashboard's page and API come from inside the binary too.
   const page = await fetch(`http://127.0.0.1:${guiPort}/`);
   expect(page.status).toBe(200);

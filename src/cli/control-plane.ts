@@ -12,6 +12,7 @@ import { parseCorsOrigins } from "../server/cors.ts";
 import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
+import { controlPlaneSecurityArgs, controlPlaneSecurityOptions, describeSecurity } from "./security-args.ts";
 
 
 export function controlPlaneCommand(ctx: CliContext) {
@@ -38,6 +39,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
       "gui-cors-origin": { type: "string", description: "Origins whose pages may call the dashboard API, comma-separated, e.g. https://ops.example.com (default none) [FASTWORKER_GUI_CORS_ORIGIN]" },
       "subworker-port": { type: "string", description: "Accepted from the Python original and ignored: subworkers register on --base-address [FASTWORKER_SUBWORKER_PORT]" },
+      ...controlPlaneSecurityArgs,
     },
     async run({ args }) {
       const a = args as Args;
@@ -45,14 +47,21 @@ export function controlPlaneCommand(ctx: CliContext) {
       const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
       if (flag(a, "subworker-port") !== undefined) ctx.err("fastworker: --subworker-port is ignored: subworkers register on the control plane's --base-address");
+      const baseAddress = resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env);
+      const security = controlPlaneSecurityOptions(a, env, baseAddress);
+      if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
       const gui = guiOptions(a, env);
       const journal = journalStore(a, env);
       const cp = await createControlPlane({
         ...(journal ? { store: journal } : {}),
-        ...(gui ? { guiUrl: gui.url } : {}),
+        ...(gui ? { guiUrl: security.guiTls ? gui.url.replace(/^http:/, "https:") : gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
-        address: resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env),
+        address: baseAddress,
+        ...(security.token ? { token: security.token } : {}),
+        ...(security.workerToken ? { workerToken: security.workerToken } : {}),
+        ...(security.tls ? { tls: security.tls } : {}),
+        callbackAllow: security.callbackAllow,
         discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency,
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),
@@ -71,6 +80,7 @@ export function controlPlaneCommand(ctx: CliContext) {
             discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
             ...(gui.token ? { token: gui.token } : {}),
             ...(gui.corsOrigins.length > 0 ? { corsOrigins: gui.corsOrigins } : {}),
+            ...(security.guiTls ? { tls: security.guiTls } : {}),
           });
         }
       } catch (error) {
@@ -82,8 +92,9 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(color(ctx, 32, `FastWorker ${FASTWORKER_VERSION} control plane ${cp.id} ready`));
       ctx.out(`  tasks:      ${cp.catalog.names().join(", ")}`);
       ctx.out(`  address:    ${cp.address}`);
+      ctx.out(`  security:   ${describeSecurity(security)}`);
       ctx.out(`  pool:       ${concurrency} Bun Workers`);
-      ctx.out(`  discovery:  ${noDiscovery ? "off" : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env)}`);
+      ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
       ctx.out(`  journal:    ${journal ? journal.dataDir : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}${gui?.corsOrigins.length ? ` (CORS: ${gui.corsOrigins.join(", ")})` : ""}` : "off"}`);
       const signal = await ctx.shutdown;

@@ -5,6 +5,7 @@ import { checkShimCompiles, nng } from "../nng/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
 import { emit, flag, type Args } from "./shared.ts";
+import { securityChecks } from "./doctor-security.ts";
 
 interface Check {
   check: string;
@@ -29,7 +30,7 @@ function tcpPort(address: string | undefined, fallback: number): { host: string;
 
 export function doctorCommand(ctx: CliContext) {
   return defineCommand({
-    meta: { name: "doctor", description: "Check Bun, libnng, the NNG shim and the ports a control plane would use, and print fixes" },
+    meta: { name: "doctor", description: "Check Bun, libnng, the NNG shim, the ports a control plane would use, auth and TLS, and print fixes" },
     args: {
       "base-address": { type: "string", description: "The control plane address to check (default tcp://127.0.0.1:5555) [FASTWORKER_BASE_ADDRESS]" },
       "discovery-address": { type: "string", description: "The discovery address to check (default tcp://127.0.0.1:5550) [FASTWORKER_DISCOVERY_ADDRESS]" },
@@ -68,6 +69,7 @@ export function doctorCommand(ctx: CliContext) {
           ...(free ? {} : { fix: `stop what listens there (a running control plane?) or choose another with ${p.flag}` }),
         });
       }
+      checks.push(...securityChecks(ctx.env));
       emit(ctx, a, { checks }, () => checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.check}: ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ""}`).join("\n"));
       if (checks.some((c) => !c.ok)) ctx.exitCode = EXIT.usage;
     },

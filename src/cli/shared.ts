@@ -5,6 +5,8 @@ import { parseTaskModulesArg, type TaskCatalog } from "../tasks/index.ts";
 import { ConfigError } from "../errors.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import type { CliContext } from "./context.ts";
+import { peerSecurityOptions } from "./security-args.ts";
+import { peerSecurityArgs } from "./security-flags.ts";
 
 export type Args = Record<string, string | boolean | string[] | undefined>;
 
@@ -21,6 +23,7 @@ export const connectionArgs = {
   "connect-timeout": { type: "string", description: "Seconds to wait for the control plane (default 5) [FASTWORKER_CONNECT_TIMEOUT]" },
   json: { type: "boolean", description: "Machine-readable JSON output" },
   "log-level": { type: "string", description: "debug (shows the address used and the time to connect), info, warn or error [FASTWORKER_LOG_LEVEL]" },
+  ...peerSecurityArgs,
 } as const;
 
 export async function connectClient(args: Args, ctx: CliContext): Promise<Client> {
@@ -28,7 +31,7 @@ export async function connectClient(args: Args, ctx: CliContext): Promise<Client
   const discoveryAddress = resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(args, "discovery-address"), ctx.env);
   const timeoutS = resolve({ flag: "connect-timeout", env: "FASTWORKER_CONNECT_TIMEOUT", parse: integer(1, 3600), fallback: 5 }, flag(args, "connect-timeout"), ctx.env);
   const log = createLogger({ component: "cli", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "warn" }, flag(args, "log-level"), ctx.env) });
-  const client = new Client({ ...(cpAddress ? { address: cpAddress } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000 });
+  const client = new Client({ ...(cpAddress ? { address: cpAddress } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000, ...peerSecurityOptions(args, ctx.env) });
   const startedAt = performance.now();
   log("debug", "connecting", cpAddress ? { address: cpAddress } : { discoveryAddress, connectTimeoutS: timeoutS });
   await client.start();

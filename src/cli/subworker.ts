@@ -6,6 +6,11 @@ import { createLogger, parseLogLevel } from "../log.ts";
 import { FastWorkerError } from "../errors.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
+import { peerSecurityArgs, peerSecurityOptions } from "./security-args.ts";
+
+function optionalWorkerToken(workerToken: string): { workerToken?: string } {
+  return workerToken ? { workerToken } : {};
+}
 
 export function subworkerCommand(ctx: CliContext) {
   return defineCommand({
@@ -18,6 +23,8 @@ export function subworkerCommand(ctx: CliContext) {
       concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
       prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster short tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
+      ...peerSecurityArgs,
+      "worker-token": { type: "string", description: "The control plane's worker token, when it has one (used instead of --token) [FASTWORKER_WORKER_TOKEN]" },
       "base-address": { type: "string", description: "Accepted from the Python original and ignored: a subworker here dials its control plane and listens on nothing" },
     },
     async run({ args }) {
@@ -31,6 +38,8 @@ export function subworkerCommand(ctx: CliContext) {
         taskModules: taskModules(a, ctx),
         ...(workerId ? { workerId } : {}),
         ...(cpAddress ? { controlPlaneAddress: cpAddress } : {}),
+        ...peerSecurityOptions(a, env),
+        ...optionalWorkerToken(resolve({ flag: "worker-token", env: "FASTWORKER_WORKER_TOKEN", parse: text, fallback: "" }, flag(a, "worker-token"), env)),
         discoveryAddress: resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),

@@ -5,6 +5,7 @@ import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, typ
 import type { TaskDefinition } from "../tasks/index.ts";
 import { SubmitTracing } from "../telemetry/client-tracing.ts";
 import { Connection } from "./connection.ts";
+import { envToken, peerSecurity } from "../auth/peer-security.ts";
 import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
 
@@ -58,7 +59,7 @@ export class Client {
     // One budget for discovery and the first answer together, so start() fails within about connectTimeoutMs.
     const deadline = performance.now() + this.connectTimeoutMs;
     const address = this.options.address ?? envAddress("FASTWORKER_CONTROL_PLANE_ADDRESS") ?? (await this.discoverAddress());
-    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes);
+    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes, peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"));
     try {
       const leftMs = Math.max(MIN_FIRST_ANSWER_MS, Math.round(deadline - performance.now()));
       await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply", 0, leftMs);

@@ -5,3 +5,4 @@ export { MessageSocket } from "./message-socket.ts";
 export { NngSocket, DEFAULT_RECV_MAX_SIZE, type SocketOptions, type Protocol } from "./socket.ts";
 export { preferredEngine, type EngineKind } from "./engine.ts";
 export { checkShimCompiles } from "./shim-engine.ts";
+export { isTlsAddress, type TlsOptions } from "./tls.ts";

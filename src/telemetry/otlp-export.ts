@@ -68,15 +68,25 @@ export async function startOtlpExport(env: Env = process.env): Promise<OtlpExpor
   };
 }
 
+/**
+ * Imports a package through a specifier the bundler cannot follow: these packages are optional,
+ * so an app's `bun build` (or the package build) must neither require nor inline them. The
+ * type is the package's own, from `typeof import(...)`, which is erased at build time.
+ */
+function importOptional<T>(name: string): Promise<T> {
+  return import(name) as Promise<T>;
+}
+
 /** Imports every package, so one error can name all that are missing rather than the first. */
 async function importAll() {
+  const [sdkTrace, sdkMetrics, resources, traceExporter, metricExporter, contextHooks] = OTLP_PACKAGES;
   const results = await Promise.allSettled([
-    import("@opentelemetry/sdk-trace"),
-    import("@opentelemetry/sdk-metrics"),
-    import("@opentelemetry/resources"),
-    import("@opentelemetry/exporter-trace-otlp-proto"),
-    import("@opentelemetry/exporter-metrics-otlp-proto"),
-    import("@opentelemetry/context-async-hooks"),
+    importOptional<typeof import("@opentelemetry/sdk-trace")>(sdkTrace),
+    importOptional<typeof import("@opentelemetry/sdk-metrics")>(sdkMetrics),
+    importOptional<typeof import("@opentelemetry/resources")>(resources),
+    importOptional<typeof import("@opentelemetry/exporter-trace-otlp-proto")>(traceExporter),
+    importOptional<typeof import("@opentelemetry/exporter-metrics-otlp-proto")>(metricExporter),
+    importOptional<typeof import("@opentelemetry/context-async-hooks")>(contextHooks),
   ] as const);
   const failed = results.flatMap((r, i) => (r.status === "rejected" ? [{ name: OTLP_PACKAGES[i]!, reason: r.reason as unknown }] : []));
   if (failed.length > 0) throw missing(failed.map((f) => f.name), failed[0]!.reason);

@@ -57,6 +57,10 @@ export const TaskRecordSchema = v.object({
     finishedAt: v.optional(Millis),
   }),
   history: v.array(HistoryEntrySchema),
+  /** The last value the handler reported with `this.progress(...)` (a number is a percentage 0..100). */
+  progress: v.optional(v.union([v.number(), v.record(v.string(), v.unknown())])),
+  /** The handler's `this.log(msg)` lines, oldest first (the last 100, each at most 2 000 characters). */
+  logs: v.optional(v.array(v.object({ at: Millis, message: v.string() }))),
 });
 
 export const LeasedTaskSchema = v.object({

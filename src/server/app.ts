@@ -13,6 +13,7 @@ import { ApiError, errorResponse, isApiPath, redirect, html } from "./http.ts";
 import { handleLogin, handleLogout, loginPage } from "./login.ts";
 import { MetricsRecorder } from "./metrics.ts";
 import { metricsRoute, type MetricsText } from "./metrics-route.ts";
+import { bulkRoutes } from "./routes/bulk.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { readRoutes } from "./routes/read.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -86,6 +87,7 @@ export function createDashboardApp(view: ControlPlaneView, commands: ControlPlan
       return errorResponse(500, "E_INTERNAL", `internal error while handling ${where} (details are in the control plane's log)`);
     })
     .use(readRoutes(ctx))
+    .use(bulkRoutes(ctx))
     .use(taskRoutes(ctx))
     .use(scheduleRoutes(ctx))
     .use(eventRoutes(ctx))

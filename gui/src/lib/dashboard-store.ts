@@ -21,6 +21,8 @@ export const dashboard = reactive({
   registered: [] as RegisteredTaskJson[],
   schedules: [] as ScheduleJson[],
   error: null as string | null,
+  /** The control plane stopped answering (the stream broke and /api/status fails): no live dot, no ticking uptime. */
+  down: false,
   now: Date.now(),
 });
 
@@ -30,9 +32,13 @@ export const metrics = shallowRef<MetricsView>(liveMetrics.view());
 function setStatus(status: StatusJson): void {
   dashboard.status = status;
   dashboard.statusAt = Date.now();
+  dashboard.down = false;
 }
 
-/** Loads every panel from the REST API: at start and whenever the stream (re)connects. */
+/**
+ * Loads every panel from the REST API whenever the stream (re)opens, the first time included:
+ * loading after the stream is open misses no event, and the page asks each endpoint once.
+ */
 export async function loadAll(): Promise<void> {
   try {
     const [status, workers, queues, registered, metricsJson, schedules] = await Promise.all([
@@ -87,6 +93,10 @@ function applyBatch(events: StreamEvent[], overflowed: boolean): void {
         break;
       case "dropped":
         break;
+      case "task.progress":
+      case "task.log":
+        tasks.applyHandlerReport(event);
+        break;
       default: {
         taskEvents.push(event);
         if (event.name === "task.succeeded" || event.name === "task.failed") {
@@ -110,6 +120,11 @@ export async function reloadSchedules(): Promise<void> {
   }
 }
 
+function markDown(error: unknown): void {
+  dashboard.down = true;
+  reportError(error);
+}
+
 function reportError(error: unknown): void {
   dashboard.error = error instanceof Error ? error.message : String(error);
 }
@@ -121,7 +136,7 @@ export function startLive(): () => void {
     onState: (state) => {
       dashboard.connection = state;
       // The stream cannot tell why it failed: a plain request can (401 goes to the login form; a dead server shows the banner).
-      if (state === "reconnecting") void getJson<StatusJson>("api/status").then(setStatus, reportError);
+      if (state === "reconnecting") void getJson<StatusJson>("api/status").then(setStatus, markDown);
     },
     onOpen: () => void loadAll(),
   });

@@ -54,6 +54,7 @@ export async function loadAll(): Promise<void> {
     dashboard.queues = queues;
     dashboard.registered = registered.tasks;
     dashboard.schedules = schedules.schedules;
+    schedulesAt = Date.now();
     liveMetrics.load(metricsJson);
     metrics.value = liveMetrics.view();
     dashboard.error = null;
@@ -108,11 +109,24 @@ function applyBatch(events: StreamEvent[], overflowed: boolean): void {
     }
   }
   if (taskEvents.length > 0) tasks.applyEvents(taskEvents);
-  if (schedulesChanged) void reloadSchedules();
+  if (schedulesChanged) reloadSchedulesSoon();
   if (workersChanged) void getJson<WorkersJson>("api/workers").then((w) => (dashboard.workers = w.workers), reportError);
 }
 
+/** Schedules fire every second or more often: their panel reloads at most every SCHEDULES_EVERY_MS. */
+const SCHEDULES_EVERY_MS = 2000;
+let schedulesAt = 0;
+let schedulesTimer: ReturnType<typeof setTimeout> | undefined;
+
+function reloadSchedulesSoon(): void {
+  schedulesTimer ??= setTimeout(() => {
+    schedulesTimer = undefined;
+    void reloadSchedules();
+  }, Math.max(0, schedulesAt + SCHEDULES_EVERY_MS - Date.now()));
+}
+
 export async function reloadSchedules(): Promise<void> {
+  schedulesAt = Date.now();
   try {
     dashboard.schedules = (await getJson<SchedulesJson>("api/schedules")).schedules;
   } catch (error) {

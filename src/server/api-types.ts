@@ -108,9 +108,9 @@ export interface TaskDetailJson extends Omit<TaskSummaryJson, "result" | "error"
   history: Array<{ state: TaskState; at: string }>;
   cancellable: boolean;
   retryable: boolean;
-  /** The handler's last progress report (a number is a percentage), when it made one. */
+  /** The handler's last this.progress() value (a number is a percentage 0..100), when it reported any. */
   progress?: number | Record<string, unknown>;
-  /** The handler's log lines (`at` in epoch ms), oldest first, when it wrote any. */
+  /** The handler's this.log() lines (`at` epoch ms), oldest first, the last 100, when it wrote any. */
   logs?: Array<{ at: number; message: string }>;
 }
 

@@ -125,7 +125,7 @@ export function taskDetailJson(record: TaskRecord): TaskDetailJson {
     cancellable: CANCELLABLE.has(record.status),
     retryable: record.status === "failure" || record.status === "cancelled",
     ...(record.progress !== undefined ? { progress: record.progress } : {}),
-    ...(record.logs !== undefined ? { logs: record.logs } : {}),
+    ...(record.logs !== undefined ? { logs: record.logs.map((line) => ({ at: line.at, message: line.message })) } : {}),
   };
 }
 

@@ -39,6 +39,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
   client = await connect(address);
   browser = await launchBrowser();
+  // Shorter than a test's timeout, so a stuck step fails with its own message.
+  browser.context.setDefaultTimeout(15_000);
   page = await browser.context.newPage();
   page.on("pageerror", (error) => console.error("page error:", error.message));
 }, 60_000);
@@ -130,7 +132,7 @@ describe("dashboard screens in Chromium", () => {
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       const chart = await page.getByTestId("chart").boundingBox();
       expect(chart!.width).toBeLessThanOrEqual(size.width);
-      await shot(page, `${size.width}`, true);
+      await shot(page, `${size.width}`, size.width === 390);
 
       await page.getByTestId("open-submit").click();
       await onScreen(page.getByTestId("submit-go"), page);

@@ -146,7 +146,7 @@ describe("dashboard screens in Chromium", () => {
       await page.getByTestId("submit-cancel").click();
 
       // Queued or running, it can be cancelled: the drawer shows Cancel next to Close.
-      const running = await client.enqueue("sleep", [10_000]);
+      const running = await client.enqueue("sleep", [120_000]); // still unfinished however slow the machine
       await row(page, running).waitFor();
       await row(page, running).click();
       await onScreen(page.getByTestId("detail-cancel"), page);
@@ -248,7 +248,7 @@ describe("dashboard screens in Chromium", () => {
       expect(await runs(id)).toBe(2);
     }
 
-    const sleeper = await client.enqueue("sleep", [20_000]);
+    const sleeper = await client.enqueue("sleep", [120_000]);
     await row(page, sleeper).and(page.locator('[data-status="running"]')).waitFor({ timeout: 20_000 });
     for (const id of failed) await row(page, id).and(page.locator('[data-status="failure"]')).waitFor({ timeout: 20_000 });
     await page.getByTestId("bulk-clean").click();

@@ -13,6 +13,7 @@ import { ARTIFACTS, launchBrowser, signIn, type TestBrowser } from "../helpers/b
 import { connect } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const TOKEN = "e2e-screens-token-fedcba9876543210";
 const SIZES = [{ width: 390, height: 844 }, { width: 800, height: 900 }, { width: 1440, height: 1000 }] as const;
@@ -56,16 +57,6 @@ const api = async <T>(path: string, init: RequestInit = {}): Promise<T> =>
 const row = (p: Page, id: string) => p.locator(`tr[data-task-id="${id}"]`);
 const shot = (p: Page, name: string, fullPage = false) => p.screenshot({ path: join(ARTIFACTS, `dashboard-screens-${name}.png`), fullPage });
 
-/** Polls `read` until `ok` accepts its value; the value, or an error with the last one seen. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await Bun.sleep(50);
-  }
-}
 /** The page's width beyond the viewport: 0 when nothing overflows sideways. */
 async function overflow(p: Page): Promise<number> {
   return p.evaluate(() => {
@@ -128,7 +119,7 @@ describe("dashboard screens in Chromium", () => {
       await page.goto(base);
       await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
       await row(page, done).waitFor();
-      await Bun.sleep(300); // the chart measures its box after the first layout
+      await page.getByTestId("chart").locator("svg").first().waitFor(); // drawn once it has measured its box
       expect(await overflow(page)).toBeLessThanOrEqual(0);
       const chart = await page.getByTestId("chart").boundingBox();
       expect(chart!.width).toBeLessThanOrEqual(size.width);
@@ -162,10 +153,10 @@ describe("dashboard screens in Chromium", () => {
   test("shrinking a desktop window from 1440 to 800 px shrinks the chart with it", async () => {
     const svgWidth = async () => (await page.getByTestId("chart").locator("svg").first().boundingBox())?.width ?? 0;
     await page.setViewportSize({ width: 1440, height: 1000 });
-    const wide = await eventually(svgWidth, (w) => w > 800);
+    const wide = await waitFor(async () => { const w = await svgWidth(); return w > 800 && w; }, { timeoutMs: 5000, message: "the chart to fill a wide card" });
     await page.setViewportSize({ width: 800, height: 900 });
     // The card (800 px less the page's padding and the card's) holds the chart; it follows within a frame or two.
-    const narrow = await eventually(svgWidth, (w) => w > 0 && w <= 800 - 32 - 40);
+    const narrow = await waitFor(async () => { const w = await svgWidth(); return w > 0 && w <= 800 - 32 - 40 && w; }, { timeoutMs: 5000, message: "the chart to shrink with the window" });
     expect(narrow).toBeLessThan(wide);
     expect(await overflow(page)).toBeLessThanOrEqual(0);
   }, 60_000);
@@ -236,17 +227,14 @@ describe("dashboard screens in Chromium", () => {
     await page.getByTestId("confirm-dialog").waitFor();
     await shot(page, "confirm");
     await page.getByTestId("confirm-cancel").click();
-    await Bun.sleep(300);
+    await page.getByTestId("confirm-dialog").waitFor({ state: "detached" });
+    await Bun.sleep(300); // deliberate: room for a wrongly sent retry to reach the control plane
     expect(await runs(failed[0])).toBe(1);
 
     await page.getByTestId("bulk-retry-failed").click();
     await page.getByTestId("confirm-go").click();
     await page.getByText(/failed tasks? queued again/).waitFor();
-    for (const id of failed) {
-      const deadline = Date.now() + 20_000;
-      while ((await runs(id)) < 2 && Date.now() < deadline) await Bun.sleep(50);
-      expect(await runs(id)).toBe(2);
-    }
+    for (const id of failed) await waitFor(async () => (await runs(id)) === 2, { timeoutMs: 20_000, message: `failed task ${id} to run a second time` });
 
     const sleeper = await client.enqueue("sleep", [120_000]);
     await row(page, sleeper).and(page.locator('[data-status="running"]')).waitFor({ timeout: 20_000 });
@@ -271,7 +259,7 @@ describe("dashboard screens in Chromium", () => {
     expect(await page.getByTestId("cp-state").getAttribute("data-state")).toBe("down");
     expect(await page.locator('[data-testid="cp-state"] .bg-emerald-500, [data-testid="cp-state"] .animate-ping').count()).toBe(0);
     const uptime = await page.getByTestId("uptime").textContent();
-    await Bun.sleep(2100);
+    await Bun.sleep(2100); // deliberate: two ticks of the page's 1 s clock, which would move a counting uptime
     expect(await page.getByTestId("uptime").textContent()).toBe(uptime);
     expect(uptime).toBe("–");
     await shot(page, "down");

@@ -108,6 +108,10 @@ export interface TaskDetailJson extends Omit<TaskSummaryJson, "result" | "error"
   history: Array<{ state: TaskState; at: string }>;
   cancellable: boolean;
   retryable: boolean;
+  /** The handler's last this.progress() value (a number is a percentage 0..100), when it reported any. */
+  progress?: number | Record<string, unknown>;
+  /** The handler's this.log() lines (`at` epoch ms), oldest first, the last 100, when it wrote any. */
+  logs?: Array<{ at: number; message: string }>;
 }
 
 export interface CacheJson {
@@ -155,6 +159,19 @@ export interface RetryJson {
   task_id: string;
   retrying: true;
   status: TaskState;
+}
+
+/** POST /api/tasks/retry-failed: how many failed tasks went back to the queue, and why others did not. */
+export interface RetryFailedJson {
+  retried: number;
+  /** Failed tasks that could not be retried (e.g. their task is no longer registered); the first few are listed. */
+  skipped: number;
+  errors: Array<{ task_id: string; code: string; message: string }>;
+}
+
+/** POST /api/tasks/clean: how many finished tasks were removed from the result cache. */
+export interface CleanJson {
+  removed: number;
 }
 
 /** A periodic task's schedule and counters (`interval_ms` or `cron` is set, by `kind`). */

@@ -84,7 +84,8 @@ export class JournalStore implements TaskStore {
         (refusals ??= new Map()).set(task.spec.id, error);
       }
     }
-    if (ops.length === 0) return refusals;
+    // Every task refused: nothing to wait for. (An empty call still waits for what was written before it.)
+    if (ops.length === 0 && refusals !== undefined) return refusals;
     return refusals === undefined ? this.commits.accept(ops) : this.commits.accept(ops).then(() => refusals);
   }
 
@@ -98,8 +99,13 @@ export class JournalStore implements TaskStore {
   }
 
   async recover(resultTtlMs: number): Promise<Recovered> {
-    const db = this.db;
-    if (db === undefined) throw new FastWorkerError("E_JOURNAL", "the journal was already recovered");
+    let db: Database;
+    try {
+      // Start-up work, on this thread: the start-up connection, or a new one if it was already used.
+      db = this.db ?? new Database(this.path, { strict: true });
+    } catch (error) {
+      throw journalError(this.path, this.dataDir, error);
+    }
     try {
       const { live, finished, bad } = readBack(db, Date.now() - resultTtlMs);
       quarantine(db, bad);

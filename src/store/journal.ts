@@ -193,6 +193,11 @@ export class JournalStore implements TaskStore {
   }
 
   private writerThread(): WriterThread {
+    if (this.writer !== undefined && this.writer.deadReason !== undefined && !this.closed) {
+      // The thread died (it should not): the next request gets a fresh one, which reopens the journal.
+      this.log("error", "journal: the writer thread died; starting a new one", { reason: this.writer.deadReason });
+      this.writer = undefined;
+    }
     if (this.writer === undefined) {
       this.writer = new WriterThread("fastworker-journal-writer");
       void this.writer.request({ type: "open", path: this.path, sync: this.sync, ...(this.options.stallFile ? { stallFile: this.options.stallFile } : {}) }).then((answer) => {

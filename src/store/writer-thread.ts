@@ -28,6 +28,11 @@ export class WriterThread {
     this.worker.addEventListener("close", () => this.fail("the journal writer thread exited"));
   }
 
+  /** Set once the thread has died or was terminated: every request then fails at once. */
+  get deadReason(): string | undefined {
+    return this.dead;
+  }
+
   /** Sends one request; resolves with its answer (an error answer too), never rejects. */
   request(message: Request): Promise<FromWriter> {
     const seq = ++this.seq;

@@ -2,7 +2,7 @@
 // file is refused with a typed error naming the file and the fix; inspect --check and --salvage.
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, openSync, closeSync, writeSync, statSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JournalCheck, JournalSummary, SalvageReport } from "../../src/store/index.ts";
@@ -67,12 +67,14 @@ describe("a journal with a damaged page", () => {
   test("start-up refuses it with E_JOURNAL naming the file and the fix; --check reports it; --salvage copies the readable tasks into a journal that starts", async () => {
     const { dataDir, ids } = await journalWith(3000, 300);
     const file = join(dataDir, "journal.sqlite");
-    const pageSize = 4096;
+    const pageSize = readFileSync(file).readUInt16BE(16); // from the SQLite header
     const pages = statSync(file).size / pageSize;
     expect(pages).toBeGreaterThan(100);
-    // Garbage over one page in the middle of the table: a torn write, a bad sector.
+    // Garbage over one page of the table (the page holding task 1500's spec, not an index page): a torn write, a bad sector.
+    const at = readFileSync(file).indexOf(Buffer.from('"args":[1500,'));
+    expect(at).toBeGreaterThan(0);
     const fd = openSync(file, "r+");
-    writeSync(fd, new Uint8Array(pageSize).fill(0x5a), 0, pageSize, Math.floor(pages / 2) * pageSize);
+    writeSync(fd, new Uint8Array(pageSize).fill(0x5a), 0, pageSize, Math.floor(at / pageSize) * pageSize);
     closeSync(fd);
 
     const refused = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", "tcp://127.0.0.1:1", "--no-discovery", "--no-gui", "--data-dir", dataDir]);

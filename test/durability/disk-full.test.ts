@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FastWorkerError } from "../../src/errors.ts";
 import { connect } from "../helpers/control-plane.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { killAll } from "../helpers/processes.ts";
 import { sample, startDurable } from "./journal-cp.ts";
 
@@ -78,18 +79,13 @@ describe.skipIf(disk === undefined)("disk full", () => {
     expect(sample(metrics, "fastworker_journal_degraded")).toBe(1);
     expect(sample(metrics, 'fastworker_journal_errors_total{operation="commit"}')).toBeGreaterThanOrEqual(1);
     await durable.cp.waitFor(/journal degraded/);
-    await Bun.sleep(1_500); // compaction sweeps run (every second) on the full disk
+    await Bun.sleep(1_500); // deliberate: a window in which compaction sweeps (every second) run on the full disk and must not throw
     expect(durable.cp.output()).not.toMatch(/^\s+at /m);
     expect(durable.cp.output()).not.toContain("SQLiteError");
 
     // Space returns: the writer's retry succeeds and submissions are accepted again, no restart.
     rmSync(filler);
-    let recovered = false;
-    for (let i = 0; i < 100 && !recovered; i++) {
-      recovered = (await durable.status()).journal?.state === "ok";
-      if (!recovered) await Bun.sleep(100);
-    }
-    expect(recovered).toBe(true);
+    await waitFor(async () => (await durable.status()).journal?.state === "ok", { message: "the journal to leave the degraded state" });
     expect((await client.result(finishesDuringOutage)).status).toBe("success");
     expect(await client.submit("add", [2, 3])).toBe(5);
     expect(sample(await durable.metrics(), "fastworker_journal_degraded")).toBe(0);

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "../../src/client/index.ts";
 import { connect } from "../helpers/control-plane.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { killAll } from "../helpers/processes.ts";
 import { sample, startDurable, timed, type DurableCp } from "./journal-cp.ts";
 
@@ -58,8 +59,8 @@ async function frozenScenario(durable: DurableCp, freeze: () => void, thaw: () =
     let acknowledged = 0;
     for (const p of waiting) void p.then(() => acknowledged++);
     // Wait until the commit is under way on the frozen disk.
-    for (let i = 0; i < 200 && !((await durable.status()).journal?.commit_in_flight_ms ?? 0); i++) await Bun.sleep(10);
-    await Bun.sleep(300);
+    await waitFor(async () => ((await durable.status()).journal?.commit_in_flight_ms ?? 0) > 0, { message: "a commit to be under way on the frozen disk" });
+    await Bun.sleep(300); // deliberate: the disk stays frozen this long; no acknowledgement may arrive meanwhile
     expect(acknowledged).toBe(0);
     const status = await durable.status();
     expect(status.journal?.commit_in_flight_ms).toBeGreaterThanOrEqual(300);

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../helpers/control-plane.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { killAll } from "../helpers/processes.ts";
 import { startDurable } from "./journal-cp.ts";
 
@@ -28,7 +29,7 @@ describe("--journal-sync full", () => {
         }
       }
     });
-    for (let i = 0; i < 300 && acked.size < 3000; i++) await Bun.sleep(10);
+    await waitFor(() => acked.size >= 1000, { message: "1000 acknowledged submissions" }); // then crash mid-burst
     await first.cp.stop("SIGKILL"); // mid-burst: requests are in flight and commits under way
     stop = true;
     await client.stop().catch(() => {});

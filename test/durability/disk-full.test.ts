@@ -51,7 +51,7 @@ const disk = smallDisk();
 describe.skipIf(disk === undefined)("disk full", () => {
   test("submissions refused with E_JOURNAL; status, /metrics and the log agree; it recovers by itself when space returns; SIGTERM on a full disk exits cleanly", async () => {
     const dataDir = join(disk!, "journal");
-    const durable = await startDurable(dataDir, { extra: ["--result-cache-ttl", "1", "--result-cache-cleanup-interval", "1"] });
+    const durable = await startDurable(dataDir, { extra: ["--result-cache-cleanup-interval", "1"] });
     const client = await connect(durable.address);
     expect(await client.submit("add", [1, 2])).toBe(3);
     // Accepted now, finishes while the disk is full: its finish must be kept and land after recovery.
@@ -79,7 +79,7 @@ describe.skipIf(disk === undefined)("disk full", () => {
     expect(sample(metrics, "fastworker_journal_degraded")).toBe(1);
     expect(sample(metrics, 'fastworker_journal_errors_total{operation="commit"}')).toBeGreaterThanOrEqual(1);
     await durable.cp.waitFor(/journal degraded/);
-    await Bun.sleep(1_500); // deliberate: a window in which compaction sweeps (every second) run on the full disk and must not throw
+    await Bun.sleep(1_500); // deliberate: a window in which the writer retries and compaction sweeps (every second) run on the full disk
     expect(durable.cp.output()).not.toMatch(/^\s+at /m);
     expect(durable.cp.output()).not.toContain("SQLiteError");
 
@@ -103,5 +103,24 @@ describe.skipIf(disk === undefined)("disk full", () => {
     const db = new Database(join(dataDir, "journal.sqlite"), { readonly: true });
     expect(db.query<{ state: string }, [string]>("SELECT state FROM tasks WHERE id = ?").get(finishesDuringOutage)?.state).toBe("success");
     db.close();
+  });
+
+  test("compaction on a full disk: counted in /metrics, one log line, no stack; works again by itself when space returns", async () => {
+    const dataDir = join(disk!, "compact");
+    const durable = await startDurable(dataDir, { extra: ["--result-cache-ttl", "1", "--result-cache-cleanup-interval", "1"] });
+    const client = await connect(durable.address);
+    const padding = "c".repeat(8 * 1024);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => client.submit("add", [i, padding]).catch(() => undefined)));
+    const filler = fill(disk!);
+    const compactErrors = async () => sample(await durable.metrics(), 'fastworker_journal_errors_total{operation="compact"}') ?? 0;
+    await waitFor(async () => (await compactErrors()) >= 1, { message: "a compaction to fail on the full disk" });
+    await durable.cp.waitFor(/compaction failed; retrying with backoff/);
+    expect(durable.cp.output().match(/compaction failed/g)).toHaveLength(1); // one line, not one per sweep
+    expect(durable.cp.output()).not.toMatch(/^\s+at /m);
+    expect(durable.cp.output()).not.toContain("SQLiteError");
+    rmSync(filler);
+    await durable.cp.waitFor(/compaction works again/);
+    await client.stop();
+    expect(await durable.cp.stop()).toBe(0);
   });
 });

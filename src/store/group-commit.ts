@@ -18,6 +18,8 @@ import type { FromWriter } from "./journal-messages.ts";
 const MAX_OPS_PER_COMMIT = 8192;
 const FIRST_RETRY_MS = 50;
 const MAX_RETRY_MS = 5_000;
+/** The longest an update or finish waits for a submission's commit to share before it commits alone. */
+const LAZY_MS = 5;
 
 interface Waiter {
   /** Index in `pending` just past this submitter's last op. */
@@ -36,7 +38,8 @@ export class GroupCommit {
   /** Updates and finishes of a failed commit, retried first. */
   private retained: JournalOp[] = [];
   private inFlightSince: number | undefined;
-  private flushScheduled = false;
+  private flushScheduled: "none" | "now" | "lazy" = "none";
+  private lazyTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private retryMs = FIRST_RETRY_MS;
   private idle: Array<() => void> = [];
@@ -74,6 +77,7 @@ export class GroupCommit {
   /** Resolves when nothing is pending or in flight (for close). A degraded journal makes one last attempt. */
   async drain(): Promise<void> {
     clearTimeout(this.retryTimer);
+    clearTimeout(this.lazyTimer);
     this.retryTimer = undefined;
     this.degraded = undefined; // one last try for what is left, whatever happened before
     while (this.inFlightSince !== undefined || this.pendingWrites > 0 || this.waiters.length > 0) {
@@ -88,18 +92,34 @@ export class GroupCommit {
     return new FastWorkerError("E_JOURNAL", `the journal cannot write (${this.degraded}); new tasks are refused until it recovers (retrying by itself)`);
   }
 
+  /**
+   * A submitter waiting: commit after this macrotask (everything written during it joins the same
+   * commit). Only updates and finishes: nobody waits for those, so they wait up to LAZY_MS for the
+   * next submission's commit to carry them: one fsync instead of two, and a submission never
+   * queues behind a commit it does not need.
+   */
   private schedule(): void {
-    if (this.flushScheduled || this.inFlightSince !== undefined || this.retryTimer !== undefined) return;
-    this.flushScheduled = true;
-    // Everything written during this macrotask joins the same commit.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush(false, false);
-    });
+    if (this.inFlightSince !== undefined || this.retryTimer !== undefined) return;
+    if (this.waiters.length > 0) {
+      if (this.flushScheduled === "now") return;
+      clearTimeout(this.lazyTimer);
+      this.flushScheduled = "now";
+      setImmediate(() => {
+        this.flushScheduled = "none";
+        void this.flush(false, false);
+      });
+    } else if (this.flushScheduled === "none") {
+      this.flushScheduled = "lazy";
+      this.lazyTimer = setTimeout(() => {
+        this.flushScheduled = "none";
+        void this.flush(false, false);
+      }, LAZY_MS);
+    }
   }
 
   private async flush(probe: boolean, final: boolean): Promise<void> {
     if (this.inFlightSince !== undefined) return;
+    if (this.retryTimer !== undefined && !final) return; // degraded: the retry timer decides when to try again
     if (this.pendingWrites === 0 && this.waiters.length === 0 && !probe) return this.wakeIdle();
     let take = this.pending.length;
     if (take > MAX_OPS_PER_COMMIT) {
@@ -122,12 +142,13 @@ export class GroupCommit {
     } else {
       this.failed(answer.error, ops, covered, final);
     }
-    if (final || this.pendingWrites > 0 || this.waiters.length > 0) {
-      if (final && !answer.ok) return this.wakeIdle();
-      if (this.retryTimer === undefined) void this.flush(false, final);
-    } else {
-      this.wakeIdle();
+    if (final) {
+      if (!answer.ok) return this.wakeIdle();
+      return this.flush(false, true);
     }
+    if (this.waiters.length > 0 && this.retryTimer === undefined) void this.flush(false, false);
+    else if (this.pendingWrites > 0) this.schedule();
+    else this.wakeIdle();
   }
 
   private failed(message: string, ops: JournalOp[], covered: Waiter[], final: boolean): void {

@@ -18,17 +18,19 @@ export type JournalOp =
   | { kind: "update"; id: string; state: string; attempts: number; dueAt: number | null }
   | { kind: "finish"; id: string; state: string; attempts: number; finishedAt: number; record: string | null };
 
-/** True when `value` nests no deeper than `limit` arrays/objects; iterative, so it cannot overflow itself. */
+/**
+ * True when `value` nests no deeper than `limit` arrays/objects. Recursion is bounded by `limit`
+ * (it stops there), so it cannot overflow the stack, and it allocates nothing.
+ */
 export function depthWithin(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== "object") continue;
-    if (depth >= limit) return false;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) {
-      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
-    }
+  if (value === null || typeof value !== "object") return true;
+  if (limit === 0) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!depthWithin(value[i], limit - 1)) return false;
+    return true;
   }
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (!depthWithin(record[key], limit - 1)) return false;
   return true;
 }
 

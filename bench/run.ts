@@ -50,3 +50,6 @@ try {
 
 // Journal modes side by side (bench/journal-modes.ts; also runnable alone).
 await runJournalModes(startControlPlane);
+
+// Auth and TLS side by side (bench/security.ts).
+await import("./security.ts");

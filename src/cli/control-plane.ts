@@ -11,6 +11,7 @@ import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
+import { controlPlaneSecurityArgs, controlPlaneSecurityOptions, describeSecurity } from "./security-args.ts";
 
 
 export function controlPlaneCommand(ctx: CliContext) {
@@ -28,6 +29,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "result-cache-ttl": { type: "string", description: "Seconds a result is kept (default 3600) [FASTWORKER_RESULT_CACHE_TTL]" },
       "result-cache-cleanup-interval": { type: "string", description: "Seconds between sweeps (default 60) [FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL]" },
       "worker-timeout": { type: "string", description: "Seconds before a silent subworker is inactive (default 15) [FASTWORKER_WORKER_TIMEOUT]" },
+      "inactive-worker-ttl": { type: "string", description: "Seconds an inactive subworker stays listed before it is forgotten (default 300) [FASTWORKER_INACTIVE_WORKER_TTL]" },
       "gui-host": { type: "string", description: `Dashboard host (default ${DEFAULT_GUI_HOST}; beyond loopback it needs FASTWORKER_GUI_TOKEN) [FASTWORKER_GUI_HOST]` },
       "gui-port": { type: "string", description: `Dashboard port (default ${DEFAULT_GUI_PORT}) [FASTWORKER_GUI_PORT]` },
       "no-gui": { type: "boolean", description: "Do not serve the dashboard [FASTWORKER_GUI_ENABLED=false]" },
@@ -35,20 +37,28 @@ export function controlPlaneCommand(ctx: CliContext) {
       "data-dir": { type: "string", description: "Where the journal lives (default ./.fastworker) [FASTWORKER_DATA_DIR]" },
       "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
       "journal-sync": { type: "string", description: "full: acknowledge once fsynced, survives power loss; normal: once written to the OS, survives a process crash (default full) [FASTWORKER_JOURNAL_SYNC]" },
+      ...controlPlaneSecurityArgs,
     },
     async run({ args }) {
       const a = args as Args;
       const env = ctx.env;
       const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
+      const baseAddress = resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env);
+      const security = controlPlaneSecurityOptions(a, env, baseAddress);
+      if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
       const gui = guiOptions(a, env);
       const journal = journalStore(a, env);
       const cp = await createControlPlane({
         ...(journal ? { store: journal } : {}),
-        ...(gui ? { guiUrl: gui.url } : {}),
+        ...(gui ? { guiUrl: security.guiTls ? gui.url.replace(/^http:/, "https:") : gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
-        address: resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env),
+        address: baseAddress,
+        ...(security.token ? { token: security.token } : {}),
+        ...(security.workerToken ? { workerToken: security.workerToken } : {}),
+        ...(security.tls ? { tls: security.tls } : {}),
+        callbackAllow: security.callbackAllow,
         discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency,
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),
@@ -56,6 +66,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: 3600 }, flag(a, "result-cache-ttl"), env),
         resultCacheCleanupIntervalMs: 1000 * resolve({ flag: "result-cache-cleanup-interval", env: "FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL", parse: seconds, fallback: 60 }, flag(a, "result-cache-cleanup-interval"), env),
         workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: 15 }, flag(a, "worker-timeout"), env),
+        inactiveWorkerTtlMs: 1000 * resolve({ flag: "inactive-worker-ttl", env: "FASTWORKER_INACTIVE_WORKER_TTL", parse: seconds, fallback: 300 }, flag(a, "inactive-worker-ttl"), env),
         log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       let dashboard: Dashboard | undefined;
@@ -65,6 +76,7 @@ export function controlPlaneCommand(ctx: CliContext) {
             view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log, metrics: createMetrics(cp),
             discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
             ...(gui.token ? { token: gui.token } : {}),
+            ...(security.guiTls ? { tls: security.guiTls } : {}),
           });
         }
       } catch (error) {
@@ -75,8 +87,9 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(color(ctx, 32, `FastWorker ${FASTWORKER_VERSION} control plane ${cp.id} ready`));
       ctx.out(`  tasks:      ${cp.catalog.names().join(", ")}`);
       ctx.out(`  address:    ${cp.address}`);
+      ctx.out(`  security:   ${describeSecurity(security)}`);
       ctx.out(`  pool:       ${concurrency} Bun Workers`);
-      ctx.out(`  discovery:  ${noDiscovery ? "off" : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env)}`);
+      ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
       ctx.out(`  journal:    ${journal ? `${journal.dataDir} (sync ${journal.sync})` : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}` : "off"}`);
       const signal = await ctx.shutdown;

@@ -5,6 +5,11 @@ import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
+import { peerSecurityArgs, peerSecurityOptions } from "./security-args.ts";
+
+function optionalWorkerToken(workerToken: string): { workerToken?: string } {
+  return workerToken ? { workerToken } : {};
+}
 
 export function subworkerCommand(ctx: CliContext) {
   return defineCommand({
@@ -15,7 +20,10 @@ export function subworkerCommand(ctx: CliContext) {
       "control-plane-address": { type: "string", description: "Control plane address (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
+      prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster short tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
+      ...peerSecurityArgs,
+      "worker-token": { type: "string", description: "The control plane's worker token, when it has one (used instead of --token) [FASTWORKER_WORKER_TOKEN]" },
     },
     async run({ args }) {
       const a = args as Args;
@@ -28,8 +36,11 @@ export function subworkerCommand(ctx: CliContext) {
         taskModules: taskModules(a, ctx),
         ...(workerId ? { workerId } : {}),
         ...(cpAddress ? { controlPlaneAddress: cpAddress } : {}),
+        ...peerSecurityOptions(a, env),
+        ...optionalWorkerToken(resolve({ flag: "worker-token", env: "FASTWORKER_WORKER_TOKEN", parse: text, fallback: "" }, flag(a, "worker-token"), env)),
         discoveryAddress: resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
+        prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),
         log: createLogger({ component: "subworker", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       await subworker.start();

@@ -4,6 +4,7 @@ import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, typ
 import type { TaskDefinition } from "../tasks/index.ts";
 import { SubmitTracing } from "../telemetry/client-tracing.ts";
 import { Connection } from "./connection.ts";
+import { envToken, peerSecurity } from "../auth/peer-security.ts";
 import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
 
@@ -43,7 +44,7 @@ export class Client {
     if (this.connection) return this;
     this.tracing = SubmitTracing.create();
     const address = this.options.address ?? (await this.discoverAddress());
-    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes);
+    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes, peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"));
     try {
       await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply");
     } catch (error) {

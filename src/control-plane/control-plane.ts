@@ -1,7 +1,10 @@
 import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { RepSocket } from "../nng/index.ts";
+import { RepSocket, type TlsOptions } from "../nng/index.ts";
+import { AuthGate } from "../auth/gate.ts";
+import { envToken } from "../auth/peer-security.ts";
+import { CallbackPolicy } from "../auth/callback-allow.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
   type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
@@ -38,6 +41,8 @@ export interface ControlPlaneOptions {
   resultCacheCleanupIntervalMs?: number;
   /** A subworker silent this long is inactive and its leased tasks run elsewhere. */
   workerTimeoutMs?: number;
+  /** How long a subworker that went silent stays listed as inactive (with its last heartbeat) before it is forgotten; 0 = at once. Default 300 000 ms. */
+  inactiveWorkerTtlMs?: number;
   maxFrameBytes?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
@@ -48,6 +53,14 @@ export interface ControlPlaneOptions {
   store?: TaskStore;
   log?: Logger;
   cwd?: string;
+  /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */
+  token?: string;
+  /** When set, only holders of this token may register as subworkers, lease or report. Default: FASTWORKER_WORKER_TOKEN. */
+  workerToken?: string;
+  /** Certificate, key (and CA for client certificates) for a tls+tcp:// address. */
+  tls?: TlsOptions;
+  /** Where completion callbacks may dial: CIDRs, host:port or host:* entries. Default: loopback only. */
+  callbackAllow?: readonly string[];
 }
 
 export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
@@ -59,6 +72,8 @@ export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
  * The cost: tasks waiting inside a Worker count as running in status and the dashboard.
  */
 export const DEFAULT_PREFETCH = 1;
+/** A silent subworker is listed as inactive this long (5 minutes) before it is forgotten. */
+export const DEFAULT_INACTIVE_WORKER_TTL_MS = 300_000;
 
 export type SubmitReply = { id: string; status?: TaskRecord["status"]; error?: WireError };
 
@@ -81,9 +96,11 @@ export class ControlPlane {
   readonly log: Logger;
   readonly maxFrameBytes: number;
   readonly workerTimeoutMs: number;
+  readonly inactiveWorkerTtlMs: number;
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
   readonly telemetry: ControlPlaneTelemetry | undefined;
   private readonly callbacks: CallbackSender;
+  private readonly callbackPolicy: CallbackPolicy;
   private readonly store: TaskStore;
   private rep: RepSocket | undefined;
   private router: RequestRouter | undefined;
@@ -103,10 +120,12 @@ export class ControlPlane {
     this.log = options.log ?? createLogger({ component: "control-plane" });
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.workerTimeoutMs = options.workerTimeoutMs ?? 15_000;
+    this.inactiveWorkerTtlMs = options.inactiveWorkerTtlMs ?? DEFAULT_INACTIVE_WORKER_TTL_MS;
     this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? 60_000;
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
+    this.callbackPolicy = new CallbackPolicy(options.callbackAllow ?? []);
     this.table = new TaskTable({
       resultCacheSize: options.resultCacheSize ?? 10_000,
       resultCacheTtlMs: options.resultCacheTtlMs ?? 3_600_000,
@@ -129,6 +148,11 @@ export class ControlPlane {
     };
     // Telemetry: chains itself after the hooks above (a few increments per task when no SDK listens).
     this.telemetry = attachTelemetry(this);
+  }
+
+  /** The discovery address this control plane announces on, or undefined (off, or it could not be bound). */
+  get announcingOn(): string | undefined {
+    return this.announcer ? (this.options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS) : undefined;
   }
 
   /** Set when the journal cannot write: tasks are then only in memory until a restart. */
@@ -168,17 +192,21 @@ export class ControlPlane {
       this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o), topPriority));
     }
     await this.recover();
-    const router = (this.router = new RequestRouter(this));
+    const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;
+    const workerToken = envToken(this.options.workerToken, "FASTWORKER_WORKER_TOKEN").token;
+    const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
+    const router = (this.router = new RequestRouter(this, gate));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
     try {
-      this.rep.listen(this.address);
+      this.rep.onPipeRemoved((pipe) => router.connectionClosed(pipe));
+      this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
     } catch (error) {
       await this.pool?.close();
       await this.rep.close();
       throw error;
     }
-    this.rep.serve((bytes) => router.handle(bytes));
+    this.rep.serve((bytes, pipe) => router.handle(bytes, pipe));
     this.startAnnouncing();
     this.sweepTimer = setInterval(() => {
       this.table.sweep();
@@ -224,8 +252,9 @@ export class ControlPlane {
         ...(this.options.guiUrl ? { guiUrl: this.options.guiUrl } : {}),
       });
     } catch (error) {
-      // Another control plane may own the discovery address on this host: serving matters more than announcing.
-      this.log("warn", "discovery disabled: could not listen on the discovery address", { discoveryAddress, error: String(error) });
+      // Another control plane (or a squatter) may own the discovery address: serving matters more than
+      // announcing, but whoever holds it answers our clients' discovery, so say so loudly.
+      this.log("error", "discovery is OFF: could not listen on the discovery address; whoever holds it answers discovery instead of this control plane (clients with a token still refuse an impostor)", { discoveryAddress, error: String(error) });
     }
   }
 
@@ -246,6 +275,10 @@ export class ControlPlane {
       const definition = this.catalog.get(spec.name);
       if (!definition) {
         replies.push({ id: spec.id, error: { code: "E_UNKNOWN_TASK", message: `no task named "${spec.name}" is registered (known: ${this.catalog.names().join(", ")})` } });
+        continue;
+      }
+      if (spec.callback && !this.callbackPolicy.allows(spec.callback.address)) {
+        replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
         continue;
       }
       const entry = createEntry(spec, definition, now);
@@ -329,8 +362,10 @@ export class ControlPlane {
     return new EmbeddedClient(this);
   }
 
+  /** Every capacity source, then the subworkers that went silent and are not forgotten yet. */
   workers(): WorkerInfo[] {
-    return this.dispatcher.all().map((s) => s.info());
+    const inactive = this.router?.subworkers.inactive() ?? [];
+    return [...this.dispatcher.all().map((s) => s.info()), ...inactive];
   }
 
   on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void {

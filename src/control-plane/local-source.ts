@@ -20,12 +20,18 @@ export class LocalSource implements CapacitySource {
     private readonly topPriority: () => Priority | undefined = () => undefined,
   ) {}
 
-  /** Free prefetch capacity, or one slot for a waiting task that outranks something prefetched. */
   freeSlots(): number {
-    const free = this.pool.freeSlots();
-    if (free > 0) return free;
+    return this.pool.freeSlots();
+  }
+
+  idleSlots(): number {
+    return this.pool.idleSlots();
+  }
+
+  /** Asked only for the priority waiting on top of the ready queue: that is what would be handed over. */
+  overtakeLimit(): Priority | undefined {
     const top = this.topPriority();
-    return top !== undefined && this.pool.canOvertake(top) ? 1 : 0;
+    return top !== undefined && this.pool.canOvertake(top) ? top : undefined;
   }
 
   assign(entries: TaskEntry[]): void {

@@ -1,14 +1,33 @@
-import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf } from "../protocol/index.ts";
+import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf, type WorkerInfo } from "../protocol/index.ts";
 import { FastWorkerError } from "../errors.ts";
 import type { ControlPlane } from "./control-plane.ts";
-import { SubworkerSource } from "./subworker-source.ts";
+import { SubworkerSource, type LeaseOffer } from "./subworker-source.ts";
+import { WorkerSessions } from "./worker-sessions.ts";
+
+/** Inactive subworkers listed at most (the oldest are forgotten first): a crash loop with fresh ids cannot grow the list without bound. */
+const MAX_INACTIVE_LISTED = 1000;
+
+/** The offer of a lease or report; `idle` defaults to every credit (what a subworker that does not say means). */
+function offerOf(request: RequestOf<"lease"> | RequestOf<"report">): LeaseOffer {
+  return { credits: request.credits, idle: Math.min(request.idle ?? request.credits, request.credits), overtake: request.overtake };
+}
+
+function notYours(workerId: string): Uint8Array {
+  return errorFrame(new FastWorkerError("E_REFUSED", `worker id ${workerId} belongs to another connection: only the subworker that said hello may lease, report or bye`));
+}
 
 /**
  * Subworker membership: hello / lease / report / bye, heartbeats, and the sweep that marks a
  * silent subworker inactive and puts its leased tasks back in their queues (at-least-once).
+ * An inactive subworker stays listed (state inactive, its last heartbeat) for the control
+ * plane's inactiveWorkerTtlMs, so users see that a machine dropped out and when.
  */
 export class SubworkerRegistry {
   private readonly sources = new Map<string, SubworkerSource>();
+  /** Subworkers that went silent, as they were last seen, until they are forgotten at `forgetAt`. */
+  private readonly departed = new Map<string, { info: WorkerInfo; forgetAt: number }>();
+  /** Which connection (NNG pipe) each worker id belongs to: only that one may lease, report or bye it. */
+  private readonly sessions = new WorkerSessions();
   private readonly sweepTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly cp: ControlPlane) {
@@ -20,7 +39,7 @@ export class SubworkerRegistry {
     return Math.max(50, Math.floor(this.cp.workerTimeoutMs / 3));
   }
 
-  hello(request: RequestOf<"hello">): Uint8Array {
+  hello(request: RequestOf<"hello">, pipe: number): Uint8Array {
     if (request.protocol !== PROTOCOL_VERSION) {
       return errorFrame(new FastWorkerError("E_REFUSED", `protocol v${request.protocol} is not spoken here (this control plane speaks v${PROTOCOL_VERSION})`));
     }
@@ -29,7 +48,13 @@ export class SubworkerRegistry {
       return errorFrame(new FastWorkerError("E_REFUSED", `this control plane does not know the tasks ${unknown.join(", ")}; load the same task modules on both sides`));
     }
     const previous = this.sources.get(request.workerId);
+    if (previous && this.sessions.heldByOther(request.workerId, pipe)) {
+      this.cp.log("warn", "refused a hello for a worker id held by another live connection", { workerId: request.workerId });
+      return errorFrame(new FastWorkerError("E_REFUSED", `worker id ${request.workerId} is in use by another live subworker; give this one its own --worker-id`));
+    }
     if (previous) this.drop(previous, "re-registered");
+    this.departed.delete(request.workerId);
+    this.sessions.bind(request.workerId, pipe);
     const source = new SubworkerSource(request, () => this.cp.dispatcher.schedule());
     this.sources.set(source.id, source);
     this.cp.dispatcher.add(source);
@@ -38,28 +63,40 @@ export class SubworkerRegistry {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "welcome", cpId: this.cp.id, heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.cp.workerTimeoutMs });
   }
 
-  lease(request: RequestOf<"lease">): Uint8Array | Promise<Uint8Array> {
+  lease(request: RequestOf<"lease">, pipe: number): Uint8Array | Promise<Uint8Array> {
     const source = this.sources.get(request.workerId);
     if (!source) return this.reregister();
+    if (!this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     source.touch();
-    return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
+    return source.waitForWork(offerOf(request), Math.min(request.waitMs, this.heartbeatMs));
   }
 
-  report(request: RequestOf<"report">): Uint8Array | Promise<Uint8Array> {
+  report(request: RequestOf<"report">, pipe: number): Uint8Array | Promise<Uint8Array> {
     const source = this.sources.get(request.workerId);
     if (!source) return this.reregister();
+    if (!this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     source.touch();
     this.accept(source, request.outcomes);
-    return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
+    return source.waitForWork(offerOf(request), Math.min(request.waitMs, this.heartbeatMs));
   }
 
-  bye(request: RequestOf<"bye">): Uint8Array {
+  bye(request: RequestOf<"bye">, pipe: number): Uint8Array {
     const source = this.sources.get(request.workerId);
+    if (source && !this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     if (source) {
       this.accept(source, request.outcomes);
       this.drop(source, "said bye");
     }
     return encodeFrame({ v: PROTOCOL_VERSION, type: "ack" });
+  }
+
+  /** Subworkers that went silent and are not forgotten yet, newest last heartbeat first. */
+  inactive(): WorkerInfo[] {
+    return [...this.departed.values()].map((d) => d.info).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+  }
+
+  connectionClosed(pipe: number): void {
+    this.sessions.release(pipe);
   }
 
   close(): void {
@@ -82,13 +119,23 @@ export class SubworkerRegistry {
   }
 
   private sweep(): void {
-    const deadline = Date.now() - this.cp.workerTimeoutMs;
+    const now = Date.now();
+    const deadline = now - this.cp.workerTimeoutMs;
     for (const source of this.sources.values()) {
       if (source.lastSeenAt < deadline) {
         this.cp.log("warn", "subworker missed its heartbeats; its tasks go back to the queues", { workerId: source.id, leased: source.leased.size });
         this.cp.events.emit("worker.inactive", { workerId: source.id });
         this.drop(source, "inactive");
+        if (this.cp.inactiveWorkerTtlMs > 0) {
+          this.departed.set(source.id, { info: { ...source.info(), running: 0 }, forgetAt: now + this.cp.inactiveWorkerTtlMs });
+          // Insertion order is the order they went silent in: the first key is the oldest.
+          const oldest = this.departed.keys().next();
+          if (this.departed.size > MAX_INACTIVE_LISTED && !oldest.done) this.departed.delete(oldest.value);
+        }
       }
+    }
+    for (const [id, { forgetAt }] of this.departed) {
+      if (forgetAt <= now) this.departed.delete(id);
     }
   }
 
@@ -96,6 +143,7 @@ export class SubworkerRegistry {
     source.state = "inactive";
     source.flush();
     this.sources.delete(source.id);
+    this.sessions.unbind(source.id);
     this.cp.dispatcher.remove(source.id);
     for (const id of source.leased) {
       const entry = this.cp.table.live.get(id);

@@ -108,6 +108,13 @@ export class WorkerPool {
     return Math.max(0, free - this.#pending.size);
   }
 
+  /** Ready Workers holding no job at all: a job handed over now starts at once instead of queueing behind another. */
+  idleSlots(): number {
+    let idle = 0;
+    for (const slot of this.#slots) if (slot.free === this.#prefetch) idle++;
+    return Math.max(0, idle - this.#pending.size);
+  }
+
   /**
    * Whether a job of this priority would be taken now although every slot is full, because it
    * outranks a job prefetched by some Worker and not started yet. The Worker runs its queue by

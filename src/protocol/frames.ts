@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { authBegin, authChallenge, authenticated, authProve } from "./auth-frames.ts";
 
 /**
  * Every frame FastWorker sends: one JSON document per NNG message, `{ v: 1, type, ... }`.
@@ -130,15 +131,25 @@ const hello = v.object({
   host: v.optional(v.string()),
   pid: v.optional(v.number()),
 });
-const lease = v.object({ v: Version, type: v.literal("lease"), workerId: Id, credits: Count, waitMs: Millis });
+/**
+ * What a lease or report offers: `credits` tasks at most, `idle` of them (default: all) on
+ * Workers with nothing to do, and with no credits left, one task of `overtake` priority or
+ * above, because it outranks work prefetched there and not started.
+ */
+const offer = {
+  credits: Count,
+  idle: v.optional(Count),
+  overtake: v.optional(PrioritySchema),
+  waitMs: Millis,
+};
+const lease = v.object({ v: Version, type: v.literal("lease"), workerId: Id, ...offer });
 const report = v.object({
   v: Version, type: v.literal("report"),
   workerId: Id,
   outcomes: v.array(OutcomeSchema),
   /** Ids still running here: renews their leases. */
   running: v.array(Id),
-  credits: Count,
-  waitMs: Millis,
+  ...offer,
 });
 const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: v.array(OutcomeSchema) });
 /**
@@ -153,7 +164,7 @@ const watch = v.object({
   waitMs: Millis,
 });
 
-export const RequestSchema = v.variant("type", [submit, result, collect, cancel, status, hello, lease, report, bye, watch]);
+export const RequestSchema = v.variant("type", [submit, result, collect, cancel, status, hello, lease, report, bye, watch, authBegin, authProve]);
 
 // --- replies from the control plane ------------------------------------------------------
 
@@ -211,7 +222,7 @@ const events = v.object({
   unknown: v.optional(v.array(Id)),
 });
 
-export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error, events]);
+export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error, events, authChallenge, authenticated]);
 
 // --- discovery and callbacks -------------------------------------------------------------
 

@@ -3,7 +3,7 @@
  * plane in this process with its in-process client, started with the app. Elysia's onStart only
  * fires on listen(), so an app served through app.handle() alone starts it on first use instead.
  */
-import { Client, type ClusterStatus, type SubmitOptions, type TaskResultRecord } from "../client/index.ts";
+import { Client, type ClientOptions, type ClusterStatus, type SubmitOptions, type TaskResultRecord } from "../client/index.ts";
 import {
   createCommands, createControlPlane, createView, type ControlPlane, type ControlPlaneOptions, type EmbeddedClient,
 } from "../control-plane/index.ts";
@@ -22,7 +22,7 @@ interface CommonOptions {
 }
 
 /** A control plane elsewhere, reached over NNG. */
-export interface RemoteFastWorkerOptions extends CommonOptions {
+export interface RemoteFastWorkerOptions extends CommonOptions, Pick<ClientOptions, "token" | "tlsCa" | "tlsCert" | "tlsKey"> {
   /** The control plane's NNG address; without it, discovery, then tcp://127.0.0.1:5555. */
   address?: string;
   discoveryAddress?: string;
@@ -189,6 +189,10 @@ export class FastWorker {
       ...(options.address !== undefined ? { address: options.address } : {}),
       ...(options.discoveryAddress !== undefined ? { discoveryAddress: options.discoveryAddress } : {}),
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.tlsCa !== undefined ? { tlsCa: options.tlsCa } : {}),
+      ...(options.tlsCert !== undefined ? { tlsCert: options.tlsCert } : {}),
+      ...(options.tlsKey !== undefined ? { tlsKey: options.tlsKey } : {}),
     }).start();
     const opened: Opened = { backend: client, client };
     await this.refreshWorkerCount(client);

@@ -1,10 +1,14 @@
-import { encodeFrame, PROTOCOL_VERSION, type Outcome } from "../protocol/index.ts";
+import { encodeFrame, PROTOCOL_VERSION, type Outcome, type Priority } from "../protocol/index.ts";
 
 export interface LeaseRequest {
   workerId: string;
   outcomes: Outcome[];
   running: string[];
   credits: number;
+  /** Of the credits, Workers with nothing to do (left out: all of them). */
+  idle?: number;
+  /** With no credits: one more task this urgent or more would overtake work prefetched here. */
+  overtake?: Priority | undefined;
   waitMs: number;
 }
 
@@ -18,9 +22,10 @@ export interface EncodedLease {
 
 /** A lease when there is nothing to report (nothing finished, nothing running), a report otherwise. */
 function encode(request: LeaseRequest, outcomes: Outcome[]): Uint8Array {
-  const { workerId, running, credits, waitMs } = request;
-  if (outcomes.length === 0 && running.length === 0) return encodeFrame({ v: PROTOCOL_VERSION, type: "lease", workerId, credits, waitMs });
-  return encodeFrame({ v: PROTOCOL_VERSION, type: "report", workerId, outcomes, running, credits, waitMs });
+  const { workerId, running, credits, idle, overtake, waitMs } = request;
+  const offer = { credits, ...(idle !== undefined ? { idle } : {}), ...(overtake !== undefined ? { overtake } : {}), waitMs };
+  if (outcomes.length === 0 && running.length === 0) return encodeFrame({ v: PROTOCOL_VERSION, type: "lease", workerId, ...offer });
+  return encodeFrame({ v: PROTOCOL_VERSION, type: "report", workerId, outcomes, running, ...offer });
 }
 
 /** The outcome a result too large for any frame turns into: the task fails instead of wedging every report after it. */

@@ -3,6 +3,8 @@ import { ConfigError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { envToken, peerSecurity } from "../auth/peer-security.ts";
+import type { PeerSecurity } from "../client/connection.ts";
 
 export interface SubworkerOptions {
   /** Task module files or folders: the same definitions (or a subset) as the control plane's. */
@@ -15,7 +17,11 @@ export interface SubworkerOptions {
   discoveryAddress?: string;
   /** Bun Workers in the pool, one task each at a time; default: the number of cores. */
   concurrency?: number;
-  /** Tasks handed to each Bun Worker at once (running + queued in it). Default 2. */
+  /**
+   * Tasks handed to each Bun Worker at once (running + queued in it). Default 1: leases are
+   * sized to Workers with nothing to do. More hides the round trip for short tasks; a more
+   * urgent task still overtakes what waits in a Worker, so priorities stay strict.
+   */
   prefetch?: number;
   /** On stop, how long running tasks may take to finish before they are given back. Default 30 000 ms. */
   drainMs?: number;
@@ -26,6 +32,15 @@ export interface SubworkerOptions {
   log?: Logger;
   /** Base for relative task module paths; default process.cwd(). */
   cwd?: string;
+  /** The control plane's token (its --token); used to register unless workerToken is given. */
+  token?: string;
+  /** The control plane's --worker-token, when it has one: only its holders may register, lease and report. */
+  workerToken?: string;
+  /** For tls+tcp:// addresses: CA certificate (PEM file) that signed the control plane's certificate. */
+  tlsCa?: string;
+  /** Client certificate and key (PEM files), for a control plane started with --tls-client-auth required. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export interface ResolvedSubworkerOptions {
@@ -40,6 +55,7 @@ export interface ResolvedSubworkerOptions {
   maxFrameBytes: number;
   log: Logger;
   cwd: string;
+  security: PeerSecurity;
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -68,11 +84,13 @@ export function resolveSubworkerOptions(options: SubworkerOptions): ResolvedSubw
     controlPlaneAddress: options.controlPlaneAddress,
     discoveryAddress: options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS,
     concurrency: positiveInteger("concurrency", options.concurrency ?? availableParallelism()),
-    prefetch: positiveInteger("prefetch", options.prefetch ?? 2),
+    prefetch: positiveInteger("prefetch", options.prefetch ?? 1),
     drainMs: nonNegative("drainMs", options.drainMs ?? 30_000),
     requestTimeoutMs: positiveInteger("requestTimeoutMs", options.requestTimeoutMs ?? 5_000),
     maxFrameBytes: positiveInteger("maxFrameBytes", options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
     log: options.log ?? createLogger({ component: "subworker" }),
     cwd: options.cwd ?? process.cwd(),
+    // A subworker proves the worker token when it has one (the plain token cannot register then).
+    security: peerSecurity({ ...options, ...envToken(options.token, "FASTWORKER_TOKEN"), ...envToken(options.workerToken, "FASTWORKER_WORKER_TOKEN") }, "worker"),
   };
 }

@@ -6,7 +6,7 @@ import { LeaseLoop } from "./lease-loop.ts";
 import { ControlPlaneLink, type Registration } from "./link.ts";
 import { resolveSubworkerOptions, type ResolvedSubworkerOptions, type SubworkerOptions } from "./options.ts";
 import { newCounters, type SubworkerCounters } from "./counters.ts";
-import { TaskRunner } from "./runner.ts";
+import { FAST_WORKER_PREFETCH, TaskRunner } from "./runner.ts";
 
 export type SubworkerState = "created" | "starting" | "running" | "stopping" | "stopped";
 
@@ -113,9 +113,12 @@ export class Subworker {
       const catalog = await loadTaskModules(taskModules, { cwd });
       if (catalog.names().length === 0) throw new ConfigError(`no task definitions found in ${taskModules.join(", ")}`);
       // A replacement Worker (after a cancel, timeout or crash) is capacity to offer at once, not at the next heartbeat.
-      this.pool = new WorkerPool({ size: concurrency, taskModules: catalog.modulePaths, prefetch, log, onCapacity: () => this.loop?.pump() });
+      // The pool may hold more per Worker than is leased for slow tasks: fast ones (see TaskRunner) then
+      // find their next task already in the Worker, which hides the hop from this thread to it.
+      const poolPrefetch = Math.max(FAST_WORKER_PREFETCH, prefetch);
+      this.pool = new WorkerPool({ size: concurrency, taskModules: catalog.modulePaths, prefetch: poolPrefetch, log, onCapacity: () => this.loop?.pump() });
       await this.pool.start();
-      const runner = (this.runner = new TaskRunner(this.pool, concurrency * prefetch, this.counters, log));
+      const runner = (this.runner = new TaskRunner(this.pool, { leased: concurrency * prefetch, pool: concurrency * poolPrefetch }, this.counters, log));
       runner.onOutcome = () => this.loop?.pump();
       this.link = new ControlPlaneLink(this.options, catalog.names());
       this.main = this.run(this.link, runner);

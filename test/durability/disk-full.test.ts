@@ -103,6 +103,7 @@ describe.skipIf(disk === undefined)("disk full", () => {
     const db = new Database(join(dataDir, "journal.sqlite"), { readonly: true });
     expect(db.query<{ state: string }, [string]>("SELECT state FROM tasks WHERE id = ?").get(finishesDuringOutage)?.state).toBe("success");
     db.close();
+    rmSync(dataDir, { recursive: true, force: true }); // the small disk is shared by the tests below
   });
 
   test("compaction on a full disk: counted in /metrics, one log line, no stack; works again by itself when space returns", async () => {
@@ -122,5 +123,6 @@ describe.skipIf(disk === undefined)("disk full", () => {
     await durable.cp.waitFor(/compaction works again/);
     await client.stop();
     expect(await durable.cp.stop()).toBe(0);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });

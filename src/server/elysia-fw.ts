@@ -126,21 +126,23 @@ export class FastWorker {
   }
 
   // NoInfer: the definition alone fixes the argument types, so wrong arguments are a compile error
-  // (inferred from both, TaskDefinition's bivariant handler would let any tuple through).
-  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: NoInfer<A>): Promise<string>;
+  // (inferred from both, TaskDefinition's bivariant handler would let any tuple through). The
+  // definition's overload comes last because TypeScript reports the last overload's error: a wrong
+  // argument then reads "'[string, number]' is not assignable to '[x: number, y: number]'".
   delay(task: string, ...args: unknown[]): Promise<string>;
+  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: NoInfer<A>): Promise<string>;
   async delay(task: TaskRef, ...args: unknown[]): Promise<string> {
     return (await this.backend()).delay(task, ...args);
   }
 
-  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<string>;
   enqueue(task: string, args?: unknown[], options?: SubmitOptions): Promise<string>;
+  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<string>;
   async enqueue(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<string> {
     return (await this.backend()).enqueue(task, args, options);
   }
 
-  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<R>;
   submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
+  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<R>;
   async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
     return (await this.backend()).submit(task, args, options);
   }

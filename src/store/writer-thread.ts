@@ -3,15 +3,24 @@
  * matches answers, and keeps the process alive only while a request is outstanding.
  */
 import type { FromWriter, ToWriter } from "./journal-messages.ts";
+import { BUNDLED_JOURNAL_WRITER_SOURCE } from "./journal-writer-source.ts";
 
 type Request = ToWriter extends infer T ? (T extends ToWriter ? Omit<T, "seq"> : never) : never;
 
+let writerEntry: string | URL | undefined;
 /**
- * The writer's entry point, resolved like the pool's: next to this file from source, and by the
- * build-line path inside a `bun build --compile` binary (where entry points live in $bunfs).
+ * Where the writer's code comes from, resolved like the pool Worker's (src/pool/worker-handle.ts):
+ * the published package: bundled into a string at build time, started from a blob URL; a binary
+ * from `bun run build:binary`: the build-line path in Bun's $bunfs (journal-writer.ts is an extra
+ * entry point there); from source: journal-writer.ts beside this file.
  */
 export function journalWriterUrl(): string | URL {
-  return import.meta.url.includes("$bunfs") ? "./src/store/journal-writer.ts" : new URL("./journal-writer.ts", import.meta.url);
+  writerEntry ??= BUNDLED_JOURNAL_WRITER_SOURCE !== undefined
+    ? URL.createObjectURL(new Blob([BUNDLED_JOURNAL_WRITER_SOURCE], { type: "text/javascript" }))
+    : import.meta.url.includes("$bunfs")
+      ? "./src/store/journal-writer.ts"
+      : new URL("./journal-writer.ts", import.meta.url);
+  return writerEntry;
 }
 
 export class WriterThread {

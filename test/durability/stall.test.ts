@@ -21,10 +21,10 @@ const unmounts: Array<() => void> = [];
 
 /**
  * The calls that must keep answering while the disk is frozen: status (NNG), a result, /api/status,
- * /metrics and the dashboard page. Returns the slowest answer in milliseconds.
+ * /metrics and the dashboard page, three rounds. Returns every answer time in milliseconds.
  */
-async function slowestAnswer(durable: DurableCp, client: Client, finishedId: string): Promise<number> {
-  let slowest = 0;
+async function answerTimes(durable: DurableCp, client: Client, finishedId: string): Promise<number[]> {
+  const times: number[] = [];
   for (let round = 0; round < 3; round++) {
     const calls: Array<() => Promise<unknown>> = [
       () => client.status(),
@@ -33,18 +33,23 @@ async function slowestAnswer(durable: DurableCp, client: Client, finishedId: str
       () => durable.metrics(),
       async () => (await fetch(`${durable.http}/`)).text(),
     ];
-    for (const call of calls) slowest = Math.max(slowest, (await timed(call)).ms);
+    for (const call of calls) times.push((await timed(call)).ms);
   }
-  return slowest;
+  return times.sort((a, b) => a - b);
 }
+
+const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 
 /**
  * 100 ms, as promised. Seven test suites share this 2-core machine, so when the same calls were
- * already slower than that before the freeze, the budget is twice that baseline: what the freeze
- * must not do is make them wait for the disk (which would be seconds, or forever).
+ * already slower than that before the freeze, the budget is twice that baseline. What the freeze
+ * must not do is make them wait for the disk: the disk stays frozen until the test thaws it, so a
+ * call that waited for it would not answer at all.
  */
-function budget(baselineMs: number): number {
-  return Math.max(BUDGET_MS, 2 * baselineMs);
+function expectAnswering(times: number[], baseline: number[]): void {
+  expect(median(times)).toBeLessThan(Math.max(BUDGET_MS, 2 * median(baseline)));
+  // A single scheduling hiccup of a loaded machine is tolerated; waiting for the disk is not.
+  expect(times.at(-1)!).toBeLessThan(Math.max(1_000, 4 * baseline.at(-1)!));
 }
 
 async function frozenScenario(durable: DurableCp, freeze: () => void, thaw: () => void): Promise<void> {
@@ -52,12 +57,13 @@ async function frozenScenario(durable: DurableCp, freeze: () => void, thaw: () =
   try {
     const finished = await client.enqueue("add", [1, 1]);
     expect((await client.result(finished, { wait: true })).result).toBe(2);
-    await slowestAnswer(durable, client, finished); // warm connections
-    const baseline = await slowestAnswer(durable, client, finished);
+    await answerTimes(durable, client, finished); // warm connections
+    const baseline = await answerTimes(durable, client, finished);
     freeze();
     const waiting = Array.from({ length: 20 }, (_, i) => client.enqueue("add", [i, 100]));
     let acknowledged = 0;
-    for (const p of waiting) void p.then(() => acknowledged++);
+    // Handled here too: if the test fails before the thaw, stopping the client rejects them (E_CLOSED).
+    for (const p of waiting) p.then(() => acknowledged++, () => {});
     // Wait until the commit is under way on the frozen disk.
     await waitFor(async () => ((await durable.status()).journal?.commit_in_flight_ms ?? 0) > 0, { message: "a commit to be under way on the frozen disk" });
     await Bun.sleep(300); // deliberate: the disk stays frozen this long; no acknowledgement may arrive meanwhile
@@ -66,7 +72,7 @@ async function frozenScenario(durable: DurableCp, freeze: () => void, thaw: () =
     expect(status.journal?.commit_in_flight_ms).toBeGreaterThanOrEqual(300);
     expect(status.journal?.state).toBe("ok");
     expect(sample(await durable.metrics(), "fastworker_journal_commit_in_flight_seconds")).toBeGreaterThanOrEqual(0.3);
-    expect(await slowestAnswer(durable, client, finished)).toBeLessThan(budget(baseline));
+    expectAnswering(await answerTimes(durable, client, finished), baseline);
     thaw();
     const ids = await Promise.all(waiting);
     const records = await Promise.all(ids.map((id) => client.result(id, { wait: true })));

@@ -168,6 +168,8 @@ const KNOWN_CODES = new Set<string>([
   "E_CLOSED", "E_TIMEOUT", "E_UNAVAILABLE", "E_DECODE", "E_FRAME_TOO_LARGE", "E_UNSUPPORTED_VERSION",
   "E_UNKNOWN_FRAME", "E_INVALID_FRAME", "E_UNEXPECTED_REPLY", "E_SHUTTING_DOWN", "E_REFUSED", "E_CONFIG", "E_UNAUTHORIZED", "E_CALLBACK_NOT_ALLOWED",
   "E_INTERNAL", "E_MSGSIZE",
+  // Durability: a client must see that the journal refused the task, not an internal error.
+  "E_JOURNAL", "E_JOURNAL_VERSION",
 ]);
 
 /** Rebuilds a typed error from its wire shape; task-related codes become TaskError. */

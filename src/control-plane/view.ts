@@ -1,5 +1,6 @@
 import type { Priority, TaskRecord, TaskSpec, TaskState, WorkerInfo } from "../protocol/index.ts";
 import type { ScheduleInfo } from "../scheduler/index.ts";
+import type { JournalHealth } from "../store/index.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type { ControlPlane, SubmitReply } from "./control-plane.ts";
 import type { ControlPlaneEvents, EventName } from "./events.ts";
@@ -50,6 +51,8 @@ export interface ControlPlaneView {
   registeredTasks(): RegisteredTask[];
   /** Periodic tasks with their counters and next due times (a fresh copy per call). */
   schedules(): ScheduleInfo[];
+  /** The journal's health (a fresh copy), undefined without one. */
+  journal?(): JournalHealth | undefined;
   on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void;
 }
 
@@ -118,6 +121,7 @@ export function createView(cp: ControlPlane): ControlPlaneView {
       ...(e.definition.options.timeoutMs !== undefined ? { timeoutMs: e.definition.options.timeoutMs } : {}),
     })),
     schedules: () => cp.schedules(),
+    journal: () => cp.journal,
     on: (name, listener) => cp.on(name, listener),
   };
 }

@@ -40,8 +40,29 @@ export interface StatusJson {
   };
   queues: Record<Priority, number>;
   cache: { max_size: number; current_size: number; ttl_seconds: number };
+  /** The durable journal (null when the control plane keeps everything in memory). */
+  journal: JournalStatusJson | null;
   auth_required: boolean;
   timestamp: string;
+}
+
+/** The journal's health. `degraded`: writes fail, new submissions get E_JOURNAL, the writer retries by itself. */
+export interface JournalStatusJson {
+  sync: "full" | "normal";
+  state: "ok" | "degraded";
+  degraded_reason: string | null;
+  degraded_since: string | null;
+  pending_writes: number;
+  waiting_submissions: number;
+  /** How long the commit under way has been running (a slow or frozen disk shows here). */
+  commit_in_flight_ms: number | null;
+  commits: number;
+  commit_p50_ms: number | null;
+  commit_p99_ms: number | null;
+  commit_max_ms: number | null;
+  errors: { commit: number; compact: number; close: number };
+  last_error: string | null;
+  quarantined_rows: number;
 }
 
 export interface WorkerJson {

@@ -1,5 +1,7 @@
 // What the benchmarks share: free ports, percentiles, and a control plane started through the CLI.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import type { Client } from "../src/client/index.ts";
 
 const ROOT = `${import.meta.dir}/..`;
 
@@ -42,4 +44,40 @@ export async function spawnControlPlane(
   reader.releaseLock();
   void proc.stdout.pipeTo(new WritableStream());
   return proc;
+}
+
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10;
+}
+
+export function print(row: Record<string, unknown>): void {
+  console.log(JSON.stringify(row));
+}
+
+export async function sequential(client: Client, n: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await client.submit("noop", [i]);
+    latencies.push(performance.now() - started);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+export async function pipelined(client: Client, task: string, args: (i: number) => unknown[], total: number, inFlight: number) {
+  const latencies: number[] = new Array(total);
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < total) {
+      const i = next++;
+      const t = performance.now();
+      await client.submit(task, args(i));
+      latencies[i] = performance.now() - t;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, lane));
+  const seconds = (performance.now() - started) / 1000;
+  return { tasksPerS: Math.round(total / seconds), latencies: latencies.sort((a, b) => a - b) };
 }

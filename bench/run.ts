@@ -1,55 +1,17 @@
 // `bun run bench`: end-to-end numbers with the client and the control plane in separate processes.
 // Prints one JSON object per scenario: scenario, tasks_per_s, p50_ms, p99_ms, rss_mb (where they apply).
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Client } from "../src/client/index.ts";
-import { freePort, percentile, spawnControlPlane } from "./lib.ts";
+import { runJournalModes } from "./journal-modes.ts";
+import { freePort, percentile, pipelined, print, rssMb, sequential, spawnControlPlane } from "./lib.ts";
 
 const PIPELINED = Number(process.env.BENCH_TASKS ?? 100_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4096);
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 102.4) / 10;
-}
-
-function print(row: Record<string, unknown>): void {
-  console.log(JSON.stringify(row));
-}
 
 async function startControlPlane(extra: string[], inMemory = true): Promise<{ address: string; proc: Bun.Subprocess }> {
   const address = `tcp://127.0.0.1:${await freePort()}`;
   const proc = await spawnControlPlane(["--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery", "--no-gui",
     ...(inMemory ? ["--no-journal"] : []), "--log-level", "warn", ...extra]);
   return { address, proc };
-}
-
-async function sequential(client: Client, n: number): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = performance.now();
-    await client.submit("noop", [i]);
-    latencies.push(performance.now() - started);
-  }
-  return latencies.sort((a, b) => a - b);
-}
-
-async function pipelined(client: Client, task: string, args: (i: number) => unknown[], total: number, inFlight: number) {
-  const latencies: number[] = new Array(total);
-  let next = 0;
-  const started = performance.now();
-  const lane = async () => {
-    while (next < total) {
-      const i = next++;
-      const t = performance.now();
-      await client.submit(task, args(i));
-      latencies[i] = performance.now() - t;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, lane));
-  const seconds = (performance.now() - started) / 1000;
-  return { tasksPerS: Math.round(total / seconds), latencies: latencies.sort((a, b) => a - b) };
 }
 
 const { address, proc } = await startControlPlane(["--concurrency", "2"]);
@@ -86,20 +48,8 @@ try {
   await prefetched.proc.exited;
 }
 
-// The same pipelined run with the durable journal on (acknowledged only after the group commit).
-const dataDir = mkdtempSync(join(tmpdir(), "fw-bench-journal-"));
-const durable = await startControlPlane(["--concurrency", "2", "--data-dir", dataDir], false);
-try {
-  const client = await new Client({ address: durable.address }).start();
-  await sequential(client, 500);
-  const pipe = await pipelined(client, "noop", (i) => [i], PIPELINED, IN_FLIGHT);
-  print({ scenario: `pipelined trivial with journal (${PIPELINED} tasks, ${IN_FLIGHT} in flight)`, tasks_per_s: pipe.tasksPerS, p50_ms: percentile(pipe.latencies, 0.5), p99_ms: percentile(pipe.latencies, 0.99), rss_mb: rssMb(durable.proc.pid) });
-  await client.stop();
-} finally {
-  durable.proc.kill("SIGTERM");
-  await durable.proc.exited;
-  rmSync(dataDir, { recursive: true, force: true });
-}
+// Journal modes side by side (bench/journal-modes.ts; also runnable alone).
+await runJournalModes(startControlPlane);
 
 // Auth and TLS side by side (bench/security.ts).
 await import("./security.ts");

@@ -41,6 +41,9 @@ rmSync(dist, { recursive: true, force: true });
 
 const worker = await bundle({ entrypoints: [join(root, "src/pool/worker-entry.ts")], target: "bun", format: "esm" });
 const workerSource = await worker.outputs[0]!.text();
+// The journal's writer thread, inlined the same way (src/store/journal-writer-source.ts).
+const journalWriter = await bundle({ entrypoints: [join(root, "src/store/journal-writer.ts")], target: "bun", format: "esm" });
+const journalWriterSource = await journalWriter.outputs[0]!.text();
 
 const library = await bundle({
   entrypoints: [join(root, "src/index.ts"), join(root, "src/elysia/elysia-plugin.ts")],
@@ -55,6 +58,10 @@ const library = await bundle({
     setup(build) {
       build.onLoad({ filter: /[\\/]src[\\/]pool[\\/]worker-source\.ts$/ }, () => ({
         contents: `export const BUNDLED_WORKER_SOURCE = ${JSON.stringify(workerSource)};\n`,
+        loader: "js",
+      }));
+      build.onLoad({ filter: /[\\/]src[\\/]store[\\/]journal-writer-source\.ts$/ }, () => ({
+        contents: `export const BUNDLED_JOURNAL_WRITER_SOURCE = ${JSON.stringify(journalWriterSource)};\n`,
         loader: "js",
       }));
     },

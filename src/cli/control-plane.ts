@@ -7,7 +7,7 @@ import {
   DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
-import { JournalStore } from "../store/index.ts";
+import { JournalStore, parseJournalSync } from "../store/index.ts";
 import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
@@ -40,6 +40,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
       "data-dir": { type: "string", description: "Where the journal lives (default ./.fastworker) [FASTWORKER_DATA_DIR]" },
       "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
+      "journal-sync": { type: "string", description: "full: acknowledge once fsynced, survives power loss; normal: once written to the OS, survives a process crash (default full) [FASTWORKER_JOURNAL_SYNC]" },
       "gui-cors-origin": { type: "string", description: "Origins whose pages may call the dashboard API, comma-separated, e.g. https://ops.example.com (default none) [FASTWORKER_GUI_CORS_ORIGIN]" },
       "subworker-port": { type: "string", description: "Accepted from the Python original and ignored: subworkers register on --base-address [FASTWORKER_SUBWORKER_PORT]" },
       ...controlPlaneSecurityArgs,
@@ -98,7 +99,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(`  security:   ${describeSecurity(security)}`);
       ctx.out(`  pool:       ${concurrency} Bun Workers`);
       ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
-      ctx.out(`  journal:    ${journal ? journal.dataDir : "off (in memory only)"}`);
+      ctx.out(`  journal:    ${journal ? `${journal.dataDir} (sync ${journal.sync})` : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}${gui?.corsOrigins.length ? ` (CORS: ${gui.corsOrigins.join(", ")})` : ""}` : "off"}`);
       const signal = await ctx.shutdown;
       ctx.out(`${signal}: stopping (running tasks get 10 s to finish)`);
@@ -115,8 +116,10 @@ function journalStore(a: Args, env: Record<string, string | undefined>): Journal
   const enabled = flag(a, "no-journal") !== true && flag(a, "journal") !== false && resolve({ flag: "journal", env: "FASTWORKER_JOURNAL", parse: boolean, fallback: true }, undefined, env);
   if (!enabled) return undefined;
   const dataDir = resolve({ flag: "data-dir", env: "FASTWORKER_DATA_DIR", parse: text, fallback: ".fastworker" }, flag(a, "data-dir"), env);
-  const log = createLogger({ component: "journal" });
-  return new JournalStore(resolvePath(dataDir), (reason) => log("error", "journal degraded: running in memory only until restart", { reason }));
+  const sync = resolve({ flag: "journal-sync", env: "FASTWORKER_JOURNAL_SYNC", parse: parseJournalSync, fallback: "full" as const }, flag(a, "journal-sync"), env);
+  // Test hook: while this file exists the journal's writer thread blocks, as on a frozen disk.
+  const stallFile = env.FASTWORKER_TEST_JOURNAL_STALL_FILE || undefined;
+  return new JournalStore(resolvePath(dataDir), { sync, log: createLogger({ component: "journal" }), ...(stallFile ? { stallFile } : {}) });
 }
 
 function guiOptions(a: Args, env: Record<string, string | undefined>): { host: string; port: number; token?: string; url: string; corsOrigins: string[] } | undefined {

@@ -14,7 +14,7 @@ import {
 } from "../protocol/index.ts";
 import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
-import { MemoryTaskStore, type TaskStore } from "../store/index.ts";
+import { MemoryTaskStore, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
 import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
 import { loadTaskModules, PRIORITIES, type TaskCatalog } from "../tasks/index.ts";
 import { Announcer, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
@@ -163,6 +163,15 @@ export class ControlPlane {
     return this.store.degraded;
   }
 
+  /** The journal's health (commit latency, errors, degraded state); undefined in memory-only mode. */
+  get journal(): JournalHealth | undefined {
+    return this.store.health?.();
+  }
+
+  get journalStats(): JournalStats | undefined {
+    return this.store.stats;
+  }
+
   get running(): boolean {
     return this.state === "running";
   }
@@ -205,7 +214,7 @@ export class ControlPlane {
     this.sweepTimer = setInterval(() => {
       this.table.sweep();
       this.outboxes.sweep();
-      this.store.compact(Date.now() - this.table.results.ttlMs);
+      void this.store.compact(Date.now() - this.table.results.ttlMs); // reports and retries its own failures
     }, this.cleanupIntervalMs);
     this.sweepTimer.unref();
     this.state = "running";
@@ -282,16 +291,22 @@ export class ControlPlane {
     }
     if (accepted.length > 0) {
       // The store hears of every task before the submitter is told it was accepted.
+      let refusals: Refusals | void;
       try {
-        await this.store.accept(accepted.map(({ entry, spec }) => ({
+        refusals = await this.store.accept(accepted.map(({ entry, spec }) => ({
           spec, priority: entry.priority, state: entry.dueAt !== undefined ? "scheduled" : "queued", attempts: 0,
           submittedAt: entry.submittedAt, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
         })));
       } catch (error) {
-        const wire = toWireError(error, "E_JOURNAL");
-        return replies.map((r) => (r.error || r.status ? r : { id: r.id, error: wire }));
+        // Code and message only: a journal error must not carry the server's stack or paths to clients.
+        const { code, message } = toWireError(error, "E_JOURNAL");
+        return replies.map((r) => (r.error || r.status ? r : { id: r.id, error: { code, message } }));
       }
-      for (const { entry } of accepted) this.table.admit(entry);
+      for (const { entry } of accepted) {
+        const refused = refusals?.get(entry.id);
+        if (refused === undefined) this.table.admit(entry);
+        else replies[replies.findIndex((r) => r.id === entry.id && !r.error && !r.status)] = { id: entry.id, error: { code: refused.code, message: refused.message } };
+      }
       for (const reply of replies) if (!reply.error && !reply.status) reply.status = this.table.live.get(reply.id)?.state;
       this.afterChange();
     }

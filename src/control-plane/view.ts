@@ -1,5 +1,6 @@
 import type { Priority, TaskRecord, TaskSpec, TaskState, WorkerInfo } from "../protocol/index.ts";
 import type { ScheduleInfo } from "../scheduler/index.ts";
+import type { JournalHealth } from "../store/index.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type { ControlPlane, SubmitReply } from "./control-plane.ts";
 import type { ControlPlaneEvents, EventName } from "./events.ts";
@@ -50,6 +51,8 @@ export interface ControlPlaneView {
   registeredTasks(): RegisteredTask[];
   /** Periodic tasks with their counters and next due times (a fresh copy per call). */
   schedules(): ScheduleInfo[];
+  /** The journal's health (a fresh copy), undefined without one. */
+  journal?(): JournalHealth | undefined;
   on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void;
 }
 
@@ -61,6 +64,8 @@ export interface ControlPlaneCommands {
   /** Throw FastWorkerError E_UNKNOWN_SCHEDULE for a name that is not a periodic task. */
   pauseSchedule(name: string): ScheduleInfo;
   resumeSchedule(name: string): ScheduleInfo;
+  /** Drops a finished task's record from the result cache (the dashboard's "clean"); false when none was held. */
+  forget(id: string): boolean;
 }
 
 export function createView(cp: ControlPlane): ControlPlaneView {
@@ -116,6 +121,7 @@ export function createView(cp: ControlPlane): ControlPlaneView {
       ...(e.definition.options.timeoutMs !== undefined ? { timeoutMs: e.definition.options.timeoutMs } : {}),
     })),
     schedules: () => cp.schedules(),
+    journal: () => cp.journal,
     on: (name, listener) => cp.on(name, listener),
   };
 }
@@ -145,5 +151,6 @@ export function createCommands(cp: ControlPlane): ControlPlaneCommands {
     retry: (id) => cp.retry(id),
     pauseSchedule: (name) => cp.pauseSchedule(name),
     resumeSchedule: (name) => cp.resumeSchedule(name),
+    forget: (id) => cp.table.results.delete(id),
   };
 }

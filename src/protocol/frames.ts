@@ -42,6 +42,11 @@ export const TaskSpecSchema = v.object({
 
 export const HistoryEntrySchema = v.object({ state: TaskStateSchema, at: Millis });
 
+/** A handler's `this.progress(...)`: a percentage 0..100 or a small object. */
+export const TaskProgressSchema = v.union([v.pipe(v.number(), v.minValue(0), v.maxValue(100)), v.record(v.string(), v.unknown())]);
+/** A handler's `this.log(...)` line (src/tasks/context.ts has the limits). */
+export const TaskLogLineSchema = v.object({ at: Millis, message: v.pipe(v.string(), v.maxLength(2000)) });
+
 export const TaskRecordSchema = v.object({
   taskId: Id,
   name: v.string(),
@@ -60,6 +65,10 @@ export const TaskRecordSchema = v.object({
     finishedAt: v.optional(Millis),
   }),
   history: v.array(HistoryEntrySchema),
+  /** The last value the handler passed to this.progress(). */
+  progress: v.optional(TaskProgressSchema),
+  /** The handler's this.log() lines, oldest first, the last 100. */
+  logs: v.optional(v.pipe(v.array(TaskLogLineSchema), v.maxLength(100))),
 });
 
 export const LeasedTaskSchema = v.object({

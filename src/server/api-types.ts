@@ -40,8 +40,29 @@ export interface StatusJson {
   };
   queues: Record<Priority, number>;
   cache: { max_size: number; current_size: number; ttl_seconds: number };
+  /** The durable journal (null when the control plane keeps everything in memory). */
+  journal: JournalStatusJson | null;
   auth_required: boolean;
   timestamp: string;
+}
+
+/** The journal's health. `degraded`: writes fail, new submissions get E_JOURNAL, the writer retries by itself. */
+export interface JournalStatusJson {
+  sync: "full" | "normal";
+  state: "ok" | "degraded";
+  degraded_reason: string | null;
+  degraded_since: string | null;
+  pending_writes: number;
+  waiting_submissions: number;
+  /** How long the commit under way has been running (a slow or frozen disk shows here). */
+  commit_in_flight_ms: number | null;
+  commits: number;
+  commit_p50_ms: number | null;
+  commit_p99_ms: number | null;
+  commit_max_ms: number | null;
+  errors: { commit: number; compact: number; close: number };
+  last_error: string | null;
+  quarantined_rows: number;
 }
 
 export interface WorkerJson {
@@ -108,6 +129,10 @@ export interface TaskDetailJson extends Omit<TaskSummaryJson, "result" | "error"
   history: Array<{ state: TaskState; at: string }>;
   cancellable: boolean;
   retryable: boolean;
+  /** The handler's last this.progress() value (a number is a percentage 0..100), when it reported any. */
+  progress?: number | Record<string, unknown>;
+  /** The handler's this.log() lines (`at` epoch ms), oldest first, the last 100, when it wrote any. */
+  logs?: Array<{ at: number; message: string }>;
 }
 
 export interface CacheJson {
@@ -155,6 +180,19 @@ export interface RetryJson {
   task_id: string;
   retrying: true;
   status: TaskState;
+}
+
+/** POST /api/tasks/retry-failed: how many failed tasks went back to the queue, and why others did not. */
+export interface RetryFailedJson {
+  retried: number;
+  /** Failed tasks that could not be retried (e.g. their task is no longer registered); the first few are listed. */
+  skipped: number;
+  errors: Array<{ task_id: string; code: string; message: string }>;
+}
+
+/** POST /api/tasks/clean: how many finished tasks were removed from the result cache. */
+export interface CleanJson {
+  removed: number;
 }
 
 /** A periodic task's schedule and counters (`interval_ms` or `cron` is set, by `kind`). */

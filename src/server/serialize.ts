@@ -3,12 +3,13 @@
  * functions of their inputs: no I/O and no references kept into the view's data.
  */
 import type { ControlPlaneView } from "../control-plane/index.ts";
+import type { JournalHealth } from "../store/index.ts";
 import type { Priority, TaskRecord, WorkerInfo } from "../protocol/index.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { isTerminal } from "../model/task-state.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type {
-  CacheJson, QueuesJson, RegisteredTasksJson, StatusJson, TaskDetailJson, TaskSummaryJson, WorkerJson, WorkersJson,
+  CacheJson, JournalStatusJson, QueuesJson, RegisteredTasksJson, StatusJson, TaskDetailJson, TaskSummaryJson, WorkerJson, WorkersJson,
 } from "./api-types.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -49,12 +50,25 @@ export function statusJson(view: ControlPlaneView, context: StatusContext, now =
     tasks: { queued, running: counts.running, active: counts.running, scheduled: counts.scheduled, cached_results: counts.cached, live: counts.live },
     queues: { ...counts.queued },
     cache: { max_size: context.cacheLimits.maxSize, current_size: counts.cached, ttl_seconds: context.cacheLimits.ttlMs / 1000 },
+    journal: journalJson(view.journal?.()),
     auth_required: context.authRequired,
     timestamp: iso(now),
   };
 }
 
 /** The control plane's own pool first, then subworkers by id (stable rows in the GUI). */
+/** The journal's health without its file path (status replies carry no server paths). */
+function journalJson(health: JournalHealth | undefined): JournalStatusJson | null {
+  if (health === undefined) return null;
+  return {
+    sync: health.sync, state: health.state, degraded_reason: health.degradedReason,
+    degraded_since: health.degradedSince === null ? null : iso(health.degradedSince),
+    pending_writes: health.pendingWrites, waiting_submissions: health.waitingSubmissions, commit_in_flight_ms: health.commitInFlightMs,
+    commits: health.commits, commit_p50_ms: health.commitP50Ms, commit_p99_ms: health.commitP99Ms, commit_max_ms: health.commitMaxMs,
+    errors: health.errors, last_error: health.lastError, quarantined_rows: health.quarantined,
+  };
+}
+
 export function workersJson(view: ControlPlaneView): WorkerJson[] {
   const rank = (w: WorkerInfo) => (w.kind === "local" ? 0 : 1);
   return view.workers()
@@ -124,6 +138,8 @@ export function taskDetailJson(record: TaskRecord): TaskDetailJson {
     history: record.history.map((h) => ({ state: h.state, at: iso(h.at) })),
     cancellable: !isTerminal(record.status),
     retryable: record.status === "failure" || record.status === "cancelled",
+    ...(record.progress !== undefined ? { progress: record.progress } : {}),
+    ...(record.logs !== undefined ? { logs: record.logs.map((line) => ({ at: line.at, message: line.message })) } : {}),
   };
 }
 

@@ -1,3 +1,7 @@
 export { ResultCache, type ResultCacheOptions, type EvictReason, type IterationOrder } from "./result-cache.ts";
-export { MemoryTaskStore, type TaskStore, type StoredTask, type StoredTaskPatch, type Recovered } from "./task-store.ts";
-export { JournalStore, JOURNAL_FORMAT_VERSION, inspectJournal, type JournalSummary } from "./journal.ts";
+export { MemoryTaskStore, type TaskStore, type StoredTask, type StoredTaskPatch, type Recovered, type Refusals } from "./task-store.ts";
+export { JournalStore, JOURNAL_FORMAT_VERSION, type JournalStoreOptions } from "./journal.ts";
+export { inspectJournal, checkJournal, salvageJournal, type JournalSummary, type JournalCheck, type SalvageReport } from "./journal-inspect.ts";
+export { JOURNAL_SYNC_MODES, parseJournalSync, type JournalSync } from "./journal-schema.ts";
+export { JournalStats, COMMIT_BUCKETS, JOURNAL_OPERATIONS, type JournalHealth } from "./journal-health.ts";
+export { MAX_JOURNAL_DEPTH } from "./journal-rows.ts";

@@ -1,220 +1,209 @@
-import { Database, type Statement } from "bun:sqlite";
+import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { FastWorkerError } from "../errors.ts";
-import { TERMINAL_STATES } from "../model/task-state.ts";
+import { createLogger, type Logger } from "../log.ts";
 import type { TaskRecord } from "../protocol/index.ts";
-import type { Recovered, StoredTask, StoredTaskPatch, TaskStore } from "./task-store.ts";
+import { GroupCommit } from "./group-commit.ts";
+import { JournalStats, type JournalHealth } from "./journal-health.ts";
+import { quarantine, quarantinedCount, readBack } from "./journal-recovery.ts";
+import { acceptOp, finishOp, updateOp, type JournalOp } from "./journal-rows.ts";
+import { configure, journalError, journalPath, migrate, type JournalSync } from "./journal-schema.ts";
+import type { Recovered, Refusals, StoredTask, StoredTaskPatch, TaskStore } from "./task-store.ts";
+import { WriterThread } from "./writer-thread.ts";
 
-/** Bump on any incompatible change of the tables below; older binaries refuse newer journals. */
-export const JOURNAL_FORMAT_VERSION = 1;
-const FILE_NAME = "journal.sqlite";
-const TERMINAL = `(${TERMINAL_STATES.map((state) => `'${state}'`).join(",")})`;
-/** About a millisecond of SQLite work on this class of machine: the longest the loop is held. */
-const MAX_OPS_PER_TRANSACTION = 512;
+export { JOURNAL_FORMAT_VERSION } from "./journal-schema.ts";
 
-type Pending =
-  | { kind: "accept"; task: StoredTask }
-  | { kind: "update"; id: string; patch: StoredTaskPatch }
-  | { kind: "finish"; id: string; record: TaskRecord };
+export interface JournalStoreOptions {
+  /** `full` (default): acknowledged only once fsynced; `normal`: once written to the OS (see docs/operations.md). */
+  sync?: JournalSync;
+  log?: Logger;
+  /** Test hook: while this file exists the writer thread blocks, as on a frozen disk. */
+  stallFile?: string;
+  /** The longest close() waits for the writer (a frozen disk) before giving up on it. Default 10 s. */
+  closeTimeoutMs?: number;
+}
+
+const COMPACT_RETRY_FIRST_MS = 1_000;
+const COMPACT_RETRY_MAX_MS = 60_000;
 
 /**
- * The write-ahead journal: SQLite in WAL mode in the data directory. Group commit: everything
- * written in one macrotask goes into one transaction, and submitters are acknowledged only
- * after that transaction commits, so a crash (even kill -9) loses no accepted task.
- * synchronous=NORMAL survives process crashes; only an OS crash can lose the last commits.
+ * The write-ahead journal: SQLite in WAL mode in the data directory. Start-up (opening, checks,
+ * recovery) runs here; after that every write runs on the writer thread (journal-writer.ts),
+ * fed by group commits, so the control plane's loop never waits on the disk.
  */
 export class JournalStore implements TaskStore {
-  private readonly db: Database;
-  private pending: Pending[] = [];
-  private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private flushScheduled = false;
+  readonly path: string;
+  readonly sync: JournalSync;
+  readonly stats = new JournalStats();
+  private readonly log: Logger;
+  private readonly options: JournalStoreOptions;
+  /** The start-up connection: checks and recovery; closed once recovery is done. */
+  private db: Database | undefined;
+  private writer: WriterThread | undefined;
+  private readonly commits: GroupCommit;
   private closed = false;
-  /** Set when a write failed while running: the control plane keeps going in memory and says so. */
-  degraded: string | undefined;
-  private readonly insert: Statement;
-  private readonly update_: Statement;
-  private readonly finish_: Statement;
+  private compacting = false;
+  private compactRetry: { timer: ReturnType<typeof setTimeout>; delayMs: number } | undefined;
 
-  constructor(readonly dataDir: string, private readonly onDegraded: (reason: string) => void = () => {}) {
-    const path = join(dataDir, FILE_NAME);
+  constructor(readonly dataDir: string, options: JournalStoreOptions = {}) {
+    this.path = journalPath(dataDir);
+    this.sync = options.sync ?? "full";
+    this.options = options;
+    this.log = options.log ?? createLogger({ component: "journal" });
     try {
       mkdirSync(dataDir, { recursive: true });
-      this.db = new Database(path, { create: true, strict: true });
-      this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
-      this.migrate();
+      this.db = new Database(this.path, { create: true, strict: true });
+      configure(this.db, this.sync);
+      migrate(this.db, this.path);
+      // Catches a damaged page before anything is recovered or written on top of it.
+      const check = this.db.query<{ quick_check: string }, []>("PRAGMA quick_check(1)").get()?.quick_check;
+      if (check !== "ok") throw new Error(`database disk image is malformed (quick_check: ${check})`);
+      this.stats.quarantined = quarantinedCount(this.db);
     } catch (error) {
-      if (error instanceof FastWorkerError) throw error;
-      throw new FastWorkerError("E_JOURNAL", `cannot open the journal ${path}: ${error instanceof Error ? error.message : String(error)}. Check the directory is writable and the file is a FastWorker journal (or use another --data-dir).`, { cause: error });
+      this.db?.close();
+      throw journalError(this.path, dataDir, error);
     }
-    this.insert = this.db.prepare("INSERT OR IGNORE INTO tasks (id, name, priority, state, attempts, due_at, submitted_at, spec) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-    this.update_ = this.db.prepare("UPDATE tasks SET state = ?, attempts = ?, due_at = ? WHERE id = ?");
-    this.finish_ = this.db.prepare("UPDATE tasks SET state = ?, attempts = ?, finished_at = ?, record = ? WHERE id = ?");
+    this.commits = new GroupCommit((ops, probe) => this.writerThread().request({ type: "commit", ops, probe }), this.stats, this.log);
   }
 
-  private migrate(): void {
-    this.db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    const row = this.db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'format_version'").get();
-    if (row && Number(row.value) > JOURNAL_FORMAT_VERSION) {
-      throw new FastWorkerError("E_JOURNAL_VERSION", `the journal in ${this.dataDir} has format version ${row.value}, newer than this FastWorker understands (${JOURNAL_FORMAT_VERSION}). Upgrade FastWorker, or point --data-dir elsewhere.`);
-    }
-    this.db.exec(`CREATE TABLE IF NOT EXISTS tasks (
-      id TEXT PRIMARY KEY, name TEXT NOT NULL, priority TEXT NOT NULL, state TEXT NOT NULL,
-      attempts INTEGER NOT NULL, due_at INTEGER, submitted_at INTEGER NOT NULL, finished_at INTEGER,
-      spec TEXT NOT NULL, record TEXT)`);
-    this.db.exec("CREATE INDEX IF NOT EXISTS tasks_finished ON tasks (finished_at) WHERE finished_at IS NOT NULL");
-    this.db.exec(`INSERT OR IGNORE INTO meta (key, value) VALUES ('format_version', '${JOURNAL_FORMAT_VERSION}')`);
+  /** Why writes are failing, while they are (submissions are then refused with E_JOURNAL). */
+  get degraded(): string | undefined {
+    return this.commits.degraded;
   }
 
-  accept(tasks: readonly StoredTask[]): Promise<void> {
+  accept(tasks: readonly StoredTask[]): Promise<Refusals | void> | Refusals | void {
     if (this.closed) return Promise.reject(new FastWorkerError("E_CLOSED", "the journal is closed"));
-    for (const task of tasks) this.pending.push({ kind: "accept", task });
-    return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-      this.schedule();
-    });
+    const ops: JournalOp[] = [];
+    let refusals: Map<string, FastWorkerError> | undefined;
+    for (const task of tasks) {
+      // Each row is serialised on its own: a task that cannot be journaled fails alone.
+      try {
+        ops.push(acceptOp(task));
+      } catch (error) {
+        if (!(error instanceof FastWorkerError)) throw error;
+        (refusals ??= new Map()).set(task.spec.id, error);
+      }
+    }
+    // Every task refused: nothing to wait for. (An empty call still waits for what was written before it.)
+    if (ops.length === 0 && refusals !== undefined) return refusals;
+    return refusals === undefined ? this.commits.accept(ops) : this.commits.accept(ops).then(() => refusals);
   }
 
   update(id: string, patch: StoredTaskPatch): void {
-    if (this.closed) return;
-    this.pending.push({ kind: "update", id, patch });
-    this.schedule();
+    if (!this.closed) this.commits.write(updateOp(id, patch));
   }
 
   finish(id: string, record: TaskRecord): void {
     if (this.closed) return;
-    this.pending.push({ kind: "finish", id, record });
-    this.schedule();
+    this.commits.write(finishOp(id, record, (error) => this.log("warn", "journal: a result cannot be journaled; the task stays finished but its result is lost at a restart", { id, error: error.message })));
   }
 
   async recover(resultTtlMs: number): Promise<Recovered> {
-    const live = this.db
-      .query<{ spec: string; priority: string; state: string; attempts: number; due_at: number | null; submitted_at: number }, []>(
-        `SELECT spec, priority, state, attempts, due_at, submitted_at FROM tasks WHERE state NOT IN ${TERMINAL} ORDER BY rowid`,
-      )
-      .all()
-      .map((row) => ({
-        spec: JSON.parse(row.spec),
-        priority: row.priority as StoredTask["priority"],
-        state: row.state as StoredTask["state"],
-        attempts: row.attempts,
-        ...(row.due_at !== null ? { dueAt: row.due_at } : {}),
-        submittedAt: row.submitted_at,
-      }));
-    const finished = this.db
-      .query<{ record: string }, [number]>(`SELECT record FROM tasks WHERE finished_at >= ? AND record IS NOT NULL ORDER BY finished_at`)
-      .all(Date.now() - resultTtlMs)
-      .map((row) => JSON.parse(row.record) as TaskRecord);
-    return { live, finished };
-  }
-
-  /** Deletes finished tasks past their TTL in small batches, so dispatch never stalls behind it. */
-  compact(before: number): number {
-    const batch = this.db.prepare<void, [number]>("DELETE FROM tasks WHERE rowid IN (SELECT rowid FROM tasks WHERE finished_at IS NOT NULL AND finished_at < ? LIMIT 2000)");
-    let total = 0;
-    for (let i = 0; i < 50; i++) {
-      const changes = batch.run(before).changes;
-      total += changes;
-      if (changes < 2000) break;
+    let db: Database;
+    try {
+      // Start-up work, on this thread: the start-up connection, or a new one if it was already used.
+      db = this.db ?? new Database(this.path, { strict: true });
+    } catch (error) {
+      throw journalError(this.path, this.dataDir, error);
     }
-    if (total > 0) this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
-    return total;
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    while (this.pending.length > 0 || this.waiters.length > 0) this.flush();
-    this.closed = true;
-    this.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    this.db.close();
-  }
-
-  private schedule(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
+    try {
+      const { live, finished, bad } = readBack(db, Date.now() - resultTtlMs);
+      quarantine(db, bad);
+      this.stats.quarantined += bad.length;
+      for (const row of bad) this.log("error", "journal: a row could not be decoded and was moved to the quarantine table", { id: row.id, reason: row.reason });
+      if (bad.length > 0) this.log("warn", `journal: ${bad.length} row(s) quarantined; see \`fastworker inspect --data-dir ${this.dataDir}\``, { quarantined: this.stats.quarantined });
+      return { live, finished, quarantined: bad.length };
+    } catch (error) {
+      throw journalError(this.path, this.dataDir, error);
+    } finally {
+      this.db = undefined;
+      db.close();
+    }
   }
 
   /**
-   * One transaction for what was written since the last flush, then acknowledge. A large backlog
-   * is committed in slices, one per macrotask, so the control plane's loop (and the dashboard)
-   * never waits on one long transaction; submitters are acknowledged once their slice is in.
+   * Deletes finished tasks past their TTL, on the writer thread. Failures (disk full, read-only)
+   * are counted, logged in one line and retried with backoff; the promise always resolves.
    */
-  private flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.length === 0 && this.waiters.length === 0) return;
-    const batch = this.pending.length > MAX_OPS_PER_TRANSACTION ? this.pending.splice(0, MAX_OPS_PER_TRANSACTION) : this.pending;
-    if (batch === this.pending) this.pending = [];
-    // Waiters registered before this slice's last accept are covered by it once the backlog is empty.
-    const waiters = this.pending.length === 0 ? this.waiters : [];
-    if (waiters === this.waiters) this.waiters = [];
-    try {
-      this.db.transaction(() => {
-        for (const op of batch) this.apply(op);
-      })();
-      for (const w of waiters) w.resolve();
-    } catch (error) {
-      const reason = `journal write failed: ${error instanceof Error ? error.message : String(error)}`;
-      const typed = new FastWorkerError("E_JOURNAL", `${reason}; the tasks were not accepted`, { cause: error });
-      for (const w of [...waiters, ...this.waiters.splice(0)]) w.reject(typed);
-      // Nothing queued behind a failed slice may land later: its submitters were just told no.
-      this.pending = [];
-      if (!this.degraded) {
-        this.degraded = reason;
-        this.onDegraded(reason);
+  async compact(before: number): Promise<number> {
+    if (this.closed || this.compacting) return 0;
+    this.compacting = true;
+    const answer = await this.writerThread().request({ type: "compact", before });
+    this.compacting = false;
+    if (answer.ok) {
+      if (this.compactRetry) {
+        clearTimeout(this.compactRetry.timer);
+        this.compactRetry = undefined;
+        this.log("info", "journal: compaction works again");
       }
+      return answer.changes;
     }
-    if (this.pending.length > 0 || this.waiters.length > 0) this.schedule();
-  }
-
-  private apply(op: Pending): void {
-    switch (op.kind) {
-      case "accept": {
-        const t = op.task;
-        this.insert.run(t.spec.id, t.spec.name, t.priority, t.state, t.attempts, t.dueAt ?? null, t.submittedAt, JSON.stringify(t.spec));
-        return;
-      }
-      case "update":
-        this.update_.run(op.patch.state, op.patch.attempts, op.patch.dueAt ?? null, op.id);
-        return;
-      case "finish":
-        this.finish_.run(op.record.status, op.record.attempts, op.record.timings.finishedAt ?? Date.now(), JSON.stringify(op.record), op.id);
-        return;
+    this.stats.error("compact", answer.error);
+    const delayMs = Math.min(COMPACT_RETRY_MAX_MS, this.compactRetry ? this.compactRetry.delayMs * 2 : COMPACT_RETRY_FIRST_MS);
+    if (this.compactRetry === undefined) this.log("warn", "journal: compaction failed; retrying with backoff", { error: answer.error });
+    else clearTimeout(this.compactRetry.timer);
+    if (!this.closed) {
+      const timer = setTimeout(() => void this.compact(before), delayMs);
+      timer.unref();
+      this.compactRetry = { timer, delayMs };
     }
+    return 0;
   }
-}
 
-export interface JournalSummary {
-  path: string;
-  formatVersion: number;
-  byState: Record<string, number>;
-  oldestQueued?: { id: string; name: string; submittedAt: string };
-  sizeBytes: number;
-}
-
-/** What a journal holds, for operators (`fastworker inspect`). Opens it read-only. */
-export function inspectJournal(dataDir: string): JournalSummary {
-  const path = join(dataDir, FILE_NAME);
-  let db: Database;
-  try {
-    db = new Database(path, { readonly: true, strict: true });
-  } catch (error) {
-    throw new FastWorkerError("E_JOURNAL", `no readable journal at ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  try {
-    const version = Number(db.query<{ value: string }, []>("SELECT value FROM meta WHERE key = 'format_version'").get()?.value ?? 0);
-    const byState: Record<string, number> = {};
-    for (const row of db.query<{ state: string; n: number }, []>("SELECT state, COUNT(*) AS n FROM tasks GROUP BY state").all()) byState[row.state] = row.n;
-    const oldest = db.query<{ id: string; name: string; submitted_at: number }, []>(`SELECT id, name, submitted_at FROM tasks WHERE state NOT IN ${TERMINAL} ORDER BY submitted_at LIMIT 1`).get();
-    const pages = db.query<{ n: number }, []>("SELECT page_count AS n FROM pragma_page_count()").get()?.n ?? 0;
-    const pageSize = db.query<{ n: number }, []>("SELECT page_size AS n FROM pragma_page_size()").get()?.n ?? 0;
+  health(): JournalHealth {
+    const latency = this.stats.latency();
     return {
-      path, formatVersion: version, byState, sizeBytes: pages * pageSize,
-      ...(oldest ? { oldestQueued: { id: oldest.id, name: oldest.name, submittedAt: new Date(oldest.submitted_at).toISOString() } } : {}),
+      path: this.path, sync: this.sync, state: this.degraded === undefined ? "ok" : "degraded",
+      degradedReason: this.degraded ?? null, degradedSince: this.commits.degradedSince ?? null,
+      pendingWrites: this.commits.pendingWrites, waitingSubmissions: this.commits.waitingSubmissions,
+      commitInFlightMs: this.commits.commitInFlightMs === null ? null : Math.round(this.commits.commitInFlightMs),
+      commits: this.stats.commitSeconds.count, commitP50Ms: latency.p50, commitP99Ms: latency.p99, commitMaxMs: latency.max,
+      errors: { ...this.stats.errors }, lastError: this.stats.lastError, quarantined: this.stats.quarantined,
     };
-  } catch (error) {
-    throw new FastWorkerError("E_JOURNAL", `${path} is not a FastWorker journal: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    db.close();
+  }
+
+  /**
+   * Commits what is pending, checkpoints and stops the writer. Never throws: on a full disk or a
+   * frozen one it says in one line what was not saved (those tasks run again after a restart).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.compactRetry) clearTimeout(this.compactRetry.timer);
+    this.db?.close();
+    this.db = undefined;
+    const writer = this.writer;
+    if (writer === undefined) return;
+    const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
+    const finished = async () => {
+      await this.commits.drain();
+      const answer = await writer.request({ type: "close" });
+      if (!answer.ok) {
+        this.stats.error("close", answer.error);
+        this.log("warn", "journal: could not checkpoint at shutdown; the write-ahead log is kept and replayed at the next start", { error: answer.error });
+      }
+      return true;
+    };
+    const timer = Promise.withResolvers<boolean>();
+    const handle = setTimeout(() => timer.resolve(false), timeoutMs);
+    const done = await Promise.race([finished(), timer.promise]);
+    clearTimeout(handle);
+    if (!done) this.log("error", `journal: the disk did not answer within ${timeoutMs} ms at shutdown; unsaved writes are lost (those tasks run again after a restart)`, { pendingWrites: this.commits.pendingWrites });
+    writer.terminate();
+  }
+
+  private writerThread(): WriterThread {
+    if (this.writer !== undefined && this.writer.deadReason !== undefined && !this.closed) {
+      // The thread died (it should not): the next request gets a fresh one, which reopens the journal.
+      this.log("error", "journal: the writer thread died; starting a new one", { reason: this.writer.deadReason });
+      this.writer = undefined;
+    }
+    if (this.writer === undefined) {
+      this.writer = new WriterThread("fastworker-journal-writer");
+      void this.writer.request({ type: "open", path: this.path, sync: this.sync, ...(this.options.stallFile ? { stallFile: this.options.stallFile } : {}) }).then((answer) => {
+        if (!answer.ok) this.log("error", "journal: the writer thread could not open the journal", { error: answer.error });
+      });
+    }
+    return this.writer;
   }
 }

@@ -2,6 +2,7 @@ import { FastWorkerError } from "../errors.ts";
 import type { Priority } from "../model/priority.ts";
 import type { TaskState } from "../model/task-state.ts";
 import type { TaskRecord, TaskSpec } from "../protocol/index.ts";
+import type { JournalHealth, JournalStats } from "./journal-health.ts";
 
 /** What a durable store must persist to bring a task back after a restart. */
 export interface StoredTask {
@@ -20,7 +21,12 @@ export type StoredTaskPatch = { state: TaskState; attempts: number; dueAt?: numb
 export interface Recovered {
   live: StoredTask[];
   finished: TaskRecord[];
+  /** Rows that could not be decoded and were set aside (a journal's quarantine table). */
+  quarantined?: number;
 }
+
+/** Tasks a store refused one by one (the others of the same call were accepted): task id → why. */
+export type Refusals = ReadonlyMap<string, FastWorkerError>;
 
 /**
  * The control plane writes every task lifecycle change through this, so a
@@ -33,18 +39,25 @@ export interface Recovered {
  * a task whose completion had not been flushed (at-least-once).
  */
 export interface TaskStore {
-  /** Called before the submitter is told the tasks were accepted. */
-  accept(tasks: readonly StoredTask[]): void | Promise<void>;
+  /**
+   * Called before the submitter is told the tasks were accepted. Rejects (E_JOURNAL) when the
+   * store cannot take any of them; resolves with Refusals for tasks refused on their own.
+   */
+  accept(tasks: readonly StoredTask[]): void | Refusals | Promise<void | Refusals>;
   update(id: string, patch: StoredTaskPatch): void;
   /** The terminal record, result included, so it stays answerable after a restart. */
   finish(id: string, record: TaskRecord): void;
   /** Tasks to bring back after a restart (nothing for the in-memory store). */
   recover(resultTtlMs: number): Promise<Recovered>;
-  /** Drops finished tasks older than `before` (epoch ms); returns how many. */
-  compact(before: number): number;
+  /** Drops finished tasks older than `before` (epoch ms); returns how many. Reports its own failures, never rejects. */
+  compact(before: number): number | Promise<number>;
   close(): Promise<void>;
-  /** Why writes are failing, when they are (the control plane then runs in memory and says so). */
+  /** Why writes are failing, while they are (new submissions are then refused with E_JOURNAL). */
   readonly degraded?: string;
+  /** A durable store's health: commit latency, errors, degraded state (shown in /api/status). */
+  health?(): JournalHealth;
+  /** Its counters and commit-latency histogram, for /metrics. */
+  readonly stats?: JournalStats;
 }
 
 /**

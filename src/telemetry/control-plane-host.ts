@@ -9,7 +9,7 @@ import type { Logger } from "../log.ts";
 import type { Priority } from "../model/priority.ts";
 import type { StateHistoryEntry, TaskState } from "../model/task-state.ts";
 import type { TaskRecord } from "../protocol/index.ts";
-import type { TaskMetrics } from "./task-metrics.ts";
+import type { HistogramData, TaskMetrics } from "./task-metrics.ts";
 
 /** The fields of one task (the control plane's TaskEntry) that metrics, spans and lifecycle logs read. */
 export interface ObservedTask {
@@ -56,4 +56,8 @@ export interface MetricsHost extends GaugeSource {
   readonly storeDegraded: string | undefined;
   /** Epoch ms. */
   readonly startedAt: number;
+  /** A durable store's counters (store/journal-health.ts), undefined in memory-only mode. */
+  readonly journalStats: { readonly commitSeconds: HistogramData; readonly errors: Readonly<Record<string, number>> } | undefined;
+  /** A durable store's health, undefined in memory-only mode. */
+  readonly journal: { readonly pendingWrites: number; readonly commitInFlightMs: number | null; readonly quarantined: number } | undefined;
 }

@@ -102,7 +102,7 @@ export function renderMetrics(cp: MetricsHost): string {
   out.family("fastworker_workers_active", "gauge", "Capacity sources taking work (the control plane's pool and each subworker).").sample("fastworker_workers_active", live.workersActive);
   out.family("fastworker_workers_capacity", "gauge", "Task slots of the active capacity sources.").sample("fastworker_workers_capacity", live.workersCapacity);
   out.family("fastworker_result_cache_size", "gauge", "Finished tasks whose results are kept.").sample("fastworker_result_cache_size", live.resultCacheSize);
-  out.family("fastworker_journal_degraded", "gauge", "1 when the journal cannot write and accepted tasks live only in memory.").sample("fastworker_journal_degraded", cp.storeDegraded ? 1 : 0);
+  renderJournal(out, cp);
   out.family("fastworker_start_time_seconds", "gauge", "When this control plane started, in seconds since the epoch.").sample("fastworker_start_time_seconds", cp.startedAt / 1000);
 
   out.family("fastworker_task_duration_seconds", "histogram", `Run time of each attempt, from dispatch to its outcome reaching the control plane (buckets up to ${DURATION_BUCKETS.at(-1)} s).`);
@@ -110,6 +110,21 @@ export function renderMetrics(cp: MetricsHost): string {
   out.family("fastworker_task_queue_wait_seconds", "histogram", `Time a task spent ready in the queue before dispatch (buckets up to ${QUEUE_WAIT_BUCKETS.at(-1)} s).`);
   for (const { s, rank, labels } of slots) out.histogram("fastworker_task_queue_wait_seconds", s.queueWait[rank]!, labels);
   return out.toString();
+}
+
+/** The journal's figures; only the degraded gauge (0) without a journal, so dashboards need no special case. */
+function renderJournal(out: PrometheusText, cp: MetricsHost): void {
+  out.family("fastworker_journal_degraded", "gauge", "1 while journal writes fail: new submissions are refused with E_JOURNAL and the writer retries with backoff.").sample("fastworker_journal_degraded", cp.storeDegraded ? 1 : 0);
+  const stats = cp.journalStats;
+  const health = cp.journal;
+  if (stats === undefined || health === undefined) return;
+  out.family("fastworker_journal_commit_seconds", "histogram", "Time of each group commit on the journal's writer thread (fsync included with --journal-sync full).");
+  out.histogram("fastworker_journal_commit_seconds", stats.commitSeconds, {});
+  out.family("fastworker_journal_errors_total", "counter", "Journal writes that failed, by operation (commit, compact, close); each is retried with backoff.");
+  for (const [operation, count] of Object.entries(stats.errors)) out.sample("fastworker_journal_errors_total", count, { operation });
+  out.family("fastworker_journal_pending_writes", "gauge", "Journal writes waiting for the next commit.").sample("fastworker_journal_pending_writes", health.pendingWrites);
+  out.family("fastworker_journal_commit_in_flight_seconds", "gauge", "How long the commit under way has been running (0 when none): a stalled disk shows here.").sample("fastworker_journal_commit_in_flight_seconds", (health.commitInFlightMs ?? 0) / 1000);
+  out.family("fastworker_journal_quarantined_rows", "gauge", "Journal rows recovery could not decode and moved to the quarantine table.").sample("fastworker_journal_quarantined_rows", health.quarantined);
 }
 
 /** The (task, priority) pairs that saw any task: untouched pairs are left out rather than shown as zeros. */

@@ -116,7 +116,7 @@ describe("compaction", () => {
     const store = new JournalStore(dataDir);
     const { live } = await store.recover(3_600_000);
     expect(live.map((t) => t.spec.id).sort()).toEqual(Array.from({ length: 1000 }, (_, i) => `live-${i}`).sort());
-    store.compact(Date.now() - 60_000);
+    await store.compact(Date.now() - 60_000);
     expect((await store.recover(10 * 3_600_000)).finished).toHaveLength(0);
     await store.close();
   });

@@ -1,4 +1,5 @@
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,18 +31,9 @@ import { task } from "fastworker";
 export const greet = task({ name: "greet", argsSchema: v.tuple([v.pipe(v.string(), v.minLength(2))]) }, (who: string) => \`hello \${who}\`);
 `;
 
-test("bun run build:binary gives one binary that runs a control plane and its tasks (task modules given by path, their own packages from their node_modules)", async () => {
-  const build = Bun.spawnSync(buildBinaryCommand(binary), { cwd: root, stderr: "pipe" });
-  expect(build.exitCode, build.stderr.toString()).toBe(0);
-  // The task module lives outside the repository and imports "fastworker": the binary provides it.
-  copyFileSync(join(root, "examples/tasks.ts"), join(scratch, "tasks.ts"));
-  mkdirSync(join(scratch, "greeting/node_modules"), { recursive: true });
-  cpSync(join(root, "node_modules/valibot"), join(scratch, "greeting/node_modules/valibot"), { recursive: true });
-  mkdirSync(join(scratch, "greeting/tasks"));
-  writeFileSync(join(scratch, "greeting/tasks/greet.ts"), WITH_DEPENDENCY);
-  const address = await freeAddress();
-  const guiPort = await freePort();
-  const cp = Bun.spawn([binary, "control-plane", "--task-modules", "tasks.ts,greeting/tasks/greet.ts", "--base-address", address, "--no-discovery", "--no-journal", "--gui-port", String(guiPort), "--concurrency", "1"], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+/** Starts the binary's control plane in `scratch` and waits for its "ready" banner. */
+async function startBinaryControlPlane(args: string[]): Promise<ReturnType<typeof Bun.spawn>> {
+  const cp = Bun.spawn([binary, "control-plane", ...args], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
   started.push(cp);
   const reader = cp.stdout.getReader();
   let banner = "";
@@ -50,6 +42,26 @@ test("bun run build:binary gives one binary that runs a control plane and its ta
     if (done) throw new Error(`binary control plane exited: ${banner}${await new Response(cp.stderr).text()}`);
     banner += new TextDecoder().decode(value);
   }
+  reader.releaseLock();
+  return cp;
+}
+
+// One build for the whole file: building takes most of its time.
+beforeAll(() => {
+  const build = Bun.spawnSync(buildBinaryCommand(binary), { cwd: root, stderr: "pipe" });
+  expect(build.exitCode, build.stderr.toString()).toBe(0);
+}, 180_000);
+
+test("bun run build:binary gives one binary that runs a control plane and its tasks (task modules given by path, their own packages from their node_modules)", async () => {
+  // The task module lives outside the repository and imports "fastworker": the binary provides it.
+  copyFileSync(join(root, "examples/tasks.ts"), join(scratch, "tasks.ts"));
+  mkdirSync(join(scratch, "greeting/node_modules"), { recursive: true });
+  cpSync(join(root, "node_modules/valibot"), join(scratch, "greeting/node_modules/valibot"), { recursive: true });
+  mkdirSync(join(scratch, "greeting/tasks"));
+  writeFileSync(join(scratch, "greeting/tasks/greet.ts"), WITH_DEPENDENCY);
+  const address = await freeAddress();
+  const guiPort = await freePort();
+  await startBinaryControlPlane(["--task-modules", "tasks.ts,greeting/tasks/greet.ts", "--base-address", address, "--no-discovery", "--no-journal", "--gui-port", String(guiPort), "--concurrency", "1"]);
   const submit = Bun.spawnSync([binary, "submit", "--task-name", "add", "--args", "20", "22", "--control-plane-address", address], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
   expect(submit.stderr.toString()).toBe("");
   expect(submit.stdout.toString().trim()).toBe("42");
@@ -69,4 +81,24 @@ test("bun run build:binary gives one binary that runs a control plane and its ta
   expect(await page.text()).toContain("<div id=\"app\"");
   const status = (await (await fetch(`http://127.0.0.1:${guiPort}/api/status`)).json()) as { running: boolean };
   expect(status.running).toBe(true);
+});
+
+// The journal's writer thread loads inside the binary too (it is an extra entry point of build:binary).
+test("the binary runs a control plane with the journal on: tasks are acknowledged after their commit on the writer thread", async () => {
+  copyFileSync(join(root, "examples/tasks.ts"), join(scratch, "tasks.ts"));
+  const address = await freeAddress();
+  const guiPort = await freePort();
+  const dataDir = join(scratch, "data");
+  const cp = await startBinaryControlPlane(["--task-modules", "tasks.ts", "--base-address", address, "--no-discovery", "--data-dir", dataDir, "--gui-port", String(guiPort), "--concurrency", "1"]);
+  const submit = Bun.spawnSync([binary, "submit", "--task-name", "add", "--args", "20", "22", "--control-plane-address", address], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
+  expect(submit.stderr.toString()).toBe("");
+  expect(submit.stdout.toString().trim()).toBe("42");
+  const status = (await (await fetch(`http://127.0.0.1:${guiPort}/api/status`)).json()) as { journal: { state: string; commits: number } | null };
+  expect(status.journal?.state).toBe("ok");
+  expect(status.journal?.commits).toBeGreaterThanOrEqual(1);
+  cp.kill("SIGTERM");
+  expect(await cp.exited).toBe(0);
+  const db = new Database(join(dataDir, "journal.sqlite"), { readonly: true });
+  expect(db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM tasks WHERE state = 'success'").get()?.n).toBe(1);
+  db.close();
 });

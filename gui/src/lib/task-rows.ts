@@ -12,7 +12,8 @@ export interface TaskFilters {
   sort: "newest" | "oldest";
 }
 
-type TaskEventName = Extract<keyof ControlPlaneEvents, `task.${string}`>;
+/** Events that change a row; progress and log lines only touch the open detail (tasks-store.ts). */
+type TaskEventName = Exclude<Extract<keyof ControlPlaneEvents, `task.${string}`>, "task.progress" | "task.log">;
 export type TaskEvent = { [K in TaskEventName]: { name: K; data: ControlPlaneEvents[K] } }[TaskEventName];
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());

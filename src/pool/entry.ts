@@ -13,6 +13,8 @@ export interface Entry {
   readonly resolve: (outcome: PoolOutcome) => void;
   /** The slot it is assigned to, undefined while waiting in the pool's queue. */
   slot: SlotRef | undefined;
+  /** Its budget in the slot it is assigned to (TaskBudgets.budgetOf), set on assignment. */
+  budget?: string;
 }
 
 /** The part of Slot that entries point at (kept minimal to avoid an import cycle). */

@@ -7,12 +7,15 @@
 import { ConfigError, type WireError } from "../errors.ts";
 import { isPriority, priorityRank, type Priority } from "../tasks/priority.ts";
 import { describeJob, failure, type Entry } from "./entry.ts";
-import { encodeJob, type ResultMessage } from "./messages.ts";
+import { encodeJob, type ActivityMessage, type ResultMessage } from "./messages.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
+import { MAX_IN_FLIGHT } from "./shared-state.ts";
+import { TaskBudgets } from "./slot-load.ts";
 import { Slot, type SlotEvents } from "./slot.ts";
 import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, RetryDirective, WorkerPoolOptions } from "./types.ts";
 
 const DEFAULT_PREFETCH = 2;
+const DEFAULT_ABORT_GRACE_MS = 1000;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const MAX_SEQ = 0x7fffffff;
 
@@ -55,6 +58,7 @@ function decodeResult(message: ResultMessage): PoolOutcome {
 export class WorkerPool {
   readonly size: number;
   readonly #prefetch: number;
+  readonly #budgets: TaskBudgets;
   readonly #log: LogFn;
   readonly #slots: Slot[];
   readonly #pending = new PriorityFifo<Entry>();
@@ -71,14 +75,22 @@ export class WorkerPool {
     this.size = positiveInteger("size", options.size);
     this.#prefetch = positiveInteger("prefetch", options.prefetch ?? DEFAULT_PREFETCH);
     this.#log = options.log ?? defaultLog;
+    const tasksPerWorker = positiveInteger("tasksPerWorker", options.tasksPerWorker ?? 1);
+    if (tasksPerWorker > MAX_IN_FLIGHT) throw new ConfigError(`WorkerPool: "tasksPerWorker" must be at most ${MAX_IN_FLIGHT}, got ${tasksPerWorker}.`);
+    this.#budgets = new TaskBudgets(tasksPerWorker);
+    const abortGraceMs = options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
+    if (!Number.isFinite(abortGraceMs) || abortGraceMs < 0) throw new ConfigError(`WorkerPool: "abortGraceMs" must be a number >= 0, got ${String(abortGraceMs)}.`);
     const config = {
       modules: [...options.taskModules],
       prefetch: this.#prefetch,
+      budgets: this.#budgets,
+      abortGraceMs,
       startTimeoutMs: positiveInteger("startTimeoutMs", options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS),
       log: this.#log,
     };
     const events: SlotEvents = {
       onResult: (entry, result) => this.#onResult(entry, result),
+      onActivity: (entry, message) => this.#onActivity(entry, message, options),
       onSettle: (entry, outcome) => {
         this.#completed++;
         this.#settle(entry, outcome);
@@ -152,7 +164,7 @@ export class WorkerPool {
     return new Promise<PoolOutcome>((resolve) => {
       const entry: Entry = { job, seq, encoded, rank, resolve, slot: undefined };
       this.#entries.set(job.id, entry);
-      const slot = this.#pending.size === 0 ? this.#pickSlot() : undefined;
+      const slot = this.#pending.size === 0 ? this.#pickSlot(this.#budgets.budgetOf(job.name)) : undefined;
       const overtake = slot === undefined ? this.#overtakeSlot(rank) : undefined;
       if (overtake !== undefined) {
         overtake.assign(entry, true);
@@ -181,12 +193,15 @@ export class WorkerPool {
 
   stats(): PoolStats {
     let busy = 0;
+    let running = 0;
     let assigned = 0;
     for (const slot of this.#slots) {
-      if (slot.busy) busy++;
+      const jobs = slot.running;
+      if (jobs > 0) busy++;
+      running += jobs;
       assigned += slot.assigned.size;
     }
-    return { size: this.size, busy, assigned, pending: this.#pending.size, restarts: this.#restarts, completed: this.#completed };
+    return { size: this.size, busy, running, assigned, pending: this.#pending.size, restarts: this.#restarts, completed: this.#completed };
   }
 
   /**
@@ -246,6 +261,20 @@ export class WorkerPool {
     if (this.#pending.size > 0) this.#dispatch();
   }
 
+  #onActivity(entry: Entry, message: ActivityMessage, options: WorkerPoolOptions): void {
+    const job = { id: entry.job.id, attempt: entry.job.attempt };
+    if (message.t === "log") {
+      options.onLog?.(job, { at: message.at, message: message.message });
+      return;
+    }
+    if (options.onProgress === undefined) return;
+    // Built by JobContext.progress from a number or a plain object: JSON text of exactly that.
+    const progress: unknown = JSON.parse(message.json);
+    if (typeof progress === "number" || (typeof progress === "object" && progress !== null && !Array.isArray(progress))) {
+      options.onProgress(job, progress as number | Record<string, unknown>);
+    }
+  }
+
   #settle(entry: Entry, outcome: PoolOutcome): void {
     this.#entries.delete(entry.job.id);
     entry.resolve(outcome);
@@ -265,10 +294,12 @@ export class WorkerPool {
     this.#dispatch();
   }
 
-  #pickSlot(): Slot | undefined {
+  /** The slot with the most room that takes a job of `budget` now. */
+  #pickSlot(budget: string): Slot | undefined {
     let best: Slot | undefined;
     let bestFree = 0;
     for (const slot of this.#slots) {
+      if (!slot.canTake(budget)) continue;
       const free = slot.free;
       if (free > bestFree) {
         best = slot;
@@ -280,12 +311,14 @@ export class WorkerPool {
 
   #dispatch(): void {
     if (this.#closing) return;
+    // Strictly in priority order: a job whose budget is full everywhere waits, and so does what is behind it.
     while (this.#pending.size > 0) {
-      const slot = this.#pickSlot();
+      const head = this.#pending.peek();
+      if (head === undefined) return;
+      const slot = this.#pickSlot(this.#budgets.budgetOf(head.job.name));
       if (slot === undefined) return;
-      const entry = this.#pending.shift();
-      if (entry === undefined) return;
-      slot.assign(entry);
+      this.#pending.shift();
+      slot.assign(head);
     }
   }
 }

@@ -16,6 +16,7 @@ import { CallbackSender } from "./callbacks.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { LocalSource } from "./local-source.ts";
+import { TaskActivity } from "./task-activity.ts";
 import { RequestRouter } from "./request-router.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
@@ -41,6 +42,8 @@ export interface ControlPlaneOptions {
   maxFrameBytes?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
+  /** Tasks in flight at once per local Bun Worker for tasks without their own `concurrency` (default 1; see docs/handlers.md). */
+  tasksPerWorker?: number;
   /** NNG BUS address where this control plane announces itself; null turns discovery off. Default tcp://127.0.0.1:5550. */
   discoveryAddress?: string | null;
   /** Shown in announcements so tools can link to the dashboard. */
@@ -73,6 +76,8 @@ export class ControlPlane {
   readonly table: TaskTable;
   readonly dispatcher: Dispatcher;
   readonly events: EventBus;
+  /** Progress and log lines of running tasks (local pool and subworker reports). */
+  readonly activity: TaskActivity;
   // Live entries are exactly the unfinished tasks: no need to build a record to know.
   readonly waiters = new ResultWaiters((id) => !this.table.live.has(id));
   readonly outboxes: Outboxes;
@@ -112,6 +117,7 @@ export class ControlPlane {
       resultCacheTtlMs: options.resultCacheTtlMs ?? 3_600_000,
     });
     this.dispatcher = new Dispatcher(this.table);
+    this.activity = new TaskActivity(this.table, this.events);
     this.outboxes = new Outboxes(options.resultCacheTtlMs ?? 3_600_000);
     this.watches = new Watches(this.events, (id) => this.table.get(id));
     wireEvents(this.table, this.events);
@@ -146,7 +152,11 @@ export class ControlPlane {
     await this.telemetry?.start();
     const concurrency = this.options.concurrency ?? availableParallelism();
     if (concurrency > 0) {
+      const localId = `${this.id}/local`;
       this.pool = new WorkerPool({ size: concurrency, taskModules: this.catalog.modulePaths, prefetch: this.options.prefetch ?? DEFAULT_PREFETCH, log: this.log,
+        ...(this.options.tasksPerWorker !== undefined ? { tasksPerWorker: this.options.tasksPerWorker } : {}),
+        onProgress: (job, progress) => this.activity.progress(job.id, job.attempt, progress, localId),
+        onLog: (job, line) => this.activity.log(job.id, job.attempt, line, localId),
         onCapacity: () => this.dispatcher.schedule(),
       });
       await this.pool.start();
@@ -156,7 +166,8 @@ export class ControlPlane {
         const sizes = ready.sizeByPriority();
         return PRIORITIES.find((p) => sizes[p] > 0);
       };
-      this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o), topPriority));
+      this.dispatcher.add(new LocalSource(localId, this.pool, this.catalog.names(), (o) => this.outcome(o), topPriority,
+        concurrency * (this.options.tasksPerWorker ?? 1)));
     }
     await this.recover();
     const router = (this.router = new RequestRouter(this));

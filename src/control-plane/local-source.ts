@@ -18,6 +18,8 @@ export class LocalSource implements CapacitySource {
     private readonly sink: OutcomeSink,
     /** The highest priority waiting in the ready queue, if any. */
     private readonly topPriority: () => Priority | undefined = () => undefined,
+    /** Tasks it runs at once with every Worker full: Workers × tasksPerWorker. */
+    private readonly capacity: number = pool.size,
   ) {}
 
   /** Free prefetch capacity, or one slot for a waiting task that outranks something prefetched. */
@@ -53,7 +55,7 @@ export class LocalSource implements CapacitySource {
   info(): WorkerInfo {
     const stats = this.pool.stats();
     return {
-      id: this.id, kind: "local", state: "active", capacity: stats.size, running: stats.busy,
+      id: this.id, kind: "local", state: "active", capacity: this.capacity, running: stats.running,
       tasks: [...this.taskNames], lastSeenAt: Date.now(), registeredAt: this.registeredAt, completed: this.completed,
       pid: process.pid,
     };

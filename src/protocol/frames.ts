@@ -39,6 +39,11 @@ export const TaskSpecSchema = v.object({
 
 export const HistoryEntrySchema = v.object({ state: TaskStateSchema, at: Millis });
 
+/** A handler's `this.progress(...)`: a percentage 0..100 or a small object. */
+export const TaskProgressSchema = v.union([v.pipe(v.number(), v.minValue(0), v.maxValue(100)), v.record(v.string(), v.unknown())]);
+/** A handler's `this.log(...)` line (src/tasks/context.ts has the limits). */
+export const TaskLogLineSchema = v.object({ at: Millis, message: v.pipe(v.string(), v.maxLength(2000)) });
+
 export const TaskRecordSchema = v.object({
   taskId: Id,
   name: v.string(),
@@ -57,6 +62,10 @@ export const TaskRecordSchema = v.object({
     finishedAt: v.optional(Millis),
   }),
   history: v.array(HistoryEntrySchema),
+  /** The last value the handler passed to this.progress(). */
+  progress: v.optional(TaskProgressSchema),
+  /** The handler's this.log() lines, oldest first, the last 100. */
+  logs: v.optional(v.pipe(v.array(TaskLogLineSchema), v.maxLength(100))),
 });
 
 export const LeasedTaskSchema = v.object({
@@ -137,6 +146,9 @@ const report = v.object({
   outcomes: v.array(OutcomeSchema),
   /** Ids still running here: renews their leases. */
   running: v.array(Id),
+  /** Progress and log lines of running tasks since the previous report (bounded by the subworker). */
+  progress: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, progress: TaskProgressSchema })), v.maxLength(10_000))),
+  logs: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, at: Millis, message: v.pipe(v.string(), v.maxLength(2000)) })), v.maxLength(10_000))),
   credits: Count,
   waitMs: Millis,
 });

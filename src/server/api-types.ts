@@ -108,6 +108,10 @@ export interface TaskDetailJson extends Omit<TaskSummaryJson, "result" | "error"
   history: Array<{ state: TaskState; at: string }>;
   cancellable: boolean;
   retryable: boolean;
+  /** The handler's last this.progress() value (a number is a percentage 0..100), when it reported any. */
+  progress?: number | Record<string, unknown>;
+  /** The handler's this.log() lines (`at` epoch ms), oldest first, the last 100, when it wrote any. */
+  logs?: Array<{ at: number; message: string }>;
 }
 
 export interface CacheJson {

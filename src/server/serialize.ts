@@ -124,6 +124,8 @@ export function taskDetailJson(record: TaskRecord): TaskDetailJson {
     history: record.history.map((h) => ({ state: h.state, at: iso(h.at) })),
     cancellable: CANCELLABLE.has(record.status),
     retryable: record.status === "failure" || record.status === "cancelled",
+    ...(record.progress !== undefined ? { progress: record.progress } : {}),
+    ...(record.logs !== undefined ? { logs: record.logs.map((line) => ({ at: line.at, message: line.message })) } : {}),
   };
 }
 

@@ -122,6 +122,7 @@ export class LeaseLoop {
     const waitMs = credits > 0 ? this.session.heartbeatMs : 0;
     const { bytes, sent, rest } = encodeLease({
       workerId: this.session.workerId, outcomes: flush ? [] : this.runner.takeOutcomes(), running: flush ? [] : this.runner.runningIds(), credits, waitMs,
+      ...(flush ? {} : this.runner.activity.take()),
     }, this.session.maxFrameBytes);
     this.runner.putBack(rest);
     // Counted as reported once sent: a report that also waits for work is answered only later.

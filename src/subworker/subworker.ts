@@ -108,12 +108,17 @@ export class Subworker {
 
   /** Loads modules, starts the pool, launches the registration loop; never rejects (failures go through fail()). */
   private async prepare(): Promise<void> {
-    const { log, taskModules, cwd, concurrency, prefetch } = this.options;
+    const { log, taskModules, cwd, concurrency, prefetch, tasksPerWorker } = this.options;
     try {
       const catalog = await loadTaskModules(taskModules, { cwd });
       if (catalog.names().length === 0) throw new ConfigError(`no task definitions found in ${taskModules.join(", ")}`);
       // A replacement Worker (after a cancel, timeout or crash) is capacity to offer at once, not at the next heartbeat.
-      this.pool = new WorkerPool({ size: concurrency, taskModules: catalog.modulePaths, prefetch, log, onCapacity: () => this.loop?.pump() });
+      this.pool = new WorkerPool({
+        size: concurrency, taskModules: catalog.modulePaths, prefetch, tasksPerWorker, log, onCapacity: () => this.loop?.pump(),
+        // Relayed to the control plane with the next report (src/subworker/activity.ts bounds them).
+        onProgress: (job, progress) => this.runner?.activity.progress(job, progress),
+        onLog: (job, line) => this.runner?.activity.log(job, line),
+      });
       await this.pool.start();
       const runner = (this.runner = new TaskRunner(this.pool, concurrency * prefetch, this.counters, log));
       runner.onOutcome = () => this.loop?.pump();

@@ -86,6 +86,9 @@ function applyBatch(events: StreamEvent[], overflowed: boolean): void {
         schedulesChanged = true;
         break;
       case "dropped":
+      // The detail drawer follows these (the dashboard's own work); the table rows do not change.
+      case "task.progress":
+      case "task.log":
         break;
       default: {
         taskEvents.push(event);

@@ -12,7 +12,8 @@ export interface TaskFilters {
   sort: "newest" | "oldest";
 }
 
-type TaskEventName = Extract<keyof ControlPlaneEvents, `task.${string}`>;
+// Progress and log lines change the detail drawer, not a row of the table.
+type TaskEventName = Exclude<Extract<keyof ControlPlaneEvents, `task.${string}`>, "task.progress" | "task.log">;
 export type TaskEvent = { [K in TaskEventName]: { name: K; data: ControlPlaneEvents[K] } }[TaskEventName];
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());

@@ -4,15 +4,16 @@
  * most `prefetch` of them, and turns every way a job can end (result, throw,
  * timeout, crash, cancel, shutdown) into a PoolOutcome; run() never rejects.
  */
-import { ConfigError, type WireError } from "../errors.ts";
-import { isPriority, priorityRank, type Priority } from "../tasks/priority.ts";
+import { ConfigError } from "../errors.ts";
+import { priorityRank, type Priority } from "../tasks/priority.ts";
 import { describeJob, failure, type Entry } from "./entry.ts";
+import { decodeResult, invalidJob } from "./job-io.ts";
 import { encodeJob, type ActivityMessage, type ResultMessage } from "./messages.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
 import { MAX_IN_FLIGHT } from "./shared-state.ts";
 import { TaskBudgets } from "./slot-load.ts";
 import { Slot, type SlotEvents } from "./slot.ts";
-import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, RetryDirective, WorkerPoolOptions } from "./types.ts";
+import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, WorkerPoolOptions } from "./types.ts";
 
 const DEFAULT_PREFETCH = 2;
 const DEFAULT_ABORT_GRACE_MS = 1000;
@@ -27,32 +28,6 @@ const defaultLog: LogFn = (level, msg, fields) => {
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`WorkerPool: "${name}" must be an integer >= 1, got ${String(value)}.`);
   return value;
-}
-
-function invalidJob(job: PoolJob): string | undefined {
-  if (typeof job.id !== "string" || job.id === "") return "job.id must be a non-empty string";
-  if (typeof job.name !== "string" || job.name === "") return "job.name must be a non-empty string";
-  if (!Array.isArray(job.args)) return "job.args must be an array";
-  if (!isPriority(job.priority)) return `job.priority must be critical, high, normal or low, got ${String(job.priority)}`;
-  if (job.timeoutMs !== undefined && !(Number.isFinite(job.timeoutMs) && job.timeoutMs > 0)) return "job.timeoutMs must be a number > 0";
-  return undefined;
-}
-
-function decodeResult(message: ResultMessage): PoolOutcome {
-  switch (message.t) {
-    case "ok":
-      return { ok: true, result: message.result, startedAt: message.startedAt, finishedAt: message.finishedAt };
-    case "okj": {
-      const result: unknown = JSON.parse(message.json);
-      return { ok: true, result, startedAt: message.startedAt, finishedAt: message.finishedAt };
-    }
-    case "err": {
-      const { startedAt, finishedAt } = message;
-      const error: WireError = message.stack === undefined ? { code: message.code, message: message.message } : { code: message.code, message: message.message, stack: message.stack };
-      const retry: RetryDirective = typeof message.retry === "number" ? { delayMs: message.retry } : message.retry;
-      return startedAt === undefined ? { ok: false, error, retry, finishedAt } : { ok: false, error, retry, startedAt, finishedAt };
-    }
-  }
 }
 
 export class WorkerPool {

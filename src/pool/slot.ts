@@ -8,9 +8,9 @@
 import { FastWorkerError, type WireError } from "../errors.ts";
 import { Aborts } from "./aborts.ts";
 import { DeadlineTimer, scanDeadlines } from "./deadlines.ts";
-import { describeJob, failure, type Entry, type SlotRef } from "./entry.ts";
+import { crashedJobs, timeoutOutcome, type Entry, type Settled, type SlotRef } from "./entry.ts";
 import type { ActivityMessage, ResultMessage } from "./messages.ts";
-import { respawnDelayMs } from "./respawn-backoff.ts";
+import { Replacer } from "./replacer.ts";
 import { SlotLoad, type TaskBudgets } from "./slot-load.ts";
 import type { LogFn, PoolOutcome } from "./types.ts";
 import { WorkerHandle } from "./worker-handle.ts";
@@ -23,12 +23,6 @@ export interface SlotConfig {
   abortGraceMs: number;
   startTimeoutMs: number;
   log: LogFn;
-}
-
-/** An outcome decided on the main thread for a job that was running. */
-interface Settled {
-  entry: Entry;
-  outcome: PoolOutcome;
 }
 
 export interface SlotEvents {
@@ -52,8 +46,7 @@ export class Slot implements SlotRef {
   #ready = false;
   #closed = false;
   #generation = 0;
-  #failures = 0;
-  #respawnTimer: Timer | undefined;
+  readonly #replacer: Replacer;
   readonly #deadlines = new DeadlineTimer(() => this.#checkDeadlines());
   readonly #load: SlotLoad;
   readonly #aborts: Aborts;
@@ -66,6 +59,19 @@ export class Slot implements SlotRef {
     this.#load = new SlotLoad(config.budgets, config.prefetch);
     this.#aborts = new Aborts(config.abortGraceMs, (seq) => this.#abortExpired(seq));
     this.#urgentBelow = Math.max(2, Math.floor(config.prefetch / 2));
+    const isClosed = () => this.#closed;
+    this.#replacer = new Replacer({
+      index, log: config.log,
+      get closed() {
+        return isClosed();
+      },
+      spawn: () => this.#spawn(),
+      isCurrent: (handle) => this.#handle === handle,
+      ready: (handle) => this.#becomeReady(handle),
+      forget: () => {
+        this.#handle = undefined;
+      },
+    });
   }
 
   /** Spawns the first Worker; rejects (without retrying) if it cannot load the task modules. */
@@ -155,16 +161,14 @@ export class Slot implements SlotRef {
   /** From now on a lost Worker is not replaced (the pool is draining before shutdown). */
   stopRestarting(): void {
     this.#closed = true;
-    if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
-    this.#respawnTimer = undefined;
+    this.#replacer.cancel();
   }
 
   /** Stops everything for good and returns the jobs that were still assigned. */
   shutdown(): Entry[] {
     this.#closed = true;
     this.#ready = false;
-    if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
-    this.#respawnTimer = undefined;
+    this.#replacer.cancel();
     this.#deadlines.clear();
     this.#aborts.clear();
     this.#load.clear();
@@ -204,7 +208,7 @@ export class Slot implements SlotRef {
   #becomeReady(handle: WorkerHandle): void {
     this.#config.budgets.learn(handle.concurrency);
     this.#ready = true;
-    this.#failures = 0;
+    this.#replacer.succeeded();
     if (this.assigned.size === 0) handle.setKeepAlive(false);
     this.#events.onReady(this);
   }
@@ -254,15 +258,7 @@ export class Slot implements SlotRef {
   }
 
   #onCrash(handle: WorkerHandle, error: WireError): void {
-    const running = handle.state.running(Date.now());
-    const crashed: Settled[] = [];
-    for (const [seq, startedAt] of running) {
-      const entry = this.assigned.get(seq);
-      if (entry === undefined) continue;
-      // Which of the jobs in flight brought the Worker down is unknowable: each fails and retries by policy.
-      const message = `${describeJob(entry.job)} crashed its Worker: ${error.message}`;
-      crashed.push({ entry, outcome: failure("E_WORKER_CRASHED", message, "policy", startedAt, error.stack) });
-    }
+    const crashed = crashedJobs(handle.state.running(Date.now()), this.assigned, error);
     if (crashed.length === 0) {
       this.#config.log("warn", "pool Worker died between jobs; replacing it", { worker: handle.id, error: error.message });
     } else {
@@ -278,10 +274,8 @@ export class Slot implements SlotRef {
     const { expired, nextCheckAt } = scanDeadlines(this.assigned.values(), handle.state.running(now), now);
     for (const { entry, startedAt, limitMs } of expired) {
       this.#config.log("warn", "job exceeded its timeout; aborting it", { worker: handle.id, timeoutMs: limitMs, graceMs: this.#config.abortGraceMs, ...this.#jobFields(entry) });
-      const message = `${describeJob(entry.job)} exceeded its timeout of ${limitMs} ms; its signal was aborted ` +
-        `(its Worker is terminated if it does not end within ${this.#config.abortGraceMs} ms).`;
       this.#abort(entry, "timeout");
-      this.#events.onSettle(entry, failure("E_TASK_TIMEOUT", message, "policy", startedAt));
+      this.#events.onSettle(entry, timeoutOutcome(entry, startedAt, limitMs, this.#config.abortGraceMs));
     }
     if (nextCheckAt !== Number.POSITIVE_INFINITY) this.#deadlines.arm(nextCheckAt);
   }
@@ -304,45 +298,7 @@ export class Slot implements SlotRef {
     for (const { entry, outcome } of settled ?? []) this.#events.onSettle(entry, outcome);
     this.#events.onRestart(this);
     if (stranded.length > 0) this.#events.onStranded(stranded);
-    if (!this.#closed) this.#replace();
-  }
-
-  #replace(): void {
-    let handle: WorkerHandle;
-    try {
-      handle = this.#spawn();
-    } catch (error) {
-      this.#retryReplaceLater(error);
-      return;
-    }
-    handle.ready.then(
-      () => {
-        if (this.#handle === handle && !this.#closed) this.#becomeReady(handle);
-      },
-      (error: unknown) => {
-        if (this.#handle !== handle) return; // superseded or shut down: nothing to retry
-        this.#handle = undefined;
-        this.#retryReplaceLater(error);
-      },
-    );
-  }
-
-  #retryReplaceLater(error: unknown): void {
-    this.#failures++;
-    const delayMs = respawnDelayMs(this.#failures);
-    this.#config.log("error", "replacement pool Worker failed to start; retrying", {
-      slot: this.index,
-      attempt: this.#failures,
-      retryInMs: delayMs,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    if (this.#closed) return;
-    this.#respawnTimer = setTimeout(() => {
-      this.#respawnTimer = undefined;
-      if (!this.#closed) this.#replace();
-    }, delayMs);
-    // Left referenced on purpose: jobs may be (or become) queued for this slot,
-    // and their run() promises would be abandoned if the process exited now.
+    if (!this.#closed) this.#replacer.replace();
   }
 
   #jobFields(entry: Entry): Record<string, unknown> {

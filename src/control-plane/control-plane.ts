@@ -10,7 +10,7 @@ import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
 import { MemoryTaskStore, type TaskStore } from "../store/index.ts";
 import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
-import { loadTaskModules, PRIORITIES, type TaskCatalog } from "../tasks/index.ts";
+import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
 import { Announcer, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { CallbackSender } from "./callbacks.ts";
 import { Dispatcher } from "./dispatcher.ts";
@@ -160,13 +160,7 @@ export class ControlPlane {
         onCapacity: () => this.dispatcher.schedule(),
       });
       await this.pool.start();
-      const ready = this.table.ready;
-      const topPriority = () => {
-        if (ready.size === 0) return undefined;
-        const sizes = ready.sizeByPriority();
-        return PRIORITIES.find((p) => sizes[p] > 0);
-      };
-      this.dispatcher.add(new LocalSource(localId, this.pool, this.catalog.names(), (o) => this.outcome(o), topPriority,
+      this.dispatcher.add(new LocalSource(localId, this.pool, this.catalog.names(), (o) => this.outcome(o), this.table.ready,
         concurrency * (this.options.tasksPerWorker ?? 1)));
     }
     await this.recover();

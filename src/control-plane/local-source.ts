@@ -1,4 +1,6 @@
-import type { Priority, WorkerInfo } from "../protocol/index.ts";
+import type { WorkerInfo } from "../protocol/index.ts";
+import type { ReadyQueue } from "../queue/index.ts";
+import { PRIORITIES } from "../tasks/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
 import type { CapacitySource, OutcomeSink } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
@@ -16,18 +18,31 @@ export class LocalSource implements CapacitySource {
     private readonly pool: WorkerPool,
     private readonly taskNames: readonly string[],
     private readonly sink: OutcomeSink,
-    /** The highest priority waiting in the ready queue, if any. */
-    private readonly topPriority: () => Priority | undefined = () => undefined,
+    /** The control plane's ready queue: what it hands out next decides how much this source takes. */
+    private readonly ready?: ReadyQueue<TaskEntry>,
     /** Tasks it runs at once with every Worker full: Workers × tasksPerWorker. */
     private readonly capacity: number = pool.size,
   ) {}
 
-  /** Free prefetch capacity, or one slot for a waiting task that outranks something prefetched. */
+  /**
+   * Free capacity for the task queued next (its budget's places: a task with its own large
+   * concurrency does not open the gates for CPU-bound ones behind it), or one slot for a waiting
+   * task that outranks something prefetched.
+   */
   freeSlots(): number {
-    const free = this.pool.freeSlots();
+    const next = this.nextQueued();
+    const free = this.pool.freeSlots(next?.name);
     if (free > 0) return free;
-    const top = this.topPriority();
-    return top !== undefined && this.pool.canOvertake(top) ? 1 : 0;
+    return next !== undefined && this.pool.canOvertake(next.priority) ? 1 : 0;
+  }
+
+  /** The task the ready queue hands out next (highest priority, oldest), if any. */
+  private nextQueued(): TaskEntry | undefined {
+    const ready = this.ready;
+    if (ready === undefined || ready.size === 0) return undefined;
+    const sizes = ready.sizeByPriority();
+    const priority = PRIORITIES.find((p) => sizes[p] > 0);
+    return priority === undefined ? undefined : ready.peek(priority, 1)[0];
   }
 
   assign(entries: TaskEntry[]): void {

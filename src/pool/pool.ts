@@ -88,10 +88,14 @@ export class WorkerPool {
     return this.#startPromise;
   }
 
-  /** Jobs that can be accepted without waiting: free prefetch capacity of ready Workers. */
-  freeSlots(): number {
+  /**
+   * Jobs that can be accepted without waiting in the pool's queue: with `name`, jobs of that
+   * task (its budget's places plus prefetch); without, jobs of any kind (every budget's places).
+   */
+  freeSlots(name?: string): number {
     let free = 0;
-    for (const slot of this.#slots) free += slot.free;
+    const budget = name === undefined ? undefined : this.#budgets.budgetOf(name);
+    for (const slot of this.#slots) free += budget === undefined ? slot.free : slot.freeFor(budget);
     return Math.max(0, free - this.#pending.size);
   }
 

@@ -58,10 +58,13 @@ export class SlotLoad {
     return (this.#byBudget.get(budget) ?? 0) < this.budgets.limitOf(budget) || this.#waiting < this.prefetch - 1;
   }
 
-  /** Places of any kind left: what freeSlots() offers (optimistic when tasks set their own concurrency). */
-  free(): number {
+  /**
+   * Places left: for jobs of `budget` (its running places plus the waiting ones), or without it
+   * for jobs of any kind (every budget's places: optimistic when tasks set their own concurrency).
+   */
+  free(budget?: string): number {
     let free = Math.max(0, this.prefetch - 1 - this.#waiting);
-    for (const budget of this.budgets.all()) free += Math.max(0, this.budgets.limitOf(budget) - (this.#byBudget.get(budget) ?? 0));
+    for (const b of budget === undefined ? this.budgets.all() : [budget]) free += Math.max(0, this.budgets.limitOf(b) - (this.#byBudget.get(b) ?? 0));
     return free;
   }
 

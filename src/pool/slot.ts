@@ -97,6 +97,11 @@ export class Slot implements SlotRef {
     return this.#ready ? this.#load.free() : 0;
   }
 
+  /** How many more jobs of this budget this slot takes right now. */
+  freeFor(budget: string): number {
+    return this.#ready ? this.#load.free(budget) : 0;
+  }
+
   /** Whether a job of this budget (TaskBudgets.budgetOf) fits here now. */
   canTake(budget: string): boolean {
     return this.#ready && this.#load.canTake(budget);

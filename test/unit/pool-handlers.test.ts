@@ -56,6 +56,8 @@ describe("WorkerPool: many tasks in flight per Worker", () => {
 
   test("tasksPerWorker 1 keeps one task at a time; a task's own concurrency gives it its own budget", async () => {
     const pool = await startPool({ size: 1 });
+    // Free places for the task queued next: its own budget (5) or the shared one (1); any kind: both and the other own budgets.
+    expect([pool.freeSlots("wait"), pool.freeSlots("fetchLike"), pool.freeSlots()]).toEqual([1, 5, 1 + 3 * 5]);
     const shared = Array.from({ length: 3 }, () => pool.run(job("wait", [300])));
     const own = Array.from({ length: 5 }, () => pool.run(job("fetchLike", [300])));
     await until(() => pool.stats().running === 6, "five fetchLike and one wait running");
@@ -69,6 +71,22 @@ describe("WorkerPool: many tasks in flight per Worker", () => {
     // Sequential: each started after the previous one's 300 ms.
     expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(290);
     expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(290);
+  });
+});
+
+describe("WorkerPool: priorities with tasks in flight", () => {
+  test("jobs waiting for a place start by priority, FIFO within a level", async () => {
+    const pool = await startPool({ tasksPerWorker: 2 });
+    const blockers = [pool.run(job("wait", [300])), pool.run(job("wait", [300]))];
+    const order = ["low", "normal", "critical", "normal", "high"] as const;
+    const waiting = order.map((priority, index) => pool.run(job("wait", [10 + index], { priority })));
+    await Promise.all(blockers);
+    const outcomes = await Promise.all(waiting);
+    const starts = outcomes.map((o, index) => ({ label: `${order[index]}-${index}`, at: o.startedAt ?? 0, index }));
+    starts.sort((a, b) => a.at - b.at || a.index - b.index);
+    // Two places: critical and high start first, then both normals (in submission order), low last.
+    expect(starts.slice(0, 2).map((s) => s.label).sort()).toEqual(["critical-2", "high-4"]);
+    expect(starts.slice(2).map((s) => s.label)).toEqual(["normal-1", "normal-3", "low-0"]);
   });
 });
 

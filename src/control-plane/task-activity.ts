@@ -4,7 +4,7 @@
  * announced as task.progress / task.log. Reports for an attempt that is no longer running are
  * dropped: a late line must not land on the next attempt or a finished task.
  */
-import { MAX_LOG_LINES, type TaskLogLine, type TaskProgress } from "../tasks/index.ts";
+import { MAX_LOG_LINES, MAX_PROGRESS_JSON_CHARS, type TaskLogLine, type TaskProgress } from "../tasks/index.ts";
 import type { EventBus } from "./events.ts";
 import type { TaskTable } from "./task-table.ts";
 import type { TaskEntry } from "./task-entry.ts";
@@ -15,6 +15,8 @@ export class TaskActivity {
   progress(id: string, attempt: number, progress: TaskProgress, workerId?: string): void {
     const entry = this.runningAttempt(id, attempt, workerId);
     if (entry === undefined) return;
+    // Workers enforce this bound; a subworker's report is checked again here (its frames are only schema-checked).
+    if (typeof progress === "object" && JSON.stringify(progress).length > MAX_PROGRESS_JSON_CHARS) return;
     entry.progress = progress;
     if (!this.events.idle) this.events.emit("task.progress", { id, name: entry.name, progress });
   }

@@ -9,6 +9,7 @@ import { decodeReply, decodeTaskDone, encodeFrame } from "../../src/protocol/ind
 import { connect, startControlPlane } from "../helpers/control-plane.ts";
 import { freeAddress } from "../helpers/ports.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
 const scratch = mkdtempSync(join(tmpdir(), "fw-queue-"));
@@ -20,7 +21,7 @@ describe("priorities", () => {
     const client = await connect(address);
     const order = join(scratch, `order-${prefetch}`);
     const blocker = client.submit("sleep", [400]);
-    await Bun.sleep(100);
+    await waitFor(async () => (await client.status()).running === 1, { message: "the blocker to take the only slot" });
     const lows = Array.from({ length: 60 }, (_, i) => client.enqueue("mark", [order, `low-${i}`], { priority: "low" }));
     await Promise.all(lows);
     const normal = await client.enqueue("mark", [order, "normal"], { priority: "normal" });
@@ -52,8 +53,9 @@ describe("result cache", () => {
     const evicted = await client.result(ids[0]!).catch((e: unknown) => e);
     expect((evicted as TaskError).code).toBe("E_TASK_NOT_FOUND");
     expect((await client.result(ids[7]!)).result).toBe(7);
-    await Bun.sleep(1_300);
-    expect(((await client.result(ids[7]!).catch((e: unknown) => e)) as TaskError).code).toBe("E_TASK_NOT_FOUND");
+    // The TTL is 1 s: the result goes once it has passed (within a cleanup interval at most).
+    const expired = await waitFor(() => client.result(ids[7]!).then(() => undefined, (e: unknown) => e), { timeoutMs: 3_000, message: "the result to expire" });
+    expect((expired as TaskError).code).toBe("E_TASK_NOT_FOUND");
     await client.stop();
   });
 });

@@ -6,6 +6,7 @@ import type { Client } from "../../src/client/index.ts";
 import { TaskError } from "../../src/errors.ts";
 import { connect, startControlPlane } from "../helpers/control-plane.ts";
 import { killAll } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "fw-core-"));
 let client: Client;
@@ -148,7 +149,7 @@ describe("scheduling and cancellation", () => {
 
   test("a CPU-bound handler spinning for seconds leaves the control plane answering", async () => {
     const spinning = client.submit("busy", [2_000]);
-    await Bun.sleep(100);
+    await waitFor(async () => (await client.status()).running >= 1, { message: "the busy task to run" });
     const started = performance.now();
     const status = await client.status();
     expect(status.running).toBeGreaterThanOrEqual(1);
@@ -159,9 +160,5 @@ describe("scheduling and cancellation", () => {
 });
 
 async function waitForState(id: string, state: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if ((await client.result(id)).status === state) return;
-    await Bun.sleep(10);
-  }
-  throw new Error(`task ${id} never reached ${state}`);
+  await waitFor(async () => (await client.result(id)).status === state, { timeoutMs: 5_000, intervalMs: 10, message: `task ${id} to reach ${state}` });
 }

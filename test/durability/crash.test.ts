@@ -7,6 +7,7 @@ import { Client } from "../../src/client/index.ts";
 import { connect } from "../helpers/control-plane.ts";
 import { freeAddress } from "../helpers/ports.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
 
@@ -27,11 +28,7 @@ describe("the journal", () => {
     const ids = await client.submitBatch(Array.from({ length: total }, (_, i) => ({ task: "sleep", args: [i % 50 === 0 ? 1 : 0] })));
     expect(new Set(ids).size).toBe(total);
     // Let part of the work finish, then crash without any chance to flush or say goodbye.
-    for (let i = 0; i < 200; i++) {
-      const done = (await client.status()).workers[0]?.completed ?? 0;
-      if (done > 1000) break;
-      await Bun.sleep(10);
-    }
+    await waitFor(async () => ((await client.status()).workers[0]?.completed ?? 0) > 1000, { intervalMs: 10, message: "the first 1000 tasks to finish" });
     await client.stop();
     await cp.stop("SIGKILL");
 
@@ -56,7 +53,7 @@ describe("the journal", () => {
     const due = Date.now() + 2_000;
     const scheduled = await client.enqueue("add", [1, 2], { eta: due });
     const retrying = await client.enqueue("failTwice", [join(scratch, "counter")]);
-    await Bun.sleep(150); // first attempt fails; the retry waits for its backoff
+    await waitFor(async () => (await client.result(retrying)).status === "retrying", { intervalMs: 10, message: "the first attempt to fail and the retry to wait for its backoff" });
     expect((await client.result(retrying)).status).toMatch(/retrying|running|queued/);
     await client.stop();
     await cp.stop("SIGKILL");
@@ -100,7 +97,6 @@ describe("the journal", () => {
     const client = await new Client({ address }).start();
     await client.submit("add", [1, 1]);
     await client.enqueue("add", [1, 1], { countdownMs: 60_000 });
-    await Bun.sleep(50);
     await client.stop();
     await cp.stop();
     const inspect = Bun.spawnSync(["bun", "bin/fastworker.ts", "inspect", "--data-dir", dataDir, "--json"], { cwd: join(import.meta.dir, "../.."), stdout: "pipe" });
@@ -137,7 +133,10 @@ describe("periodic schedules across a crash", () => {
       return cp;
     };
     let cp = await start();
-    await Bun.sleep(2_300);
+    await waitFor(() => {
+      const ids = inspectIds(dataDir);
+      return ids.filter((id) => id.startsWith("twice@")).length === 2 && ids.some((id) => id.startsWith("everySecond@"));
+    }, { timeoutMs: 5_000, intervalMs: 50, message: "both runs of twice and a first everySecond in the journal" });
     await cp.stop("SIGKILL");
     const before = inspectIds(dataDir);
     expect(before.filter((id) => id.startsWith("twice@"))).toHaveLength(2);
@@ -145,7 +144,7 @@ describe("periodic schedules across a crash", () => {
     expect(firstRuns.length).toBeGreaterThanOrEqual(1);
 
     cp = await start();
-    await Bun.sleep(2_300);
+    await Bun.sleep(2_300); // deliberate: the window in which a third `twice` (every 300 ms) must not fire, and everySecond must fire again
     await cp.stop();
     const after = inspectIds(dataDir);
     // repeatCount 2 was already used up before the crash: no third run.

@@ -10,6 +10,7 @@ import type { TaskDetailJson } from "../../src/server/api-types.ts";
 import { connect } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const CHROMIUM = process.env.FASTWORKER_CHROMIUM ?? "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
@@ -60,16 +61,8 @@ async function shot(name: string, whole = false): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`) });
   if (whole) await page.setViewportSize(size);
 }
-/** Polls `read` until `ok` accepts its value; the value, or an error with the last one seen. */
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await Bun.sleep(50);
-  }
-}
+/** The "succeeded in the last minute" card as a number (the page refreshes it on its 1 s clock). */
+const minuteSucceeded = async (): Promise<number> => Number((await page.getByTestId("card-minute").getByTitle("Succeeded").textContent())?.replace(/\D/g, "") ?? 0);
 const api = async (path: string): Promise<TaskDetailJson> => (await (await fetch(`${base}${path}`)).json()) as TaskDetailJson;
 
 describe("dashboard in Chromium", () => {
@@ -116,7 +109,7 @@ describe("dashboard in Chromium", () => {
     await row(id).and(page.locator('[data-status="failure"]')).waitFor({ timeout: 5000 });
     await row(id).locator('[data-action="retry"]').click();
     await page.getByText("queued again").waitFor();
-    await eventually(async () => (await api(`/api/tasks/${id}`)).history.filter((h) => h.state === "running").length, (n) => n === 2);
+    await waitFor(async () => (await api(`/api/tasks/${id}`)).history.filter((h) => h.state === "running").length === 2, { timeoutMs: 5000, message: "the retried task to run a second time" });
     await row(id).and(page.locator('[data-status="failure"]')).waitFor({ timeout: 5000 });
     await row(id).click();
     await page.getByTestId("detail-error").filter({ hasText: "refused on purpose" }).waitFor();
@@ -140,10 +133,10 @@ describe("dashboard in Chromium", () => {
     const id = await client.enqueue("add", [7, 7]);
     await row(id).waitFor({ timeout: 5000 });
     await page.getByTestId("search").fill(id.slice(0, 13));
-    await eventually(() => page.locator("tbody tr[data-task-id]").count(), (n) => n === 1);
+    await waitFor(async () => (await page.locator("tbody tr[data-task-id]").count()) === 1, { timeoutMs: 5000, message: "the search to leave one row" });
     expect(await page.locator("tbody tr[data-task-id]").first().getAttribute("data-task-id")).toBe(id);
     await page.getByTestId("search").fill("");
-    await eventually(() => page.locator("tbody tr[data-task-id]").count(), (n) => n > 1);
+    await waitFor(async () => (await page.locator("tbody tr[data-task-id]").count()) > 1, { timeoutMs: 5000, message: "a cleared search to show every row again" });
   }, 20_000);
 
   test("stays responsive under a flood of events, with the table capped to its page", async () => {
@@ -164,7 +157,7 @@ describe("dashboard in Chromium", () => {
     for (let second = 0; second < 3; second++) {
       const started = Date.now();
       ids.push(...(await client.submitBatch(Array.from({ length: 330 }, (_, i) => ({ task: "add", args: [i, second] })))));
-      await Bun.sleep(Math.max(0, 1000 - (Date.now() - started)));
+      await Bun.sleep(Math.max(0, 1000 - (Date.now() - started))); // deliberate pacing: the flood under test is 330 tasks a second
     }
     await row(ids.at(-1)!).and(page.locator('[data-status="success"]')).waitFor({ timeout: 15_000 });
     const maxGap = await page.evaluate(() => (globalThis as unknown as BrowserGlobals).maxGap);
@@ -174,7 +167,8 @@ describe("dashboard in Chromium", () => {
     // The page kept up: the server never had to cut its stream.
     expect(controlPlane.output()).not.toContain("event stream dropped");
     await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
-    await Bun.sleep(1200); // one more snapshot, so the cards and the chart show the flood
+    // The cards and the chart show the flood once the page's clock has ticked over it.
+    await waitFor(async () => (await minuteSucceeded()) >= ids.length, { timeoutMs: 5000, message: "the last-minute card to count the flood" });
     await shot("light", true);
   }, 40_000);
 
@@ -187,7 +181,7 @@ describe("dashboard in Chromium", () => {
     await page.reload();
     await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor();
     expect(await dark()).toBe(true);
-    await Bun.sleep(1200);
+    await waitFor(async () => (await minuteSucceeded()) > 0, { timeoutMs: 5000, message: "the reloaded page to show its metrics" });
     await shot("dark", true);
     await page.getByTestId("theme-toggle").click();
     expect(await dark()).toBe(false);

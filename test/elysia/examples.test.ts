@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { ROOT } from "../server/fixture.ts";
 import { DEFAULT_CP_ADDRESS, documented, documentedCommands } from "./documented.ts";
 
@@ -43,16 +44,6 @@ async function runOnce(words: string[], env: Record<string, string>, timeoutMs =
 async function getJson(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, init);
   return { status: response.status, body: await response.json() };
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await Bun.sleep(50);
-  }
 }
 
 const CP_READY = /control plane .* ready/;
@@ -153,7 +144,7 @@ describe("examples/embedded-app.ts", () => {
     // The documented CLI submit and subworker, aimed at this app's control plane.
     expect((await runOnce(documented("examples/embedded-app.ts", ["bun", "bin/fastworker.ts", "submit"], swap), env)).trim()).toBe("3");
     const sw = await serve(documented("examples/embedded-app.ts", ["bun", "bin/fastworker.ts", "subworker"], swap), env, /subworker .* ready/);
-    await eventually(() => getJson(`${base}/workers`), (r) => (r.body as { workers: number }).workers === 2);
+    await waitFor(async () => ((await getJson(`${base}/workers`)).body as { workers: number }).workers === 2, { message: "GET /workers to count the subworker" });
     expect(await sw.stop("SIGTERM")).toBe(0);
     expect(await app.stop("SIGTERM")).toBe(0);
   }, 60_000);

@@ -9,6 +9,7 @@ import { add, sleep } from "../fixtures/core-tasks.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 let address: string;
 
@@ -47,16 +48,6 @@ const call = async <T>(app: { handle(r: Request): Promise<Response> }, path: str
   expect(response.status, `${method} ${path}: ${response.status}`).toBe(200);
   return (await response.json()) as T;
 };
-
-async function eventually<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await Bun.sleep(50);
-  }
-}
 
 describe("routes under app.handle() (no listen)", () => {
   test("start lazily on first use, once for concurrent requests, and submit, delay, enqueue, result, cancel, status", async () => {
@@ -100,9 +91,9 @@ describe("routes under app.handle() (no listen)", () => {
     expect(await call(app, "/workers")).toEqual({ workers: 1 });
     const sw = startProcess(["bin/fastworker.ts", "subworker", "--task-modules", "test/fixtures/core-tasks.ts", "--control-plane-address", address, "--worker-id", "sw-elysia", "--concurrency", "1"]);
     await sw.waitFor(/subworker sw-elysia ready/);
-    await eventually(() => call<{ workers: number }>(app, "/workers"), (w) => w.workers === 2);
+    await waitFor(async () => (await call<{ workers: number }>(app, "/workers")).workers === 2, { message: "GET /workers to count the subworker" });
     await sw.stop();
-    await eventually(() => call<{ workers: number }>(app, "/workers"), (w) => w.workers === 1);
+    await waitFor(async () => (await call<{ workers: number }>(app, "/workers")).workers === 1, { message: "GET /workers to drop the stopped subworker" });
     await fw.stop();
   });
 
@@ -126,7 +117,7 @@ describe("lifecycle with a listening app", () => {
     const { app, fw } = buildApp();
     const port = await freePort();
     app.listen({ port, hostname: "127.0.0.1" });
-    await eventually(() => fw.running, (running) => running); // onStart, without any request
+    await waitFor(() => fw.running, { message: "the client to start" }); // onStart, without any request
     const client = fw.client!;
     const response = await fetch(`http://127.0.0.1:${port}/add?x=2&y=3`);
     expect(await response.json()).toEqual({ sum: 5 });

@@ -44,13 +44,13 @@ export function startProcess(args: string[], options: { env?: Record<string, str
           resolve(match[0]);
         }
       };
-      const timer = setTimeout(() => {
+      const timer = setTimeout(() => { // the bound of this wait (output is pushed to check, not polled)
         listeners.delete(check);
         reject(new Error(`timed out waiting for ${pattern} from ${args.join(" ")}; output so far:\n${text}`));
       }, timeoutMs);
       listeners.add(check);
       check();
-      void proc.exited.then(() => setTimeout(() => {
+      void proc.exited.then(() => setTimeout(() => { // after an exit, a grace for the last output still in the pipes
         if (listeners.has(check)) {
           listeners.delete(check);
           clearTimeout(timer);

@@ -3,6 +3,7 @@ import { NngError } from "../../src/errors.ts";
 import { RepSocket, ReqSocket, type EngineKind } from "../../src/nng/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
 
@@ -31,7 +32,7 @@ for (const engine of ["shim", "js"] as EngineKind[]) {
       let peak = 0;
       const rep = new RepSocket({ engine }).listen(address).serve(async (r) => {
         peak = Math.max(peak, ++concurrent);
-        await Bun.sleep(50);
+        await Bun.sleep(50); // deliberate: a slow handler, so the concurrency under test can build up
         concurrent--;
         return r;
       });
@@ -44,10 +45,14 @@ for (const engine of ["shim", "js"] as EngineKind[]) {
 
     test("close() with requests in flight settles every one of them with E_CLOSED", async () => {
       const address = await freeAddress();
-      const rep = new RepSocket({ engine }).listen(address).serve(() => new Promise<Uint8Array>(() => {}));
+      let received = 0;
+      const rep = new RepSocket({ engine }).listen(address).serve(() => {
+        received++;
+        return new Promise<Uint8Array>(() => {});
+      });
       const req = new ReqSocket({ engine }).dial(address);
       const pending = Array.from({ length: 100 }, () => req.request(enc.encode("never answered")));
-      await Bun.sleep(100);
+      await waitFor(() => received === 100, { timeoutMs: 5_000, message: () => `all 100 requests to reach the server (${received} so far)` });
       const closed = req.close();
       const outcomes = await Promise.allSettled(pending);
       await closed;

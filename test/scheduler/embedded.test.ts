@@ -19,7 +19,7 @@ async function nextMatching<K extends "schedule.fired">(
   for (;;) {
     const left = deadline - Date.now();
     if (left <= 0) throw new Error("no matching event in time");
-    const result = await Promise.race([stream.next(), Bun.sleep(left).then(() => undefined)]);
+    const result = await Promise.race([stream.next(), Bun.sleep(left).then(() => undefined)]); // the bound on this read
     if (result === undefined || result.done) throw new Error("no matching event in time");
     if (match(result.value)) return result.value;
   }
@@ -59,7 +59,7 @@ describe("the event stream", () => {
     expect(first.payload.taskId).toBe(`cronTick@${first.payload.dueAt}`);
     expect(cp.pauseSchedule("cronTick").paused).toBe(true);
     const pausedAt = Date.now();
-    await Bun.sleep(1500);
+    await Bun.sleep(1500); // deliberate: the paused window in which nothing may fire
     const resumed = cp.resumeSchedule("cronTick");
     expect(resumed.paused).toBe(false);
     const after = await nextMatching(stream, isCron);

@@ -7,6 +7,7 @@ import type {
   ApiErrorBody, CacheJson, CancelJson, MetricsJson, QueuesJson, RegisteredTasksJson, RetryJson, StatusJson, SubmitJson,
   TaskListJson, WorkersJson,
 } from "../../src/server/api-types.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { startInProcess, type InProcess } from "./fixture.ts";
 
 let d: InProcess;
@@ -23,8 +24,10 @@ const submit = (name: string, args: unknown[] = [], extra: Record<string, unknow
 
 describe("read endpoints", () => {
   test("/api/status describes the control plane, with a real uptime", async () => {
-    await Bun.sleep(1100);
-    const { status, body } = await d.json<StatusJson>("/api/status");
+    const { status, body } = await waitFor(async () => {
+      const reply = await d.json<StatusJson>("/api/status");
+      return reply.body.uptime_seconds >= 1 && reply;
+    }, { timeoutMs: 5_000, message: "an uptime of a second" });
     expect(status).toBe(200);
     expect(body.worker_id).toBe(d.cp.id);
     expect(body.running).toBe(true);
@@ -64,8 +67,10 @@ describe("read endpoints", () => {
     expect(queues.queues.low.tasks[0]!.name).toBe("add");
     expect(queues.total_queued).toBe(12);
     for (const b of blockers) await d.waitFor(b.body.task_id);
-    await Bun.sleep(100);
-    const { body: cache } = await d.json<CacheJson>("/api/cache");
+    const { body: cache } = await waitFor(async () => {
+      const reply = await d.json<CacheJson>("/api/cache");
+      return reply.body.by_status.success >= 14 && reply;
+    }, { message: "the cache to hold the 14 results" });
     expect(cache.current_size).toBeGreaterThanOrEqual(14);
     expect(cache.by_status.success).toBeGreaterThanOrEqual(14);
     expect(cache.utilization_percent).toBeGreaterThan(0);
@@ -141,7 +146,7 @@ describe("tasks", () => {
     for (let i = 0; i < 5; i++) {
       const { body } = await submit("mark", [join(scratch, tag), `${tag}-${i}`], { priority: "high" });
       ids.push(body.task_id);
-      await Bun.sleep(2); // distinct submission times, so the order is defined
+      await Bun.sleep(2); // deliberate: distinct submission times, so the order under test is defined
     }
     for (const id of ids) await d.waitFor(id);
     const all = await d.json<TaskListJson>("/api/tasks?name=mark&limit=2");

@@ -63,7 +63,7 @@ describe("event stream", () => {
     // Separate turns of the event loop, as real traffic is: each batch is small, the backlog grows.
     for (let i = 0; i < 100; i++) {
       await d.post("/api/tasks", { name: "add", args: [i, 1] });
-      await Bun.sleep(1);
+      await Bun.sleep(1); // deliberate: spreads the traffic over turns of the event loop (see above)
     }
     const { events } = await readerDone;
     expect(events.filter((e) => e.event === "task.succeeded")).toHaveLength(100);

@@ -4,6 +4,7 @@ import { silentLogger } from "../../src/log.ts";
 import { createDashboardApp, type DashboardApp, type DashboardAppOptions } from "../../src/server/index.ts";
 import type { TaskDetailJson } from "../../src/server/api-types.ts";
 import { freeAddress } from "../helpers/ports.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 export interface InProcess {
   cp: ControlPlane;
@@ -29,17 +30,16 @@ export async function startInProcess(options: DashboardAppOptions = {}, concurre
   };
   const post = <T>(path: string, body?: unknown) =>
     json<T>(path, { method: "POST", ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
-  const waitFor = async (id: string, done = (d: TaskDetailJson) => ["success", "failure", "cancelled"].includes(d.status), timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  const waitForTask = async (id: string, done = (d: TaskDetailJson) => ["success", "failure", "cancelled"].includes(d.status), timeoutMs = 10_000) => {
+    let last: TaskDetailJson | undefined;
+    return waitFor(async () => {
       const { status, body } = await json<TaskDetailJson>(`/api/tasks/${id}`);
-      if (status === 200 && done(body)) return body;
-      if (Date.now() > deadline) throw new Error(`task ${id} did not reach the expected state; last: ${JSON.stringify(body)}`);
-      await Bun.sleep(10);
-    }
+      last = body;
+      return status === 200 && done(body) ? body : undefined;
+    }, { timeoutMs, intervalMs: 10, message: () => `task ${id} to reach the expected state; last: ${JSON.stringify(last)}` });
   };
   return {
-    cp, app, call, json, post, waitFor,
+    cp, app, call, json, post, waitFor: waitForTask,
     stop: async () => {
       app.store.dashboard.close();
       await cp.stop();
@@ -60,7 +60,7 @@ export async function readEvents(
   const events: Array<{ event: string; data: unknown }> = [];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const next = await Promise.race([reader.read(), Bun.sleep(Math.max(1, deadline - Date.now())).then(() => null)]);
+    const next = await Promise.race([reader.read(), Bun.sleep(Math.max(1, deadline - Date.now())).then(() => null)]); // the bound on this read
     if (next === null) break;
     if (next.done) {
       ended = true;

@@ -52,14 +52,3 @@ export async function startSubworker(options: SubworkerProcessOptions): Promise<
 }
 
 export { freeAddress };
-
-/** Polls until `check` returns a value (not undefined), or fails after timeoutMs. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(everyMs);
-  }
-}

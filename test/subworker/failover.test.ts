@@ -1,7 +1,8 @@
 import { afterAll, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { killAll } from "../helpers/processes.ts";
-import { eventually, freeAddress, startCp, startSubworker } from "./cluster.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+import { freeAddress, startCp, startSubworker } from "./cluster.ts";
 
 afterAll(killAll);
 
@@ -21,11 +22,11 @@ test("kill -9 of a subworker holding running tasks: they finish elsewhere once, 
     const ids = await Promise.all(Array.from({ length: 4 }, (_, i) => client.enqueue("sleep", [SLEEP_MS], { id: `sleepy-${i}` })));
     const results = ids.map((id) => client.result(id, { wait: true }));
     // The victim must hold some of them, running: those are the ones to watch.
-    const held = await eventually("the victim to run tasks", async () => {
+    const held = await waitFor(async () => {
       const records = await Promise.all(ids.map((id) => client.result(id)));
       const mine = records.filter((r) => r.workerId === "sw-victim" && r.status === "running").map((r) => r.taskId);
       return mine.length > 0 ? mine : undefined;
-    });
+    }, { message: "the victim to run tasks" });
     const killedAt = Date.now();
     victim.proc.kill("SIGKILL");
 
@@ -61,7 +62,7 @@ test("the control plane restarts on the same address (stopped, then killed -9 mi
   const code = await first.stop("SIGTERM");
   if (code !== 0) console.error(`control plane exited ${code}:\n${first.output()}`);
   expect(code).toBe(0);
-  await Bun.sleep(300); // the subworker notices and starts retrying
+  await Bun.sleep(300); // deliberate: the restart gap under test (no control plane for a moment; the subworker notices and retries)
   const second = await startCp({ address, concurrency: 0 });
   await sw.waitFor(/subworker registered 2/, 15_000);
 
@@ -71,7 +72,7 @@ test("the control plane restarts on the same address (stopped, then killed -9 mi
   // knows them any more), and the subworker drops them and comes back empty-handed.
   await client.enqueue("sleep", [5_000]);
   await client.enqueue("sleep", [5_000]);
-  await eventually("the subworker to run both", async () => ((await client.status()).running === 2 ? true : undefined));
+  await waitFor(async () => (await client.status()).running === 2, { message: "the subworker to run both" });
   await client.stop();
   second.proc.kill("SIGKILL");
   await second.proc.exited;

@@ -4,7 +4,8 @@ import { createControlPlane, type ControlPlane } from "../../src/control-plane/i
 import { FastWorkerError } from "../../src/errors.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Subworker, type SubworkerOptions } from "../../src/subworker/index.ts";
-import { eventually, EXAMPLE_TASKS, FIXTURES, freeAddress } from "./cluster.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+import { EXAMPLE_TASKS, FIXTURES, freeAddress } from "./cluster.ts";
 
 // Control plane, subworker and client in this process (the tasks still run on Bun Workers):
 // quick checks of the subworker's own behaviour and counters.
@@ -56,10 +57,10 @@ test("a cancel reaches the subworker: the running task stops and the subworker g
   await sw.start();
   const c = await client(address);
   const id = await c.enqueue("sleep", [10_000]);
-  await eventually("the task to run", async () => ((await c.result(id)).status === "running" ? true : undefined));
-  await eventually("the subworker to hold it", async () => (sw.stats().running === 1 ? true : undefined));
+  await waitFor(async () => (await c.result(id)).status === "running", { message: "the task to run" });
+  await waitFor(() => sw.stats().running === 1, { message: "the subworker to hold it" });
   expect(await c.cancel(id)).toBe(true);
-  await eventually("the subworker to drop it", async () => (sw.stats().cancelled === 1 && sw.stats().running === 0 ? true : undefined));
+  await waitFor(() => sw.stats().cancelled === 1 && sw.stats().running === 0, { message: "the subworker to drop it" });
   expect((await c.result(id)).status).toBe("cancelled");
   expect(await c.submit<number>("add", [2, 2])).toBe(4);
 }, 20_000);
@@ -85,7 +86,7 @@ test("stop() with a short drain hands unfinished tasks back: the control plane r
   await sw.start();
   const c = await client(address);
   const ids = await Promise.all([c.enqueue("sleep", [5_000]), c.enqueue("sleep", [5_000])]);
-  await eventually("both to run", async () => (sw.stats().running === 2 ? true : undefined));
+  await waitFor(() => sw.stats().running === 2, { message: "both to run" });
   await sw.stop();
   expect(sw.stats()).toMatchObject({ state: "stopped", returned: 2, completed: 0, running: 0 });
   const records = await Promise.all(ids.map((id) => c.result(id)));
@@ -97,7 +98,7 @@ test("start() waits for a control plane that is not up yet, and registers when i
   const address = await freeAddress();
   const sw = subworker({ controlPlaneAddress: address });
   const registered = sw.start();
-  await Bun.sleep(600);
+  await Bun.sleep(600); // deliberate: no control plane for a while is the situation under test; start() must keep waiting
   expect(sw.stats().registrations).toBe(0);
   await controlPlane(address);
   await registered;
@@ -109,7 +110,7 @@ test("start() waits for a control plane that is not up yet, and registers when i
 test("stop() before any control plane answered: start() rejects with E_CLOSED, stop() resolves", async () => {
   const sw = subworker({ controlPlaneAddress: await freeAddress() });
   const started = sw.start();
-  await Bun.sleep(300);
+  await Bun.sleep(300); // deliberate: stop() must come while start() is still trying to reach nobody
   await sw.stop();
   expect(await started.then(() => "registered", (e: unknown) => (e instanceof FastWorkerError ? e.code : String(e)))).toBe("E_CLOSED");
   expect(sw.stats().state).toBe("stopped");

@@ -1,7 +1,8 @@
 import { afterAll, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { killAll } from "../helpers/processes.ts";
-import { eventually, FIXTURES, freeAddress, spawnSubworker, startCp, startSubworker } from "./cluster.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+import { FIXTURES, freeAddress, spawnSubworker, startCp, startSubworker } from "./cluster.ts";
 
 afterAll(killAll);
 
@@ -12,11 +13,11 @@ test("SIGTERM on a busy subworker: it stops leasing, finishes and reports its ru
   const client = await new Client({ address }).start();
   try {
     const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => client.enqueue("sleep", [400], { id: `drain-${i}` })));
-    const held = await eventually("the subworker to run tasks", async () => {
+    const held = await waitFor(async () => {
       const records = await Promise.all(ids.map((id) => client.result(id)));
       const running = records.filter((r) => r.status === "running").map((r) => r.taskId);
       return running.length > 0 ? running : undefined;
-    });
+    }, { message: "the subworker to run tasks" });
     const code = await leaving.stop("SIGTERM");
     if (code !== 0) console.error(`subworker exited ${code}:\n${leaving.output()}`);
     expect(code).toBe(0);

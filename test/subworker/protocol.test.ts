@@ -1,10 +1,11 @@
 import { afterEach, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { Connection } from "../../src/client/connection.ts";
-import { createControlPlane } from "../../src/control-plane/index.ts";
+import { createControlPlane, type ControlPlane } from "../../src/control-plane/index.ts";
 import { silentLogger } from "../../src/log.ts";
 import { DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type Outcome } from "../../src/protocol/index.ts";
 import { encodeLease } from "../../src/subworker/lease-frame.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { EXAMPLE_TASKS, freeAddress } from "./cluster.ts";
 
 // The control plane's side of the lease/report protocol as the subworker relies on it, spoken
@@ -15,7 +16,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 }, 20_000);
 
-async function setup(): Promise<{ client: Client; worker: Connection }> {
+async function setup(): Promise<{ cp: ControlPlane; client: Client; worker: Connection }> {
   const address = await freeAddress();
   const cp = await createControlPlane({ taskModules: [EXAMPLE_TASKS], address, concurrency: 0, discoveryAddress: null, log: silentLogger });
   cleanups.push(() => cp.stop());
@@ -24,7 +25,7 @@ async function setup(): Promise<{ client: Client; worker: Connection }> {
   const worker = new Connection(address, 5_000, DEFAULT_MAX_FRAME_BYTES);
   cleanups.push(() => worker.close());
   await worker.call({ v: PROTOCOL_VERSION, type: "hello", workerId: "raw", capacity: 4, tasks: ["add", "sleep"], protocol: PROTOCOL_VERSION }, "welcome");
-  return { client, worker };
+  return { cp, client, worker };
 }
 
 test("a lease that does not wait (waitMs 0) still gets the tasks already queued", async () => {
@@ -35,7 +36,7 @@ test("a lease that does not wait (waitMs 0) still gets the tasks already queued"
 });
 
 test("a newer request supersedes a waiting lease: the waiting one is answered at once, the report's outcomes count", async () => {
-  const { client, worker } = await setup();
+  const { cp, client, worker } = await setup();
   const first = await worker.call({ v: PROTOCOL_VERSION, type: "lease", workerId: "raw", credits: 1, waitMs: 0 }, "leased");
   expect(first.tasks).toEqual([]);
   const id = await client.delay("add", 20, 22);
@@ -44,7 +45,8 @@ test("a newer request supersedes a waiting lease: the waiting one is answered at
 
   const startedAt = Date.now();
   const waiting = worker.call({ v: PROTOCOL_VERSION, type: "lease", workerId: "raw", credits: 1, waitMs: 5_000 }, "leased", 5_000);
-  await Bun.sleep(50);
+  // The report must find that lease waiting at the control plane (it then offers the lease's free slot).
+  await waitFor(() => cp.dispatcher.all().some((source) => source.id === "raw" && source.freeSlots() === 1), { message: "the lease to wait at the control plane" });
   const outcome: Outcome = { id, attempt: 1, ok: true, result: 42, startedAt, finishedAt: Date.now() };
   const report = worker.call({ v: PROTOCOL_VERSION, type: "report", workerId: "raw", outcomes: [outcome], running: [], credits: 0, waitMs: 0 }, "leased");
   expect((await waiting).tasks).toEqual([]);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { SpanLine } from "../fixtures/telemetry/otel-setup.ts";
 import { freeAddress } from "../helpers/ports.ts";
 import { startProcess, type Started } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 export type { SpanLine };
 
@@ -43,13 +44,11 @@ export function readSpans(file: string): SpanLine[] {
 
 /** Waits until `file` holds spans matching every predicate (exporters write as spans end, in other processes). */
 export async function waitForSpans(file: string, predicates: Array<(s: SpanLine) => boolean>, timeoutMs = 10_000): Promise<SpanLine[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const spans = readSpans(file);
-    if (predicates.every((p) => spans.some(p))) return spans;
-    if (Date.now() > deadline) throw new Error(`spans not found in ${file} within ${timeoutMs} ms; have:\n${spans.map((s) => `${s.name} ${s.traceId}`).join("\n")}`);
-    await Bun.sleep(25);
-  }
+  let spans: SpanLine[] = [];
+  return waitFor(() => {
+    spans = readSpans(file);
+    return predicates.every((p) => spans.some(p)) && spans;
+  }, { timeoutMs, intervalMs: 25, message: () => `the spans in ${file}; have:\n${spans.map((s) => `${s.name} ${s.traceId}`).join("\n")}` });
 }
 
 export function one(spans: readonly SpanLine[], predicate: (s: SpanLine) => boolean): SpanLine {

@@ -12,6 +12,7 @@ import { metricsRoute } from "../../src/server/metrics-route.ts";
 import { createMetrics, PROMETHEUS_CONTENT_TYPE, PrometheusText } from "../../src/telemetry/index.ts";
 import { HistogramData } from "../../src/telemetry/task-metrics.ts";
 import { freeAddress } from "../helpers/ports.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { TASKS } from "./helpers.ts";
 import { parsePrometheus, sampleValue } from "./prom-parse.ts";
 
@@ -98,15 +99,18 @@ describe("GET /metrics", () => {
   test("queue depth and running tasks are live", async () => {
     // The Worker replaced after the timeout above may still be starting: wait for both slots.
     const local = cp.dispatcher.all()[0]!;
-    for (let i = 0; i < 200 && local.freeSlots() < 2; i++) await Bun.sleep(10);
-    expect(local.freeSlots()).toBe(2);
+    await waitFor(() => local.freeSlots() === 2, { timeoutMs: 2_000, intervalMs: 10, message: "both local slots to be free" });
     const client = cp.client();
+    const render = () => parsePrometheus(createMetrics(cp).render());
     const tasks = [client.submit("slow", [90]), client.submit("slow", [90])];
     try {
-      await Bun.sleep(20);
+      // The 90 ms tasks are short: poll tightly so the critical one queues while they still run.
+      await waitFor(() => sampleValue(render(), "fastworker_tasks_running", { task: "slow", priority: "normal" }) === 2, { timeoutMs: 2_000, intervalMs: 1, message: "both slow tasks to run" });
       tasks.push(client.submit("slow", [90], { priority: "critical" }));
-      await Bun.sleep(10);
-      const families = parsePrometheus(createMetrics(cp).render());
+      const families = await waitFor(() => {
+        const now = render();
+        return sampleValue(now, "fastworker_queue_depth", { priority: "critical" }) === 1 && now;
+      }, { timeoutMs: 2_000, intervalMs: 1, message: "the critical task to queue behind them" });
       expect(sampleValue(families, "fastworker_tasks_running", { task: "slow", priority: "normal" })).toBe(2);
       expect(sampleValue(families, "fastworker_queue_depth", { priority: "critical" })).toBe(1);
     } finally {

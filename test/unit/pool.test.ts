@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { TaskDefinitionError } from "../../src/errors.ts";
 import { WorkerPool, type LogLevel, type PoolJob, type PoolOutcome, type WorkerPoolOptions } from "../../src/pool/index.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/tasks");
 const BASIC = join(FIXTURES, "basic.ts");
@@ -33,15 +34,6 @@ async function startPool(options: Partial<WorkerPoolOptions> = {}, logs: LogLine
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((pool) => pool.close()));
 });
-
-/** Polls until `predicate` holds; fails the test (by timeout) rather than guessing a delay. */
-async function until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await Bun.sleep(5);
-  }
-}
 
 function expectOk(outcome: PoolOutcome): unknown {
   if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.code}: ${outcome.error.message}`);
@@ -213,7 +205,7 @@ describe("WorkerPool: timeouts and crashes", () => {
     try {
       expectFailure(await pool.run(job("flaky.crash", [1])), "E_WORKER_CRASHED");
       const failures = () => logs.filter((line) => line.msg.includes("replacement pool Worker failed to start"));
-      await until(() => failures().length >= 3, "three failed restarts");
+      await waitFor(() => failures().length >= 3, { timeoutMs: 20_000, intervalMs: 5, message: "three failed restarts" });
       const delays = failures().map((line) => line.fields?.retryInMs);
       expect(delays.slice(0, 3)).toEqual([100, 200, 400]);
       expect(failures().every((line) => line.level === "error")).toBe(true);
@@ -230,7 +222,7 @@ describe("WorkerPool: cancel", () => {
     const pool = await startPool({ size: 1 });
     const spinning = job("spin", [20_000]);
     const outcome = pool.run(spinning);
-    await until(() => pool.stats().busy === 1, "the job to start");
+    await waitFor(() => pool.stats().busy === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the job to start" });
     expect(pool.cancel(spinning.id)).toBe(true);
     const cancelled = expectFailure(await outcome, "E_TASK_CANCELLED");
     expect(cancelled.retry).toBe("never");
@@ -246,7 +238,7 @@ describe("WorkerPool: cancel", () => {
     const victim = job("mark", ["cancelled"]);
     const dropped = pool.run(victim);
     const last = pool.run(job("mark", ["kept"]));
-    await until(() => pool.stats().busy === 1, "the first job to start");
+    await waitFor(() => pool.stats().busy === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the first job to start" });
     expect(pool.cancel(victim.id)).toBe(true);
     const cancelled = expectFailure(await dropped, "E_TASK_CANCELLED");
     expect(cancelled.startedAt).toBeUndefined();
@@ -274,14 +266,14 @@ describe("WorkerPool: priorities", () => {
   test("inside a Worker, queued jobs run by priority, FIFO within a level", async () => {
     const pool = await startPool({ size: 1, prefetch: 10 });
     const blocker = pool.run(job("spin", [800]));
-    await until(() => pool.stats().busy === 1, "the blocker to start");
+    await waitFor(() => pool.stats().busy === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the blocker to start" });
     const marks = [
       pool.run(job("mark", ["low-1"], { priority: "low" })),
       pool.run(job("mark", ["normal"], { priority: "normal" })),
       pool.run(job("mark", ["low-2"], { priority: "low" })),
     ];
     // A separate message, sent while the Worker is busy: must still jump the queue.
-    await Bun.sleep(20);
+    await Bun.sleep(20); // deliberate: a later event-loop turn, after the pool has posted the marks, so this is a second message
     marks.push(pool.run(job("mark", ["critical"], { priority: "critical" })));
     await Promise.all([blocker, ...marks]);
     expect(expectOk(await pool.run(job("drainMarks")))).toEqual(["critical", "normal", "low-1", "low-2"]);
@@ -316,7 +308,7 @@ describe("WorkerPool: isolation and lifecycle", () => {
   test("close() settles every pending run() with E_SHUTTING_DOWN and refuses new jobs", async () => {
     const pool = await startPool({ size: 1, prefetch: 2 });
     const outcomes = [pool.run(job("spin", [20_000])), pool.run(job("add", [1, 1])), pool.run(job("add", [2, 2]))];
-    await until(() => pool.stats().busy === 1, "the spinning job to start");
+    await waitFor(() => pool.stats().busy === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the spinning job to start" });
     await pool.close();
     for (const outcome of await Promise.all(outcomes)) expectFailure(outcome, "E_SHUTTING_DOWN");
     expectFailure(await pool.run(job("add", [1, 1])), "E_SHUTTING_DOWN");
@@ -356,7 +348,7 @@ describe("WorkerPool: isolation and lifecycle", () => {
   for (const mode of ["close", "idle", "busy"] as const) {
     test(`Workers do not hold the process open once idle or closed, but do while busy (${mode})`, async () => {
       const child = Bun.spawn([process.execPath, join(FIXTURES, "pool-lifecycle-script.ts"), mode], { stdout: "pipe", stderr: "pipe" });
-      const killer = setTimeout(() => child.kill(), 30_000);
+      const killer = setTimeout(() => child.kill(), 30_000); // the bound on a child that would hang
       const [exitCode, stdout, stderr] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()]);
       clearTimeout(killer);
       expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: "" });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { WorkerPool, type JobRef, type PoolJob, type PoolOutcome, type WorkerPoolOptions } from "../../src/pool/index.ts";
 import type { TaskLogLine, TaskProgress } from "../../src/tasks/index.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const HANDLERS = join(resolve(import.meta.dir, "../fixtures/tasks"), "handlers.ts");
 
@@ -33,14 +34,6 @@ function failed(outcome: PoolOutcome, code: string): Extract<PoolOutcome, { ok: 
   return outcome;
 }
 
-async function until(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await Bun.sleep(5);
-  }
-}
-
 describe("WorkerPool: many tasks in flight per Worker", () => {
   test("tasksPerWorker 10 on 2 Workers runs 20 sleeping handlers at once", async () => {
     const pool = await startPool({ size: 2, tasksPerWorker: 10 });
@@ -48,7 +41,7 @@ describe("WorkerPool: many tasks in flight per Worker", () => {
     expect(pool.freeSlots()).toBe(2 * (10 + 3 * 5));
     const started = Date.now();
     const runs = Array.from({ length: 20 }, () => pool.run(job("wait", [500])));
-    await until(() => pool.stats().running === 20, "all 20 to be running together");
+    await waitFor(() => pool.stats().running === 20, { timeoutMs: 20_000, intervalMs: 5, message: "all 20 to be running together" });
     expect((await Promise.all(runs)).map(ok)).toEqual(Array(20).fill(500));
     // One at a time per Worker would take 10 x 500 ms; together they take about one sleep.
     expect(Date.now() - started).toBeLessThan(3000);
@@ -60,7 +53,7 @@ describe("WorkerPool: many tasks in flight per Worker", () => {
     expect([pool.freeSlots("wait"), pool.freeSlots("fetchLike"), pool.freeSlots()]).toEqual([1, 5, 1 + 3 * 5]);
     const shared = Array.from({ length: 3 }, () => pool.run(job("wait", [300])));
     const own = Array.from({ length: 5 }, () => pool.run(job("fetchLike", [300])));
-    await until(() => pool.stats().running === 6, "five fetchLike and one wait running");
+    await waitFor(() => pool.stats().running === 6, { timeoutMs: 20_000, intervalMs: 5, message: "five fetchLike and one wait running" });
     // Never more than one "wait" at once: the shared budget is 1.
     expect(pool.stats().running).toBe(6);
     const ownStarted = Date.now();
@@ -103,10 +96,10 @@ describe("WorkerPool: timeouts and cancel with tasks in flight", () => {
   test("a handler that ignores its signal has its Worker terminated after the grace; the other tasks there are re-queued, not failed", async () => {
     const pool = await startPool({ abortGraceMs: 300 });
     const others = Array.from({ length: 4 }, () => pool.run(job("fetchLike", [1500])));
-    await until(() => pool.stats().running === 4, "the four others to be running");
+    await waitFor(() => pool.stats().running === 4, { timeoutMs: 20_000, intervalMs: 5, message: "the four others to be running" });
     const stuck = failed(await pool.run(job("stubborn", [20_000], { timeoutMs: 200 })), "E_TASK_TIMEOUT");
     expect(stuck.retry).toBe("policy");
-    await until(() => pool.stats().restarts === 1, "the Worker to be terminated after the grace");
+    await waitFor(() => pool.stats().restarts === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the Worker to be terminated after the grace" });
     // They started again on the replacement Worker and finished there.
     const outcomes = await Promise.all(others);
     expect(outcomes.map(ok)).toEqual([1500, 1500, 1500, 1500]);
@@ -118,11 +111,11 @@ describe("WorkerPool: timeouts and cancel with tasks in flight", () => {
     const victim = job("cooperative", [20_000]);
     const outcome = pool.run(victim);
     const neighbour = pool.run(job("fetchLike", [400]));
-    await until(() => pool.stats().running === 2, "both to run");
+    await waitFor(() => pool.stats().running === 2, { timeoutMs: 20_000, intervalMs: 5, message: "both to run" });
     expect(pool.cancel(victim.id)).toBe(true);
     failed(await outcome, "E_TASK_CANCELLED");
     expect(ok(await neighbour)).toBe(400);
-    await until(() => pool.stats().running === 0, "the cancelled handler to end");
+    await waitFor(() => pool.stats().running === 0, { timeoutMs: 20_000, intervalMs: 5, message: "the cancelled handler to end" });
     expect(pool.stats().restarts).toBe(0);
     expect(ok(await pool.run(job("cooperative", [10])))).toBe("finished");
   });

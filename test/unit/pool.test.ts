@@ -155,7 +155,7 @@ describe("WorkerPool: timeouts and crashes", () => {
     expect(timedOut.finishedAt - (timedOut.startedAt ?? 0)).toBeGreaterThanOrEqual(199);
     expect(timedOut.finishedAt - (timedOut.startedAt ?? 0)).toBeLessThan(10_000);
     // The spinning handler cannot see its aborted signal: its Worker is terminated after the grace period.
-    await until(() => pool.stats().restarts === 1, "the stuck Worker to be replaced");
+    await waitFor(() => pool.stats().restarts === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the stuck Worker to be replaced" });
     expect(expectOk(await pool.run(job("add", [1, 1])))).toBe(2);
   });
 
@@ -227,7 +227,7 @@ describe("WorkerPool: cancel", () => {
     const cancelled = expectFailure(await outcome, "E_TASK_CANCELLED");
     expect(cancelled.retry).toBe("never");
     expect(cancelled.startedAt).toBeNumber();
-    await until(() => pool.stats().restarts === 1, "the stuck Worker to be replaced");
+    await waitFor(() => pool.stats().restarts === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the stuck Worker to be replaced" });
     expect(expectOk(await pool.run(job("add", [3, 4])))).toBe(7);
     expect(pool.cancel(spinning.id)).toBe(false);
   });

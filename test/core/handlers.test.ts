@@ -37,7 +37,7 @@ async function twentySleeps(client: Client): Promise<number> {
 describe("--tasks-per-worker", () => {
   test("control-plane --tasks-per-worker 10 with 2 Workers runs 20 sleeping tasks together, not one after another", async () => {
     const { cp, address } = await controlPlane(["--no-gui", "--concurrency", "2", "--tasks-per-worker", "10"]);
-    expect(cp.output()).toContain("2 Bun Workers, 10 tasks in flight each");
+    await cp.waitFor(/pool: +2 Bun Workers, 10 tasks in flight each/);
     const client = await connect(address);
     const ms = await twentySleeps(client);
     // Sequentially per Worker this is 10 x 500 ms = 5 s; together about 0.5 s (bounds generous for a busy machine).

@@ -55,6 +55,7 @@ describe("--tasks-per-worker", () => {
     });
     await sw.waitFor(/subworker sw-handlers ready/);
     const client = await connect(address);
+    expect((await client.status()).workers.find((w) => w.id === "sw-handlers")?.capacity).toBe(20);
     expect(await twentySleeps(client)).toBeLessThan(3000);
     // Progress and log lines travel with the subworker's reports.
     const id = await client.enqueue("slowReporter", [300]);

@@ -72,6 +72,29 @@ describe("--tasks-per-worker", () => {
   });
 });
 
+describe("timeouts with tasks in flight", () => {
+  test("a handler that ignores its timeout costs its Worker; the tasks in flight beside it are re-run, not failed", async () => {
+    const { cp, address } = await controlPlane(["--no-gui", "--concurrency", "1", "--tasks-per-worker", "5"]);
+    const client = await connect(address);
+    const beside = await Promise.all(Array.from({ length: 4 }, () => client.enqueue("wait", [1500])));
+    const stuck = await client.enqueue("stubborn", [60_000], { timeoutMs: 200 });
+    const stuckRecord = await client.result(stuck, { wait: 20_000 });
+    expect(stuckRecord.status).toBe("failure");
+    expect(stuckRecord.error?.code).toBe("E_TASK_TIMEOUT");
+    // It ignored its aborted signal, so after the grace period its Worker was terminated (the others with it).
+    await cp.waitFor(/did not end within the grace period.*"requeued":4/);
+    for (const id of beside) {
+      const record = await client.result(id, { wait: 20_000 });
+      expect(record.status).toBe("success");
+      expect(record.result).toBe(1500);
+      // Re-queued inside the pool when the Worker was terminated: not a failed attempt.
+      expect(record.attempts).toBe(1);
+    }
+    await client.stop();
+    expect(await cp.stop("SIGTERM")).toBe(0);
+  });
+});
+
 describe("handler context", () => {
   test("progress and log lines appear in the record, the REST detail and the event stream, bounded", async () => {
     const port = await freePort();

@@ -30,6 +30,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "result-cache-ttl": { type: "string", description: "Seconds a result is kept (default 3600) [FASTWORKER_RESULT_CACHE_TTL]" },
       "result-cache-cleanup-interval": { type: "string", description: "Seconds between sweeps (default 60) [FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL]" },
       "worker-timeout": { type: "string", description: "Seconds before a silent subworker is inactive (default 15) [FASTWORKER_WORKER_TIMEOUT]" },
+      "inactive-worker-ttl": { type: "string", description: "Seconds an inactive subworker stays listed before it is forgotten (default 300) [FASTWORKER_INACTIVE_WORKER_TTL]" },
       "gui-host": { type: "string", description: `Dashboard host (default ${DEFAULT_GUI_HOST}; beyond loopback it needs FASTWORKER_GUI_TOKEN) [FASTWORKER_GUI_HOST]` },
       "gui-port": { type: "string", description: `Dashboard port (default ${DEFAULT_GUI_PORT}) [FASTWORKER_GUI_PORT]` },
       "no-gui": { type: "boolean", description: "Do not serve the dashboard [FASTWORKER_GUI_ENABLED=false]" },
@@ -59,6 +60,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: 3600 }, flag(a, "result-cache-ttl"), env),
         resultCacheCleanupIntervalMs: 1000 * resolve({ flag: "result-cache-cleanup-interval", env: "FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL", parse: seconds, fallback: 60 }, flag(a, "result-cache-cleanup-interval"), env),
         workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: 15 }, flag(a, "worker-timeout"), env),
+        inactiveWorkerTtlMs: 1000 * resolve({ flag: "inactive-worker-ttl", env: "FASTWORKER_INACTIVE_WORKER_TTL", parse: seconds, fallback: 300 }, flag(a, "inactive-worker-ttl"), env),
         log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       let dashboard: Dashboard | undefined;

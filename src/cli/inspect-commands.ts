@@ -32,7 +32,7 @@ export function statusCommand(ctx: CliContext) {
           `queued: ${Object.entries(status.queues).map(([p, n]) => `${p} ${n}`).join(", ")}; scheduled ${status.scheduled}; running ${status.running}`,
           `results cached: ${status.cache.size}/${status.cache.maxSize}`,
           "workers:",
-          ...status.workers.map((w) => `  ${w.id} [${w.kind}] ${w.state} running ${w.running}/${w.capacity}, completed ${w.completed}`),
+          ...status.workers.map((w) => `  ${w.id} [${w.kind}] ${w.state}${w.state === "inactive" ? ` (last seen ${new Date(w.lastSeenAt).toISOString()})` : ""} running ${w.running}/${w.capacity}, completed ${w.completed}`),
         ].join("\n"));
       } finally {
         await client.stop();

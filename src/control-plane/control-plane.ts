@@ -39,6 +39,8 @@ export interface ControlPlaneOptions {
   resultCacheCleanupIntervalMs?: number;
   /** A subworker silent this long is inactive and its leased tasks run elsewhere. */
   workerTimeoutMs?: number;
+  /** How long a subworker that went silent stays listed as inactive (with its last heartbeat) before it is forgotten; 0 = at once. Default 300 000 ms. */
+  inactiveWorkerTtlMs?: number;
   maxFrameBytes?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
@@ -62,6 +64,8 @@ export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
  * The cost: tasks waiting inside a Worker count as running in status and the dashboard.
  */
 export const DEFAULT_PREFETCH = 1;
+/** A silent subworker is listed as inactive this long (5 minutes) before it is forgotten. */
+export const DEFAULT_INACTIVE_WORKER_TTL_MS = 300_000;
 
 export type SubmitReply = { id: string; status?: TaskRecord["status"]; error?: WireError };
 
@@ -86,6 +90,7 @@ export class ControlPlane {
   readonly log: Logger;
   readonly maxFrameBytes: number;
   readonly workerTimeoutMs: number;
+  readonly inactiveWorkerTtlMs: number;
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
   readonly telemetry: ControlPlaneTelemetry | undefined;
   private readonly callbacks: CallbackSender;
@@ -108,6 +113,7 @@ export class ControlPlane {
     this.log = options.log ?? createLogger({ component: "control-plane" });
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     this.workerTimeoutMs = options.workerTimeoutMs ?? 15_000;
+    this.inactiveWorkerTtlMs = options.inactiveWorkerTtlMs ?? DEFAULT_INACTIVE_WORKER_TTL_MS;
     this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? 60_000;
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
@@ -319,8 +325,10 @@ export class ControlPlane {
     return new EmbeddedClient(this);
   }
 
+  /** Every capacity source, then the subworkers that went silent and are not forgotten yet. */
   workers(): WorkerInfo[] {
-    return this.dispatcher.all().map((s) => s.info());
+    const inactive = this.router?.subworkers.inactive() ?? [];
+    return [...this.dispatcher.all().map((s) => s.info()), ...inactive];
   }
 
   on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void {

@@ -38,17 +38,34 @@ export class Dispatcher {
   }
 
   /**
-   * Each source takes its share of the queue in proportion to its free slots; within a share
-   * the ready queue hands out the highest-priority tasks the source can run, so priorities stay
-   * strictly ordered across sources.
+   * Three rounds, each taking the highest-priority tasks first, so priorities stay strictly
+   * ordered across sources:
+   * 1. idle Workers, wherever they are: a small burst runs in parallel instead of queueing
+   *    behind a busy subworker that happens to offer prefetch room;
+   * 2. prefetch room (tasks that wait behind running work, to hide round trips);
+   * 3. with every slot taken, one task per source that outranks work prefetched there and not
+   *    started: the source runs it next, so prefetching never delays a more urgent task.
    */
   dispatch(): void {
+    if (this.table.ready.size === 0) return;
+    this.fill((source) => source.idleSlots());
+    this.fill((source) => source.freeSlots());
+    for (const source of this.sources.values()) {
+      if (this.table.ready.size === 0) return;
+      const lowest = source.overtakeLimit();
+      if (lowest === undefined) continue;
+      this.hand(source, this.table.take(source.canRun, 1, lowest));
+    }
+  }
+
+  /** Each source takes its share of the queue in proportion to its slots of this kind. */
+  private fill(slotsOf: (source: CapacitySource) => number): void {
     const ready = this.table.ready;
     if (ready.size === 0) return;
     const open: Array<[CapacitySource, number]> = [];
     let totalFree = 0;
     for (const source of this.sources.values()) {
-      const free = source.freeSlots();
+      const free = slotsOf(source);
       if (free > 0) {
         open.push([source, free]);
         totalFree += free;
@@ -60,10 +77,13 @@ export class Dispatcher {
     for (const [source, free] of open) {
       if (ready.size === 0) break;
       const share = totalFree <= queued ? free : Math.ceil((free * queued) / totalFree);
-      const entries = this.table.take(source.canRun, Math.min(free, share));
-      if (entries.length === 0) continue;
-      for (const entry of entries) this.table.start(entry, source.id);
-      source.assign(entries);
+      this.hand(source, this.table.take(source.canRun, Math.min(free, share)));
     }
+  }
+
+  private hand(source: CapacitySource, entries: ReturnType<TaskTable["take"]>): void {
+    if (entries.length === 0) return;
+    for (const entry of entries) this.table.start(entry, source.id);
+    source.assign(entries);
   }
 }

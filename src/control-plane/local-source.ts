@@ -1,4 +1,4 @@
-import type { WorkerInfo } from "../protocol/index.ts";
+import type { Priority, WorkerInfo } from "../protocol/index.ts";
 import type { ReadyQueue } from "../queue/index.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
@@ -25,15 +25,22 @@ export class LocalSource implements CapacitySource {
   ) {}
 
   /**
-   * Free capacity for the task queued next (its budget's places: a task with its own large
-   * concurrency does not open the gates for CPU-bound ones behind it), or one slot for a waiting
-   * task that outranks something prefetched.
+   * Tasks it takes now, counted for the task queued next (its budget's places: a task with its
+   * own large concurrency does not open the gates for CPU-bound ones behind it).
    */
   freeSlots(): number {
-    const next = this.nextQueued();
-    const free = this.pool.freeSlots(next?.name);
-    if (free > 0) return free;
-    return next !== undefined && this.pool.canOvertake(next.priority) ? 1 : 0;
+    return this.pool.freeSlots(this.nextQueued()?.name);
+  }
+
+  /** Of those, places where a task of the one queued next starts at once. */
+  idleSlots(): number {
+    return this.pool.idleSlots(this.nextQueued()?.name);
+  }
+
+  /** Asked only for the priority waiting on top of the ready queue: that is what would be handed over. */
+  overtakeLimit(): Priority | undefined {
+    const top = this.nextQueued()?.priority;
+    return top !== undefined && this.pool.canOvertake(top) ? top : undefined;
   }
 
   /** The task the ready queue hands out next (highest priority, oldest), if any. */

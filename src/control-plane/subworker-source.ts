@@ -1,10 +1,18 @@
-import { encodeFrame, PROTOCOL_VERSION, type LeasedTask, type RequestOf, type WorkerInfo } from "../protocol/index.ts";
+import { encodeFrame, PROTOCOL_VERSION, type LeasedTask, type Priority, type RequestOf, type WorkerInfo } from "../protocol/index.ts";
 import type { CapacitySource } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
 import { traceparentOf } from "../telemetry/cp-tracing.ts";
 
-interface PendingLease {
+/** What a waiting lease offers (the request's credits, idle and overtake fields). */
+export interface LeaseOffer {
   credits: number;
+  /** Of the credits, Workers with nothing to do. */
+  idle: number;
+  /** With no credits left: one task this urgent or more, to run before work prefetched there. */
+  overtake: Priority | undefined;
+}
+
+interface PendingLease extends LeaseOffer {
   tasks: LeasedTask[];
   timer: ReturnType<typeof setTimeout> | undefined;
   resolve: (frame: Uint8Array) => void;
@@ -45,18 +53,30 @@ export class SubworkerSource implements CapacitySource {
 
   freeSlots(): number {
     if (!this.pending || this.state !== "active") return 0;
-    return this.pending.credits - this.pending.tasks.length;
+    return Math.max(0, this.pending.credits - this.pending.tasks.length);
+  }
+
+  idleSlots(): number {
+    if (!this.pending || this.state !== "active") return 0;
+    return Math.max(0, this.pending.idle - this.pending.tasks.length);
+  }
+
+  /** One overtaking task per lease: the subworker says again, in its next request, whether it takes another. */
+  overtakeLimit(): Priority | undefined {
+    const lease = this.pending;
+    if (!lease || this.state !== "active" || lease.tasks.length > 0) return undefined;
+    return lease.overtake;
   }
 
   /** Holds the lease open until work arrives, a cancel must be delivered, or waitMs passes. */
-  waitForWork(credits: number, waitMs: number): Promise<Uint8Array> {
+  waitForWork(offer: LeaseOffer, waitMs: number): Promise<Uint8Array> {
     this.flush(); // a newer lease supersedes an older one still waiting
     return new Promise((resolve) => {
-      const lease: PendingLease = { credits, tasks: [], timer: undefined, resolve };
+      const lease: PendingLease = { ...offer, tasks: [], timer: undefined, resolve };
       this.pending = lease;
       // Dispatch is queued first, so a lease that does not wait (waitMs 0) still gets what is queued now.
       this.onWaiting();
-      if (this.cancels.size > 0 || credits === 0 || waitMs <= 0) {
+      if (this.cancels.size > 0 || (offer.credits === 0 && offer.overtake === undefined) || waitMs <= 0) {
         queueMicrotask(() => this.pending === lease && this.flush());
       } else {
         lease.timer = setTimeout(() => this.pending === lease && this.flush(), waitMs);

@@ -1,14 +1,26 @@
-import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf } from "../protocol/index.ts";
+import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf, type WorkerInfo } from "../protocol/index.ts";
 import { FastWorkerError } from "../errors.ts";
 import type { ControlPlane } from "./control-plane.ts";
-import { SubworkerSource } from "./subworker-source.ts";
+import { SubworkerSource, type LeaseOffer } from "./subworker-source.ts";
+
+/** Inactive subworkers listed at most (the oldest are forgotten first): a crash loop with fresh ids cannot grow the list without bound. */
+const MAX_INACTIVE_LISTED = 1000;
+
+/** The offer of a lease or report; `idle` defaults to every credit (what a subworker that does not say means). */
+function offerOf(request: RequestOf<"lease"> | RequestOf<"report">): LeaseOffer {
+  return { credits: request.credits, idle: Math.min(request.idle ?? request.credits, request.credits), overtake: request.overtake };
+}
 
 /**
  * Subworker membership: hello / lease / report / bye, heartbeats, and the sweep that marks a
  * silent subworker inactive and puts its leased tasks back in their queues (at-least-once).
+ * An inactive subworker stays listed (state inactive, its last heartbeat) for the control
+ * plane's inactiveWorkerTtlMs, so users see that a machine dropped out and when.
  */
 export class SubworkerRegistry {
   private readonly sources = new Map<string, SubworkerSource>();
+  /** Subworkers that went silent, as they were last seen, until they are forgotten at `forgetAt`. */
+  private readonly departed = new Map<string, { info: WorkerInfo; forgetAt: number }>();
   private readonly sweepTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly cp: ControlPlane) {
@@ -30,6 +42,7 @@ export class SubworkerRegistry {
     }
     const previous = this.sources.get(request.workerId);
     if (previous) this.drop(previous, "re-registered");
+    this.departed.delete(request.workerId);
     const source = new SubworkerSource(request, () => this.cp.dispatcher.schedule());
     this.sources.set(source.id, source);
     this.cp.dispatcher.add(source);
@@ -42,7 +55,7 @@ export class SubworkerRegistry {
     const source = this.sources.get(request.workerId);
     if (!source) return this.reregister();
     source.touch();
-    return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
+    return source.waitForWork(offerOf(request), Math.min(request.waitMs, this.heartbeatMs));
   }
 
   report(request: RequestOf<"report">): Uint8Array | Promise<Uint8Array> {
@@ -53,7 +66,7 @@ export class SubworkerRegistry {
     for (const p of request.progress ?? []) this.cp.activity.progress(p.id, p.attempt, p.progress, source.id);
     for (const l of request.logs ?? []) this.cp.activity.log(l.id, l.attempt, { at: l.at, message: l.message }, source.id);
     this.accept(source, request.outcomes);
-    return source.waitForWork(request.credits, Math.min(request.waitMs, this.heartbeatMs));
+    return source.waitForWork(offerOf(request), Math.min(request.waitMs, this.heartbeatMs));
   }
 
   bye(request: RequestOf<"bye">): Uint8Array {
@@ -63,6 +76,11 @@ export class SubworkerRegistry {
       this.drop(source, "said bye");
     }
     return encodeFrame({ v: PROTOCOL_VERSION, type: "ack" });
+  }
+
+  /** Subworkers that went silent and are not forgotten yet, newest last heartbeat first. */
+  inactive(): WorkerInfo[] {
+    return [...this.departed.values()].map((d) => d.info).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
 
   close(): void {
@@ -85,13 +103,23 @@ export class SubworkerRegistry {
   }
 
   private sweep(): void {
-    const deadline = Date.now() - this.cp.workerTimeoutMs;
+    const now = Date.now();
+    const deadline = now - this.cp.workerTimeoutMs;
     for (const source of this.sources.values()) {
       if (source.lastSeenAt < deadline) {
         this.cp.log("warn", "subworker missed its heartbeats; its tasks go back to the queues", { workerId: source.id, leased: source.leased.size });
         this.cp.events.emit("worker.inactive", { workerId: source.id });
         this.drop(source, "inactive");
+        if (this.cp.inactiveWorkerTtlMs > 0) {
+          this.departed.set(source.id, { info: { ...source.info(), running: 0 }, forgetAt: now + this.cp.inactiveWorkerTtlMs });
+          // Insertion order is the order they went silent in: the first key is the oldest.
+          const oldest = this.departed.keys().next();
+          if (this.departed.size > MAX_INACTIVE_LISTED && !oldest.done) this.departed.delete(oldest.value);
+        }
       }
+    }
+    for (const [id, { forgetAt }] of this.departed) {
+      if (forgetAt <= now) this.departed.delete(id);
     }
   }
 

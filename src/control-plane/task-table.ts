@@ -1,6 +1,6 @@
 import type { WireError } from "../errors.ts";
 import type { Outcome, TaskRecord } from "../protocol/index.ts";
-import { computeBackoffMs, DelayedQueue, ReadyQueue, type NameFilter } from "../queue/index.ts";
+import { computeBackoffMs, DelayedQueue, ReadyQueue, type NameFilter, type Priority } from "../queue/index.ts";
 import { isTerminal, transition, type TaskState } from "../queue/state.ts";
 import { ResultCache } from "../store/index.ts";
 import { toRecord, type TaskEntry } from "./task-entry.ts";
@@ -59,9 +59,9 @@ export class TaskTable {
     this.results.sweep();
   }
 
-  /** Up to `max` queued tasks a source may run, highest priority first. */
-  take(canRun: NameFilter, max: number): TaskEntry[] {
-    return max > 0 && this.ready.size > 0 ? this.ready.take(canRun, max) : [];
+  /** Up to `max` queued tasks a source may run, highest priority first, none below `lowest`. */
+  take(canRun: NameFilter, max: number, lowest: Priority = "low"): TaskEntry[] {
+    return max > 0 && this.ready.size > 0 ? this.ready.take(canRun, max, lowest) : [];
   }
 
   start(entry: TaskEntry, workerId: string): void {

@@ -100,6 +100,17 @@ export class WorkerPool {
   }
 
   /**
+   * Of freeSlots(), the running places still open: a job handed over now starts at once instead
+   * of queueing behind another (with tasksPerWorker 1, the ready Workers holding no job at all).
+   */
+  idleSlots(name?: string): number {
+    let idle = 0;
+    const budget = name === undefined ? undefined : this.#budgets.budgetOf(name);
+    for (const slot of this.#slots) idle += slot.startable(budget);
+    return Math.max(0, idle - this.#pending.size);
+  }
+
+  /**
    * Whether a job of this priority would be taken now although every slot is full, because it
    * outranks a job prefetched by some Worker and not started yet. The Worker runs its queue by
    * priority, so such a job waits only for the task already running there: prefetch stays

@@ -63,9 +63,14 @@ export class SlotLoad {
    * for jobs of any kind (every budget's places: optimistic when tasks set their own concurrency).
    */
   free(budget?: string): number {
-    let free = Math.max(0, this.prefetch - 1 - this.#waiting);
-    for (const b of budget === undefined ? this.budgets.all() : [budget]) free += Math.max(0, this.budgets.limitOf(b) - (this.#byBudget.get(b) ?? 0));
-    return free;
+    return Math.max(0, this.prefetch - 1 - this.#waiting) + this.startable(budget);
+  }
+
+  /** Running places open: a job of `budget` (or, without it, of any budget) handed over now starts at once. */
+  startable(budget?: string): number {
+    let open = 0;
+    for (const b of budget === undefined ? this.budgets.all() : [budget]) open += Math.max(0, this.budgets.limitOf(b) - (this.#byBudget.get(b) ?? 0));
+    return open;
   }
 
   clear(): void {

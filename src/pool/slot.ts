@@ -97,6 +97,11 @@ export class Slot implements SlotRef {
     return this.#ready ? this.#load.free() : 0;
   }
 
+  /** Running places open right now: for jobs of `budget`, or of any budget without it. */
+  startable(budget?: string): number {
+    return this.#ready ? this.#load.startable(budget) : 0;
+  }
+
   /** How many more jobs of this budget this slot takes right now. */
   freeFor(budget: string): number {
     return this.#ready ? this.#load.free(budget) : 0;

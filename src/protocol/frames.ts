@@ -139,7 +139,18 @@ const hello = v.object({
   host: v.optional(v.string()),
   pid: v.optional(v.number()),
 });
-const lease = v.object({ v: Version, type: v.literal("lease"), workerId: Id, credits: Count, waitMs: Millis });
+/**
+ * What a lease or report offers: `credits` tasks at most, `idle` of them (default: all) on
+ * Workers with nothing to do, and with no credits left, one task of `overtake` priority or
+ * above, because it outranks work prefetched there and not started.
+ */
+const offer = {
+  credits: Count,
+  idle: v.optional(Count),
+  overtake: v.optional(PrioritySchema),
+  waitMs: Millis,
+};
+const lease = v.object({ v: Version, type: v.literal("lease"), workerId: Id, ...offer });
 const report = v.object({
   v: Version, type: v.literal("report"),
   workerId: Id,
@@ -149,8 +160,7 @@ const report = v.object({
   /** Progress and log lines of running tasks since the previous report (bounded by the subworker). */
   progress: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, progress: TaskProgressSchema })), v.maxLength(10_000))),
   logs: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, at: Millis, message: v.pipe(v.string(), v.maxLength(2000)) })), v.maxLength(10_000))),
-  credits: Count,
-  waitMs: Millis,
+  ...offer,
 });
 const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: v.array(OutcomeSchema) });
 /**

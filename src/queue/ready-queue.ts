@@ -116,15 +116,17 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
   /**
    * Removes and returns up to `max` items, each time the highest-priority,
    * oldest item whose name `canRun` accepts. Items of other names are never
-   * returned and keep their place.
+   * returned and keep their place. `lowest`: none of a lower priority than this
+   * (an overtaking source takes only what outranks the work waiting there).
    */
-  take(canRun: NameFilter, max: number): T[] {
+  take(canRun: NameFilter, max: number, lowest: Priority = "low"): T[] {
     const out: T[] = [];
     if (!(max > 0) || this.index.size === 0) return out;
     if (this.taking) throw new FastWorkerError("E_INTERNAL", "ReadyQueue.take() called re-entrantly from its name filter");
     this.taking = true;
     try {
-      for (let level = 0; level < LEVELS && out.length < max; level++) {
+      const last = LEVEL_OF[lowest];
+      for (let level = 0; level <= last && out.length < max; level++) {
         if (this.levelSize[level] === 0) continue;
         this.takeFromLevel(level, canRun, max, out);
       }

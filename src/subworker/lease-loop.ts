@@ -1,6 +1,6 @@
 import type { Connection } from "../client/connection.ts";
 import type { Logger } from "../log.ts";
-import type { ReplyOf } from "../protocol/index.ts";
+import type { Priority, ReplyOf } from "../protocol/index.ts";
 import { encodeLease } from "./lease-frame.ts";
 import type { TaskRunner } from "./runner.ts";
 
@@ -35,6 +35,10 @@ export interface LoopSession {
  * lease supersedes it), and the newer one carries the results. At most two are in flight
  * (three, for a moment, while a stop flushes a waiting lease: see finish()).
  *
+ * With every slot taken but work prefetched and not started, a lease still waits, offering one
+ * task that outranks that work (`overtake`): the pool hands it to the Worker, which runs it
+ * next, so a more urgent task never waits behind prefetched ones.
+ *
  * The heartbeat rides on these requests; when none has gone out for heartbeatMs (all slots
  * busy, nothing finished), a credit-less report says "still here" and renews the leases.
  */
@@ -53,6 +57,12 @@ export class LeaseLoop {
    */
   private readonly waiting = new Set<number>();
   private lastSentAt = 0;
+  /**
+   * An offer only to overtake that came back empty long before its wait was over, while it was
+   * the only request in flight: a control plane that does not hold such leases (an older one).
+   * The offer is then repeated only with the heartbeat, never in a tight loop.
+   */
+  private overtakeQuietUntil = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: Array<() => void> = [];
 
@@ -64,7 +74,7 @@ export class LeaseLoop {
   pump(): void {
     if (this.ended || this.finishing) return;
     if (this.inFlight === 0) {
-      if (this.runner.hasOutcomes() || this.credits() > 0) this.send();
+      if (this.runner.hasOutcomes() || this.credits() > 0 || (this.overtake() !== undefined && Date.now() >= this.overtakeQuietUntil)) this.send();
       else this.armTimer();
       return;
     }
@@ -113,15 +123,23 @@ export class LeaseLoop {
     return this.draining ? 0 : this.runner.freeSlots();
   }
 
+  /** With every slot taken: whether (and how urgent) a task may still come to overtake prefetched work. */
+  private overtake(): Priority | undefined {
+    return this.draining ? undefined : this.runner.overtakeLimit();
+  }
+
   /** `flush`: a bare credit-less lease, only to make the control plane answer a waiting one (outcomes stay for bye). */
   private send(flush = false): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     // A superseded lease's credits are void at the control plane, so every request offers all free slots.
     const credits = flush ? 0 : this.credits();
-    const waitMs = credits > 0 ? this.session.heartbeatMs : 0;
+    const overtake = flush || credits > 0 ? undefined : this.overtake();
+    // A lease that only offers to take an overtaking task waits for one like any other.
+    const waitMs = credits > 0 || overtake !== undefined ? this.session.heartbeatMs : 0;
     const { bytes, sent, rest } = encodeLease({
-      workerId: this.session.workerId, outcomes: flush ? [] : this.runner.takeOutcomes(), running: flush ? [] : this.runner.runningIds(), credits, waitMs,
+      workerId: this.session.workerId, outcomes: flush ? [] : this.runner.takeOutcomes(), running: flush ? [] : this.runner.runningIds(),
+      credits, idle: flush ? 0 : Math.min(credits, this.runner.idleSlots()), overtake, waitMs,
       ...(flush ? {} : this.runner.activity.take()),
     }, this.session.maxFrameBytes);
     this.runner.putBack(rest);
@@ -131,9 +149,12 @@ export class LeaseLoop {
     const seq = ++this.seq;
     this.inFlight++;
     if (waitMs > 0) this.waiting.add(seq);
-    this.lastSentAt = Date.now();
+    const sentAt = (this.lastSentAt = Date.now());
     this.session.connection.call(bytes, "leased", waitMs).then(
-      (reply) => this.onReply(seq, reply, sent.length),
+      (reply) => {
+        if (credits === 0 && overtake !== undefined) this.noteOvertakeReply(reply, sentAt);
+        this.onReply(seq, reply, sent.length);
+      },
       (error: unknown) => this.onFailure(error, sent.length),
     );
   }
@@ -141,6 +162,12 @@ export class LeaseLoop {
   /** While finishing, every waiting lease in flight is flushed, however the control plane ordered our requests. */
   private flushWaiting(): void {
     if (this.waiting.size > 0 && this.inFlight === this.waiting.size) this.send(true);
+  }
+
+  private noteOvertakeReply(reply: ReplyOf<"leased">, sentAt: number): void {
+    const alone = this.inFlight === 1;
+    const empty = reply.tasks.length === 0 && !reply.cancel?.length && !reply.reregister;
+    if (alone && empty && Date.now() - sentAt < this.session.heartbeatMs / 2) this.overtakeQuietUntil = sentAt + this.session.heartbeatMs;
   }
 
   private onReply(seq: number, reply: ReplyOf<"leased">, reported: number): void {

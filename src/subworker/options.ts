@@ -15,7 +15,11 @@ export interface SubworkerOptions {
   discoveryAddress?: string;
   /** Bun Workers in the pool, one task each at a time; default: the number of cores. */
   concurrency?: number;
-  /** Tasks handed to each Bun Worker at once (running + queued in it). Default 2. */
+  /**
+   * Tasks handed to each Bun Worker at once (running + queued in it). Default 1: leases are
+   * sized to Workers with nothing to do. More hides the round trip for short tasks; a more
+   * urgent task still overtakes what waits in a Worker, so priorities stay strict.
+   */
   prefetch?: number;
   /** Tasks in flight at once per Bun Worker for tasks without their own `concurrency`. Default 1. */
   tasksPerWorker?: number;
@@ -71,7 +75,7 @@ export function resolveSubworkerOptions(options: SubworkerOptions): ResolvedSubw
     controlPlaneAddress: options.controlPlaneAddress,
     discoveryAddress: options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS,
     concurrency: positiveInteger("concurrency", options.concurrency ?? availableParallelism()),
-    prefetch: positiveInteger("prefetch", options.prefetch ?? 2),
+    prefetch: positiveInteger("prefetch", options.prefetch ?? 1),
     tasksPerWorker: positiveInteger("tasksPerWorker", options.tasksPerWorker ?? 1),
     drainMs: nonNegative("drainMs", options.drainMs ?? 30_000),
     requestTimeoutMs: positiveInteger("requestTimeoutMs", options.requestTimeoutMs ?? 5_000),

@@ -1,15 +1,20 @@
 import type { Logger } from "../log.ts";
 import type { PoolOutcome, WorkerPool } from "../pool/index.ts";
-import type { LeasedTask, Outcome } from "../protocol/index.ts";
+import type { LeasedTask, Outcome, Priority } from "../protocol/index.ts";
 import { Activity } from "./activity.ts";
 import type { SubworkerCounters } from "./counters.ts";
 
 /** Below this average run time tasks count as fast: a few more of them may wait in the pool's queue. */
 const FAST_TASK_MS = 5;
-/** Fast tasks held per slot: enough that each round trip carries a batch instead of one task. */
+/** Fast tasks held per pool slot: enough that each round trip carries a batch instead of one task. */
 const FAST_DEPTH = 4;
+/** Tasks each Bun Worker may hold at least, so a fast task's successor is already there when it ends. */
+export const FAST_WORKER_PREFETCH = 2;
 /** Weight of the newest run time in the moving average: a slow task is noticed at once. */
 const RUN_MS_WEIGHT = 0.2;
+
+/** Priorities that can overtake another, least urgent first ("low" outranks nothing). */
+const OVERTAKERS: readonly Priority[] = ["normal", "high", "critical"];
 
 /** One leased task on the pool. Compared by identity, so a late outcome of an abandoned run is recognised. */
 interface Held {
@@ -32,10 +37,14 @@ export class TaskRunner {
   /** Moving average of how long tasks run here; unknown (slow) until the first one finishes. */
   private runMs = Number.POSITIVE_INFINITY;
 
-  /** `slots`: what the pool takes when all its Workers are up (size × prefetch). */
+  /**
+   * `slots.leased`: what slow tasks may be leased, in all (Workers × --prefetch); `slots.pool`:
+   * what the pool takes when all its Workers are up (Workers × its prefetch, at least
+   * FAST_WORKER_PREFETCH), the base of the deeper lease for fast tasks.
+   */
   constructor(
     private readonly pool: WorkerPool,
-    private readonly slots: number,
+    private readonly slots: { leased: number; pool: number },
     readonly counters: SubworkerCounters,
     private readonly log: Logger,
   ) {}
@@ -45,14 +54,30 @@ export class TaskRunner {
   }
 
   /**
-   * What the next lease may ask for: the pool's free slots, or for fast tasks a few per slot
-   * more. Per-request CPU on both sides, not latency, bounds trivial tasks; a batch per round
-   * trip multiplies their throughput, while slow tasks are never held back in a queue here.
+   * What the next lease may ask for: for slow tasks, up to --prefetch per Worker (by default
+   * only what starts at once, so the control plane keeps the rest for whichever Worker frees up
+   * first); for fast tasks a few per pool slot more. Per-request CPU on both sides, not latency,
+   * bounds trivial tasks; a batch per round trip multiplies their throughput, and they wait
+   * here a few milliseconds at most.
    */
   freeSlots(): number {
     const free = this.pool.freeSlots();
-    if (!(this.runMs < FAST_TASK_MS)) return free;
-    return Math.max(free, this.slots * FAST_DEPTH - this.held.size);
+    if (!(this.runMs < FAST_TASK_MS)) return Math.max(0, Math.min(free, this.slots.leased - this.held.size));
+    return Math.max(free, this.slots.pool * FAST_DEPTH - this.held.size);
+  }
+
+  /** Workers with nothing to do: what a task leased now starts on at once. */
+  idleSlots(): number {
+    return this.pool.idleSlots();
+  }
+
+  /**
+   * The least urgent priority the pool would take one more task of although it is full,
+   * because that task outranks one prefetched and not started (the pool hands it to that
+   * Worker, which runs its queue by priority). Undefined when nothing waits to be overtaken.
+   */
+  overtakeLimit(): Priority | undefined {
+    return OVERTAKERS.find((priority) => this.pool.canOvertake(priority));
   }
 
   /** Whether a report is worth sending now: outcomes, or progress/log lines that are due. */

@@ -6,7 +6,7 @@ import { LeaseLoop } from "./lease-loop.ts";
 import { ControlPlaneLink, type Registration } from "./link.ts";
 import { resolveSubworkerOptions, type ResolvedSubworkerOptions, type SubworkerOptions } from "./options.ts";
 import { newCounters, type SubworkerCounters } from "./counters.ts";
-import { TaskRunner } from "./runner.ts";
+import { FAST_WORKER_PREFETCH, TaskRunner } from "./runner.ts";
 
 export type SubworkerState = "created" | "starting" | "running" | "stopping" | "stopped";
 
@@ -113,14 +113,19 @@ export class Subworker {
       const catalog = await loadTaskModules(taskModules, { cwd });
       if (catalog.names().length === 0) throw new ConfigError(`no task definitions found in ${taskModules.join(", ")}`);
       // A replacement Worker (after a cancel, timeout or crash) is capacity to offer at once, not at the next heartbeat.
+      // The pool may hold more per Worker than is leased for slow tasks: fast ones (see TaskRunner) then
+      // find their next task already in the Worker, which hides the hop from this thread to it.
+      const poolPrefetch = Math.max(FAST_WORKER_PREFETCH, prefetch);
       this.pool = new WorkerPool({
-        size: concurrency, taskModules: catalog.modulePaths, prefetch, tasksPerWorker, log, onCapacity: () => this.loop?.pump(),
+        size: concurrency, taskModules: catalog.modulePaths, prefetch: poolPrefetch, tasksPerWorker, log, onCapacity: () => this.loop?.pump(),
         // Relayed to the control plane with the next report (src/subworker/activity.ts bounds them).
         onProgress: (job, progress) => this.runner?.activity.progress(job, progress),
         onLog: (job, line) => this.runner?.activity.log(job, line),
       });
       await this.pool.start();
-      const runner = (this.runner = new TaskRunner(this.pool, concurrency * prefetch, this.counters, log));
+      // Places per Worker: the shared tasksPerWorker budget plus each task's own concurrency (docs/handlers.md).
+      const places = tasksPerWorker + catalog.entries().reduce((sum, entry) => sum + (entry.definition.options.concurrency ?? 0), 0);
+      const runner = (this.runner = new TaskRunner(this.pool, { leased: concurrency * (places + prefetch - 1), pool: concurrency * (places + poolPrefetch - 1) }, this.counters, log));
       runner.onOutcome = () => this.loop?.pump();
       this.link = new ControlPlaneLink(this.options, catalog.names());
       this.main = this.run(this.link, runner);

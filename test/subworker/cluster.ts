@@ -11,6 +11,7 @@ export interface CpOptions {
   concurrency: number;
   discoveryAddress?: string;
   workerTimeoutMs?: number;
+  inactiveWorkerTtlMs?: number;
   taskModules?: string;
 }
 
@@ -19,6 +20,7 @@ export async function startCp(options: CpOptions): Promise<Started> {
     `${FIXTURES}/run-cp.ts`, "--task-modules", options.taskModules ?? EXAMPLE_TASKS, "--address", options.address,
     "--concurrency", String(options.concurrency), "--discovery-address", options.discoveryAddress ?? "none",
     ...(options.workerTimeoutMs !== undefined ? ["--worker-timeout-ms", String(options.workerTimeoutMs)] : []),
+    ...(options.inactiveWorkerTtlMs !== undefined ? ["--inactive-worker-ttl-ms", String(options.inactiveWorkerTtlMs)] : []),
   ];
   const cp = startProcess(args);
   await cp.waitFor(/control plane ready/);
@@ -32,6 +34,7 @@ export interface SubworkerProcessOptions {
   concurrency?: number;
   taskModules?: string;
   drainMs?: number;
+  prefetch?: number;
 }
 
 /** Starts a subworker; wait for `subworker ready <id>` yourself (or use startSubworker). */
@@ -42,6 +45,7 @@ export function spawnSubworker(options: SubworkerProcessOptions): Started {
     ...(options.address ? ["--address", options.address] : []),
     ...(options.discoveryAddress ? ["--discovery-address", options.discoveryAddress] : []),
     ...(options.drainMs !== undefined ? ["--drain-ms", String(options.drainMs)] : []),
+    ...(options.prefetch !== undefined ? ["--prefetch", String(options.prefetch)] : []),
   ]);
 }
 

@@ -174,6 +174,17 @@ const item = (id: string, name: string, priority: Priority = "normal"): Item => 
 const ids = (items: Item[]): string[] => items.map((i) => i.id);
 
 describe("ReadyQueue", () => {
+  test("take(..., lowest) returns nothing below that priority and leaves it queued (overtaking takes only what outranks)", () => {
+    const q = new ReadyQueue<Item>();
+    q.push(item("l", "a", "low"));
+    q.push(item("n", "b", "normal"));
+    q.push(item("h", "a", "high"));
+    expect(q.take(new Set(["a"]), 5, "normal").map((i) => i.id)).toEqual(["h"]);
+    expect(q.take(null, 5, "high")).toEqual([]);
+    expect(q.take(null, 5, "normal").map((i) => i.id)).toEqual(["n"]);
+    expect(q.take(null, 5).map((i) => i.id)).toEqual(["l"]);
+  });
+
   test("strict priority across levels with interleaved pushes", () => {
     const q = new ReadyQueue<Item>();
     q.push(item("l1", "a", "low"));

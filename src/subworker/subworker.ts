@@ -123,9 +123,9 @@ export class Subworker {
         onLog: (job, line) => this.runner?.activity.log(job, line),
       });
       await this.pool.start();
-      // Places per Worker: the shared tasksPerWorker budget plus each task's own concurrency (docs/handlers.md).
-      const places = tasksPerWorker + catalog.entries().reduce((sum, entry) => sum + (entry.definition.options.concurrency ?? 0), 0);
-      const runner = (this.runner = new TaskRunner(this.pool, { leased: concurrency * (places + prefetch - 1), pool: concurrency * (places + poolPrefetch - 1) }, this.counters, log));
+      // Leases count the shared tasksPerWorker places: a lease does not say which tasks it will get, and counting a
+      // task's own large concurrency would pile other tasks up here (docs/handlers.md, "On subworkers").
+      const runner = (this.runner = new TaskRunner(this.pool, { leased: concurrency * (tasksPerWorker + prefetch - 1), pool: concurrency * (tasksPerWorker + poolPrefetch - 1) }, this.counters, log));
       runner.onOutcome = () => this.loop?.pump();
       this.link = new ControlPlaneLink(this.options, catalog.names());
       this.main = this.run(this.link, runner);

@@ -18,9 +18,6 @@ const WITH_STREAM = process.env.BENCH_SSE !== "0";
 const WITH_JOURNAL = process.env.BENCH_JOURNAL !== "0";
 const ENDPOINTS = ["/api/status", "/api/workers", "/api/queues", "/api/metrics", "/api/tasks?limit=25", "/api/tasks?limit=25&status=success", "/api/registered-tasks", "/api/cache"];
 
-if (process.argv[2] === "--flood") await flood(process.argv[3]!, Number(process.argv[4]));
-else await main();
-
 /** The load: keeps IN_FLIGHT trivial tasks submitted-and-awaited at all times, until killed. */
 async function flood(address: string, inFlight: number): Promise<void> {
   const client = await new Client({ address }).start();
@@ -135,3 +132,7 @@ async function saturated(base: string, address: string, stream: { events: () => 
     await Bun.sleep(1000); // the last tasks drain before the next level
   }
 }
+
+// Last, once every const above is initialised (a top-level await earlier ran main() before them).
+if (process.argv[2] === "--flood") await flood(process.argv[3]!, Number(process.argv[4]));
+else await main();

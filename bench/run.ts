@@ -100,3 +100,6 @@ try {
   await durable.proc.exited;
   rmSync(dataDir, { recursive: true, force: true });
 }
+
+// Auth and TLS side by side (bench/security.ts).
+await import("./security.ts");

@@ -53,6 +53,7 @@ typedef struct api {
   void (*cv_wait)(void *);
   void (*cv_wake1)(void *);
   int (*close)(unsigned int);
+  unsigned int (*msg_get_pipe)(nng_msg *); /* nng_pipe is struct { uint32_t id; }, returned like a uint32 */
 } api;
 
 /* Lane states: what the lane's aio is doing now. */
@@ -67,6 +68,7 @@ typedef struct lane {
   int st;
   int rv;
   nng_msg *msg; /* received message waiting for JS to take it */
+  unsigned int pipe; /* the pipe `msg` arrived on: the control plane binds authentication to it */
   nng_msg *out; /* message to send once the lane has hopped onto an NNG thread */
   int next;     /* the state to enter after the hop */
   int timeout;
@@ -186,6 +188,7 @@ static void on_aio(void *arg) {
   case ST_REQ_RECV:
   case ST_RECV:
     l->msg = rv == 0 ? e->A.aio_get_msg(l->aio) : 0;
+    l->pipe = l->msg ? e->A.msg_get_pipe(l->msg) : 0;
     report(l, rv);
     return;
   case ST_REPLY_SEND:
@@ -361,7 +364,7 @@ int lane_send(engine *e, int idx, const unsigned char *buf, int len, int timeout
 }
 
 /*
- * Takes up to `max` finished lanes as (idx, rv, body length) triples. Re-arms the wake only when
+ * Takes up to `max` finished lanes as (idx, rv, body length, pipe id) quads. Re-arms the wake only when
  * the ring is empty, so a JS drain that stops at its budget must schedule itself again.
  */
 int eng_drain(engine *e, int *out, int max) {
@@ -372,9 +375,10 @@ int eng_drain(engine *e, int *out, int max) {
     int idx = e->ring[e->rtail % e->rcap];
     lane *l = &e->lanes[idx];
     e->rtail++;
-    out[n * 3] = idx;
-    out[n * 3 + 1] = l->rv;
-    out[n * 3 + 2] = l->msg ? (int)e->A.msg_len(l->msg) : -1;
+    out[n * 4] = idx;
+    out[n * 4 + 1] = l->rv;
+    out[n * 4 + 2] = l->msg ? (int)e->A.msg_len(l->msg) : -1;
+    out[n * 4 + 3] = l->msg ? (int)l->pipe : 0;
     n++;
   }
   if (e->rtail == e->rhead) e->armed = 1;

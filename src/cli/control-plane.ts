@@ -12,6 +12,7 @@ import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
 import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
+import { controlPlaneSecurityArgs, controlPlaneSecurityOptions, describeSecurity } from "./security-args.ts";
 
 
 export function controlPlaneCommand(ctx: CliContext) {
@@ -37,6 +38,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
       "data-dir": { type: "string", description: "Where the journal lives (default ./.fastworker) [FASTWORKER_DATA_DIR]" },
       "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
+      ...controlPlaneSecurityArgs,
     },
     async run({ args }) {
       const a = args as Args;
@@ -44,14 +46,21 @@ export function controlPlaneCommand(ctx: CliContext) {
       const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
       const tasksPerWorker = resolve({ flag: "tasks-per-worker", env: "FASTWORKER_TASKS_PER_WORKER", parse: integer(1, MAX_TASKS_PER_WORKER), fallback: 1 }, flag(a, "tasks-per-worker"), env);
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
+      const baseAddress = resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env);
+      const security = controlPlaneSecurityOptions(a, env, baseAddress);
+      if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
       const gui = guiOptions(a, env);
       const journal = journalStore(a, env);
       const cp = await createControlPlane({
         ...(journal ? { store: journal } : {}),
-        ...(gui ? { guiUrl: gui.url } : {}),
+        ...(gui ? { guiUrl: security.guiTls ? gui.url.replace(/^http:/, "https:") : gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
-        address: resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env),
+        address: baseAddress,
+        ...(security.token ? { token: security.token } : {}),
+        ...(security.workerToken ? { workerToken: security.workerToken } : {}),
+        ...(security.tls ? { tls: security.tls } : {}),
+        callbackAllow: security.callbackAllow,
         discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency,
         tasksPerWorker,
@@ -70,6 +79,7 @@ export function controlPlaneCommand(ctx: CliContext) {
             view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log, metrics: createMetrics(cp),
             discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
             ...(gui.token ? { token: gui.token } : {}),
+            ...(security.guiTls ? { tls: security.guiTls } : {}),
           });
         }
       } catch (error) {
@@ -80,8 +90,9 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(color(ctx, 32, `FastWorker ${FASTWORKER_VERSION} control plane ${cp.id} ready`));
       ctx.out(`  tasks:      ${cp.catalog.names().join(", ")}`);
       ctx.out(`  address:    ${cp.address}`);
+      ctx.out(`  security:   ${describeSecurity(security)}`);
       ctx.out(`  pool:       ${concurrency} Bun Workers${tasksPerWorker > 1 ? `, ${tasksPerWorker} tasks in flight each` : ""}`);
-      ctx.out(`  discovery:  ${noDiscovery ? "off" : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env)}`);
+      ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
       ctx.out(`  journal:    ${journal ? journal.dataDir : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}` : "off"}`);
       const signal = await ctx.shutdown;

@@ -4,6 +4,7 @@ import { nng } from "../nng/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
 import { emit, type Args } from "./shared.ts";
+import { securityChecks } from "./doctor-security.ts";
 
 interface Check {
   check: string;
@@ -28,7 +29,7 @@ function tcpPort(address: string | undefined, fallback: number): { host: string;
 
 export function doctorCommand(ctx: CliContext) {
   return defineCommand({
-    meta: { name: "doctor", description: "Check Bun, libnng and the default ports, and print fixes" },
+    meta: { name: "doctor", description: "Check Bun, libnng, the default ports, auth and TLS, and print fixes" },
     args: { json: { type: "boolean", description: "JSON output" } },
     async run({ args }) {
       const checks: Check[] = [{ check: "bun", ok: true, detail: Bun.version }];
@@ -50,6 +51,7 @@ export function doctorCommand(ctx: CliContext) {
           ...(free ? {} : { fix: `stop what listens there (a running control plane?) or choose another with ${p.flag}` }),
         });
       }
+      checks.push(...securityChecks(ctx.env));
       emit(ctx, args as Args, { checks }, () => checks.map((c) => `${c.ok ? "ok  " : "FAIL"} ${c.check}: ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ""}`).join("\n"));
       if (checks.some((c) => !c.ok)) ctx.exitCode = EXIT.usage;
     },

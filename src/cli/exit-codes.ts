@@ -16,6 +16,7 @@ export function exitCodeFor(error: unknown): number {
     case "E_ADDRINVAL":
     case "E_JOURNAL":
     case "E_JOURNAL_VERSION":
+    case "E_UNAUTHORIZED":
       return EXIT.usage;
     case "E_UNAVAILABLE":
     case "E_TIMEOUT":

@@ -4,6 +4,8 @@ import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { parseTaskModulesArg } from "../tasks/index.ts";
 import { ConfigError } from "../errors.ts";
 import type { CliContext } from "./context.ts";
+import { peerSecurityOptions } from "./security-args.ts";
+import { peerSecurityArgs } from "./security-flags.ts";
 
 export type Args = Record<string, string | boolean | string[] | undefined>;
 
@@ -19,13 +21,14 @@ export const connectionArgs = {
   "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
   "connect-timeout": { type: "string", description: "Seconds to wait for the control plane (default 5) [FASTWORKER_CONNECT_TIMEOUT]" },
   json: { type: "boolean", description: "Machine-readable JSON output" },
+  ...peerSecurityArgs,
 } as const;
 
 export async function connectClient(args: Args, ctx: CliContext): Promise<Client> {
   const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: address, fallback: "" }, flag(args, "control-plane-address"), ctx.env);
   const discoveryAddress = resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(args, "discovery-address"), ctx.env);
   const timeoutS = resolve({ flag: "connect-timeout", env: "FASTWORKER_CONNECT_TIMEOUT", parse: integer(1, 3600), fallback: 5 }, flag(args, "connect-timeout"), ctx.env);
-  const client = new Client({ ...(cpAddress ? { address: cpAddress } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000 });
+  const client = new Client({ ...(cpAddress ? { address: cpAddress } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000, ...peerSecurityOptions(args, ctx.env) });
   return client.start();
 }
 

@@ -6,6 +6,11 @@ import { createLogger, parseLogLevel } from "../log.ts";
 import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
+import { peerSecurityArgs, peerSecurityOptions } from "./security-args.ts";
+
+function optionalWorkerToken(workerToken: string): { workerToken?: string } {
+  return workerToken ? { workerToken } : {};
+}
 
 export function subworkerCommand(ctx: CliContext) {
   return defineCommand({
@@ -19,6 +24,8 @@ export function subworkerCommand(ctx: CliContext) {
       prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster short tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
       "tasks-per-worker": { type: "string", description: "Tasks in flight at once per Bun Worker for async handlers without their own concurrency (default 1) [FASTWORKER_TASKS_PER_WORKER]" },
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
+      ...peerSecurityArgs,
+      "worker-token": { type: "string", description: "The control plane's worker token, when it has one (used instead of --token) [FASTWORKER_WORKER_TOKEN]" },
     },
     async run({ args }) {
       const a = args as Args;
@@ -31,6 +38,8 @@ export function subworkerCommand(ctx: CliContext) {
         taskModules: taskModules(a, ctx),
         ...(workerId ? { workerId } : {}),
         ...(cpAddress ? { controlPlaneAddress: cpAddress } : {}),
+        ...peerSecurityOptions(a, env),
+        ...optionalWorkerToken(resolve({ flag: "worker-token", env: "FASTWORKER_WORKER_TOKEN", parse: text, fallback: "" }, flag(a, "worker-token"), env)),
         discoveryAddress: resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),

@@ -4,6 +4,7 @@ import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, typ
 import type { TaskDefinition } from "../tasks/index.ts";
 import { SubmitTracing } from "../telemetry/client-tracing.ts";
 import { Connection } from "./connection.ts";
+import { envToken, peerSecurity } from "../auth/peer-security.ts";
 import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
 
@@ -43,7 +44,7 @@ export class Client {
     if (this.connection) return this;
     this.tracing = SubmitTracing.create();
     const address = this.options.address ?? (await this.discoverAddress());
-    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes);
+    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes, peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"));
     try {
       await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply");
     } catch (error) {
@@ -61,23 +62,27 @@ export class Client {
     await connection?.close();
   }
 
+  // NoInfer: the definition alone fixes the argument types, so wrong arguments are a compile error
+  // (inferred from both, TaskDefinition's bivariant handler would let any tuple through). The
+  // definition's overload comes last because TypeScript reports the last overload's error: a wrong
+  // argument then reads "'[string, number]' is not assignable to '[x: number, y: number]'".
   /** Submits without waiting for the result; resolves to the task id once accepted. */
-  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: A): Promise<string>;
   delay(task: string, ...args: unknown[]): Promise<string>;
+  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: NoInfer<A>): Promise<string>;
   delay(task: TaskRef, ...args: unknown[]): Promise<string> {
     return this.accept(this.spec(task, args, {}));
   }
 
   /** Like delay(), with options (priority, eta, countdown, retries, callback, ...). */
-  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<string>;
   enqueue(task: string, args?: unknown[], options?: SubmitOptions): Promise<string>;
+  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<string>;
   enqueue(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<string> {
     return this.accept(this.spec(task, args, options));
   }
 
   /** Submits and waits: resolves to the handler's return value, rejects with a TaskError. */
-  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<R>;
   submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
+  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<R>;
   async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
     const spec = this.spec(task, args, options);
     if (this.tracing === undefined) return unwrapRecord(await this.submitter.run(spec));

@@ -1,17 +1,37 @@
-import { fromWireError, NngError, ProtocolError, UnavailableError } from "../errors.ts";
-import { ReqSocket } from "../nng/index.ts";
-import { decodeReply, encodeFrame, type Reply, type ReplyOf, type Request } from "../protocol/index.ts";
+import { authenticate } from "../auth/handshake.ts";
+import { FastWorkerError, fromWireError, NngError, ProtocolError, UnavailableError } from "../errors.ts";
+import { ReqSocket, type TlsOptions } from "../nng/index.ts";
+import { decodeReply, encodeFrame, type AuthRole, type Reply, type ReplyOf, type Request } from "../protocol/index.ts";
+
+/** How a connection proves itself (and checks the control plane): token handshake and/or TLS. */
+export interface PeerSecurity {
+  token?: string;
+  /** "worker" for subworkers (they present the worker token when there is one). */
+  role?: AuthRole;
+  /** For tls+tcp:// addresses: the CA to verify the control plane with, and an optional client certificate. */
+  tls?: TlsOptions;
+}
 
 /**
  * One REQ socket to the control plane with typed request/reply: timeouts and a vanished peer
  * become E_UNAVAILABLE, error frames become typed errors, and a reply of the wrong kind is a
- * protocol error rather than a silent misread.
+ * protocol error rather than a silent misread. With a token, the first request (and the first
+ * after a reconnect, which the server answers with E_UNAUTHORIZED) runs the handshake first.
  */
 export class Connection {
   private readonly socket: ReqSocket;
+  private handshake: Promise<void> | undefined;
+  /** Bumped by each completed handshake, so requests refused before it retry without another. */
+  private authEpoch = 0;
 
-  constructor(readonly address: string, private readonly connectTimeoutMs: number, private readonly maxFrameBytes: number) {
-    this.socket = new ReqSocket({ requestTimeoutMs: connectTimeoutMs, reconnectMinMs: 50, reconnectMaxMs: 1000 }).dial(address);
+  constructor(
+    readonly address: string,
+    private readonly connectTimeoutMs: number,
+    private readonly maxFrameBytes: number,
+    private readonly security: PeerSecurity = {},
+  ) {
+    this.socket = new ReqSocket({ requestTimeoutMs: connectTimeoutMs, reconnectMinMs: 50, reconnectMaxMs: 1000 })
+      .dial(address, security.tls ? { tls: security.tls } : {});
   }
 
   encode(frame: Request): Uint8Array {
@@ -20,6 +40,34 @@ export class Connection {
 
   /** Sends a frame and returns the reply of the expected type; `waitMs` extends the timeout for held requests. */
   async call<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs = 0): Promise<ReplyOf<T>> {
+    const token = this.security.token;
+    if (token === undefined) return this.exchange(frame, expect, waitMs);
+    if (this.authEpoch === 0) await this.authenticate(0);
+    const epoch = this.authEpoch;
+    try {
+      return await this.exchange(frame, expect, waitMs);
+    } catch (error) {
+      // A reconnect is a new connection the server has not authenticated: prove ourselves again, once.
+      if (!(error instanceof FastWorkerError) || error.code !== "E_UNAUTHORIZED") throw error;
+      await this.authenticate(epoch);
+      return this.exchange(frame, expect, waitMs);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.socket.close();
+  }
+
+  /** One handshake at a time; callers that saw a refusal before the latest handshake just retry. */
+  private async authenticate(seenEpoch: number): Promise<void> {
+    if (this.authEpoch !== seenEpoch) return;
+    this.handshake ??= authenticate((f, expect) => this.exchange(f, expect, 0), this.security.token!, this.security.role ?? "client", this.address)
+      .then(() => void this.authEpoch++)
+      .finally(() => (this.handshake = undefined));
+    await this.handshake;
+  }
+
+  private async exchange<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs: number): Promise<ReplyOf<T>> {
     const bytes = frame instanceof Uint8Array ? frame : encodeFrame(frame);
     if (bytes.byteLength > this.maxFrameBytes) {
       throw new ProtocolError("E_FRAME_TOO_LARGE", `request of ${bytes.byteLength} bytes exceeds the limit of ${this.maxFrameBytes} bytes`);
@@ -29,7 +77,10 @@ export class Connection {
       replyBytes = await this.socket.request(bytes, { timeoutMs: this.connectTimeoutMs + waitMs });
     } catch (error) {
       if (error instanceof NngError && (error.code === "E_TIMEOUT" || error.code === "E_CONNREFUSED" || error.code === "E_UNAVAILABLE")) {
-        throw new UnavailableError(`the control plane at ${this.address} did not answer within ${this.connectTimeoutMs + waitMs} ms`, { cause: error });
+        const tls = this.security.tls
+          ? " (over TLS: check --tls-ca signed the control plane's certificate and the address's host is in it)"
+          : " (is it running? a TLS control plane answers only on its tls+tcp:// address, with --tls-ca)";
+        throw new UnavailableError(`the control plane at ${this.address} did not answer within ${this.connectTimeoutMs + waitMs} ms${tls}`, { cause: error });
       }
       throw error;
     }
@@ -37,9 +88,5 @@ export class Connection {
     if (reply.type === "error") throw fromWireError(reply.error);
     if (reply.type !== expect) throw new ProtocolError("E_UNEXPECTED_REPLY", `expected a ${expect} reply, got ${reply.type}`);
     return reply as ReplyOf<T>;
-  }
-
-  close(): Promise<void> {
-    return this.socket.close();
   }
 }

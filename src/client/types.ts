@@ -9,6 +9,13 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** Largest frame the client will send. Default 16 MiB (the control plane's default limit). */
   maxFrameBytes?: number;
+  /** The control plane's token (its --token): the client proves it holds it, and checks the control plane does too. Default: FASTWORKER_TOKEN. */
+  token?: string;
+  /** For tls+tcp:// addresses: CA certificate (PEM file) that signed the control plane's certificate. */
+  tlsCa?: string;
+  /** Client certificate and key (PEM files), for a control plane started with --tls-client-auth required. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export type { SubmitOptions } from "../protocol/index.ts";

@@ -1,7 +1,10 @@
 import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { RepSocket } from "../nng/index.ts";
+import { RepSocket, type TlsOptions } from "../nng/index.ts";
+import { AuthGate } from "../auth/gate.ts";
+import { envToken } from "../auth/peer-security.ts";
+import { CallbackPolicy } from "../auth/callback-allow.ts";
 import {
   DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
   type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
@@ -53,6 +56,14 @@ export interface ControlPlaneOptions {
   store?: TaskStore;
   log?: Logger;
   cwd?: string;
+  /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */
+  token?: string;
+  /** When set, only holders of this token may register as subworkers, lease or report. Default: FASTWORKER_WORKER_TOKEN. */
+  workerToken?: string;
+  /** Certificate, key (and CA for client certificates) for a tls+tcp:// address. */
+  tls?: TlsOptions;
+  /** Where completion callbacks may dial: CIDRs, host:port or host:* entries. Default: loopback only. */
+  callbackAllow?: readonly string[];
 }
 
 export const DEFAULT_ADDRESS = "tcp://127.0.0.1:5555";
@@ -94,6 +105,7 @@ export class ControlPlane {
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
   readonly telemetry: ControlPlaneTelemetry | undefined;
   private readonly callbacks: CallbackSender;
+  private readonly callbackPolicy: CallbackPolicy;
   private readonly store: TaskStore;
   private rep: RepSocket | undefined;
   private router: RequestRouter | undefined;
@@ -118,6 +130,7 @@ export class ControlPlane {
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
+    this.callbackPolicy = new CallbackPolicy(options.callbackAllow ?? []);
     this.table = new TaskTable({
       resultCacheSize: options.resultCacheSize ?? 10_000,
       resultCacheTtlMs: options.resultCacheTtlMs ?? 3_600_000,
@@ -141,6 +154,11 @@ export class ControlPlane {
     };
     // Telemetry: chains itself after the hooks above (a few increments per task when no SDK listens).
     this.telemetry = attachTelemetry(this);
+  }
+
+  /** The discovery address this control plane announces on, or undefined (off, or it could not be bound). */
+  get announcingOn(): string | undefined {
+    return this.announcer ? (this.options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS) : undefined;
   }
 
   /** Set when the journal cannot write: tasks are then only in memory until a restart. */
@@ -170,17 +188,21 @@ export class ControlPlane {
         concurrency * (this.options.tasksPerWorker ?? 1)));
     }
     await this.recover();
-    const router = (this.router = new RequestRouter(this));
+    const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;
+    const workerToken = envToken(this.options.workerToken, "FASTWORKER_WORKER_TOKEN").token;
+    const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
+    const router = (this.router = new RequestRouter(this, gate));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
     try {
-      this.rep.listen(this.address);
+      this.rep.onPipeRemoved((pipe) => router.connectionClosed(pipe));
+      this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
     } catch (error) {
       await this.pool?.close();
       await this.rep.close();
       throw error;
     }
-    this.rep.serve((bytes) => router.handle(bytes));
+    this.rep.serve((bytes, pipe) => router.handle(bytes, pipe));
     this.startAnnouncing();
     this.sweepTimer = setInterval(() => {
       this.table.sweep();
@@ -226,8 +248,9 @@ export class ControlPlane {
         ...(this.options.guiUrl ? { guiUrl: this.options.guiUrl } : {}),
       });
     } catch (error) {
-      // Another control plane may own the discovery address on this host: serving matters more than announcing.
-      this.log("warn", "discovery disabled: could not listen on the discovery address", { discoveryAddress, error: String(error) });
+      // Another control plane (or a squatter) may own the discovery address: serving matters more than
+      // announcing, but whoever holds it answers our clients' discovery, so say so loudly.
+      this.log("error", "discovery is OFF: could not listen on the discovery address; whoever holds it answers discovery instead of this control plane (clients with a token still refuse an impostor)", { discoveryAddress, error: String(error) });
     }
   }
 
@@ -248,6 +271,10 @@ export class ControlPlane {
       const definition = this.catalog.get(spec.name);
       if (!definition) {
         replies.push({ id: spec.id, error: { code: "E_UNKNOWN_TASK", message: `no task named "${spec.name}" is registered (known: ${this.catalog.names().join(", ")})` } });
+        continue;
+      }
+      if (spec.callback && !this.callbackPolicy.allows(spec.callback.address)) {
+        replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
         continue;
       }
       const entry = createEntry(spec, definition, now);

@@ -15,20 +15,24 @@ const FOREVER_MS = 2 ** 31 - 1;
 export class EmbeddedClient {
   constructor(private readonly cp: ControlPlane) {}
 
-  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: A): Promise<string>;
+  // NoInfer: the definition alone fixes the argument types, so wrong arguments are a compile error
+  // (inferred from both, TaskDefinition's bivariant handler would let any tuple through). The
+  // definition's overload comes last because TypeScript reports the last overload's error: a wrong
+  // argument then reads "'[string, number]' is not assignable to '[x: number, y: number]'".
   delay(task: string, ...args: unknown[]): Promise<string>;
+  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: NoInfer<A>): Promise<string>;
   delay(task: TaskRef, ...args: unknown[]): Promise<string> {
     return this.accept(task, args, {});
   }
 
-  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<string>;
   enqueue(task: string, args?: unknown[], options?: SubmitOptions): Promise<string>;
+  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<string>;
   enqueue(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<string> {
     return this.accept(task, args, options);
   }
 
-  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: A, options?: SubmitOptions): Promise<R>;
   submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
+  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<R>;
   async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
     const id = await this.accept(task, args, options);
     return unwrapRecord(await this.result(id, { wait: true }));

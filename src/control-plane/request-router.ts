@@ -3,6 +3,7 @@ import {
   decodeRequest, encodeFrame, errorFrame, PROTOCOL_VERSION,
   type Request, type RequestOf, type TaskRecord,
 } from "../protocol/index.ts";
+import type { AuthGate } from "../auth/gate.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { SubworkerRegistry } from "./subworkers.ts";
 
@@ -10,32 +11,46 @@ const DEFAULT_WAIT_MS = 30_000;
 /** A watch long-poll is held at most this long, so a vanished watcher frees its context. */
 const MAX_WATCH_WAIT_MS = 60_000;
 
-/** Decodes each request frame and answers it; bad input always gets a typed error frame. */
+/**
+ * Decodes each request frame and answers it; bad input always gets a typed error frame. Every
+ * request passes the auth gate first; `pipe` is the NNG connection it arrived on.
+ */
 export class RequestRouter {
   readonly subworkers: SubworkerRegistry;
 
-  constructor(private readonly cp: ControlPlane) {
+  constructor(private readonly cp: ControlPlane, private readonly gate: AuthGate) {
     this.subworkers = new SubworkerRegistry(cp);
   }
 
-  handle(bytes: Uint8Array): Uint8Array | Promise<Uint8Array> {
+  /** A connection closed: what it proved and the subworker id it held are released. */
+  connectionClosed(pipe: number): void {
+    this.gate.forget(pipe);
+    this.subworkers.connectionClosed(pipe);
+  }
+
+  handle(bytes: Uint8Array, pipe: number): Uint8Array | Promise<Uint8Array> {
     let request: Request;
     try {
       request = decodeRequest(bytes, this.cp.maxFrameBytes);
     } catch (error) {
       return errorFrame(error);
     }
+    const refused = this.gate.admit(request, pipe);
+    if (refused) return refused;
     switch (request.type) {
       case "submit": return this.submit(request);
       case "result": return this.result(request);
       case "collect": return this.collect(request);
       case "cancel": return this.cancel(request);
       case "status": return this.status();
-      case "hello": return this.subworkers.hello(request);
-      case "lease": return this.subworkers.lease(request);
-      case "report": return this.subworkers.report(request);
-      case "bye": return this.subworkers.bye(request);
+      case "hello": return this.subworkers.hello(request, pipe);
+      case "lease": return this.subworkers.lease(request, pipe);
+      case "report": return this.subworkers.report(request, pipe);
+      case "bye": return this.subworkers.bye(request, pipe);
       case "watch": return this.watch(request);
+      // Answered by the gate above; listed so a new request type cannot be forgotten here.
+      case "auth_begin":
+      case "auth_prove": return errorFrame(new Error("unreachable: the auth gate answers the handshake"));
     }
   }
 

@@ -2,6 +2,7 @@ import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf
 import { FastWorkerError } from "../errors.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { SubworkerSource, type LeaseOffer } from "./subworker-source.ts";
+import { WorkerSessions } from "./worker-sessions.ts";
 
 /** Inactive subworkers listed at most (the oldest are forgotten first): a crash loop with fresh ids cannot grow the list without bound. */
 const MAX_INACTIVE_LISTED = 1000;
@@ -9,6 +10,10 @@ const MAX_INACTIVE_LISTED = 1000;
 /** The offer of a lease or report; `idle` defaults to every credit (what a subworker that does not say means). */
 function offerOf(request: RequestOf<"lease"> | RequestOf<"report">): LeaseOffer {
   return { credits: request.credits, idle: Math.min(request.idle ?? request.credits, request.credits), overtake: request.overtake };
+}
+
+function notYours(workerId: string): Uint8Array {
+  return errorFrame(new FastWorkerError("E_REFUSED", `worker id ${workerId} belongs to another connection: only the subworker that said hello may lease, report or bye`));
 }
 
 /**
@@ -21,6 +26,8 @@ export class SubworkerRegistry {
   private readonly sources = new Map<string, SubworkerSource>();
   /** Subworkers that went silent, as they were last seen, until they are forgotten at `forgetAt`. */
   private readonly departed = new Map<string, { info: WorkerInfo; forgetAt: number }>();
+  /** Which connection (NNG pipe) each worker id belongs to: only that one may lease, report or bye it. */
+  private readonly sessions = new WorkerSessions();
   private readonly sweepTimer: ReturnType<typeof setInterval>;
 
   constructor(private readonly cp: ControlPlane) {
@@ -32,7 +39,7 @@ export class SubworkerRegistry {
     return Math.max(50, Math.floor(this.cp.workerTimeoutMs / 3));
   }
 
-  hello(request: RequestOf<"hello">): Uint8Array {
+  hello(request: RequestOf<"hello">, pipe: number): Uint8Array {
     if (request.protocol !== PROTOCOL_VERSION) {
       return errorFrame(new FastWorkerError("E_REFUSED", `protocol v${request.protocol} is not spoken here (this control plane speaks v${PROTOCOL_VERSION})`));
     }
@@ -41,8 +48,13 @@ export class SubworkerRegistry {
       return errorFrame(new FastWorkerError("E_REFUSED", `this control plane does not know the tasks ${unknown.join(", ")}; load the same task modules on both sides`));
     }
     const previous = this.sources.get(request.workerId);
+    if (previous && this.sessions.heldByOther(request.workerId, pipe)) {
+      this.cp.log("warn", "refused a hello for a worker id held by another live connection", { workerId: request.workerId });
+      return errorFrame(new FastWorkerError("E_REFUSED", `worker id ${request.workerId} is in use by another live subworker; give this one its own --worker-id`));
+    }
     if (previous) this.drop(previous, "re-registered");
     this.departed.delete(request.workerId);
+    this.sessions.bind(request.workerId, pipe);
     const source = new SubworkerSource(request, () => this.cp.dispatcher.schedule());
     this.sources.set(source.id, source);
     this.cp.dispatcher.add(source);
@@ -51,16 +63,18 @@ export class SubworkerRegistry {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "welcome", cpId: this.cp.id, heartbeatMs: this.heartbeatMs, workerTimeoutMs: this.cp.workerTimeoutMs });
   }
 
-  lease(request: RequestOf<"lease">): Uint8Array | Promise<Uint8Array> {
+  lease(request: RequestOf<"lease">, pipe: number): Uint8Array | Promise<Uint8Array> {
     const source = this.sources.get(request.workerId);
     if (!source) return this.reregister();
+    if (!this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     source.touch();
     return source.waitForWork(offerOf(request), Math.min(request.waitMs, this.heartbeatMs));
   }
 
-  report(request: RequestOf<"report">): Uint8Array | Promise<Uint8Array> {
+  report(request: RequestOf<"report">, pipe: number): Uint8Array | Promise<Uint8Array> {
     const source = this.sources.get(request.workerId);
     if (!source) return this.reregister();
+    if (!this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     source.touch();
     // Before the outcomes: a task's last lines belong to the attempt they end.
     for (const p of request.progress ?? []) this.cp.activity.progress(p.id, p.attempt, p.progress, source.id);
@@ -69,8 +83,9 @@ export class SubworkerRegistry {
     return source.waitForWork(offerOf(request), Math.min(request.waitMs, this.heartbeatMs));
   }
 
-  bye(request: RequestOf<"bye">): Uint8Array {
+  bye(request: RequestOf<"bye">, pipe: number): Uint8Array {
     const source = this.sources.get(request.workerId);
+    if (source && !this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     if (source) {
       this.accept(source, request.outcomes);
       this.drop(source, "said bye");
@@ -81,6 +96,10 @@ export class SubworkerRegistry {
   /** Subworkers that went silent and are not forgotten yet, newest last heartbeat first. */
   inactive(): WorkerInfo[] {
     return [...this.departed.values()].map((d) => d.info).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+  }
+
+  connectionClosed(pipe: number): void {
+    this.sessions.release(pipe);
   }
 
   close(): void {
@@ -127,6 +146,7 @@ export class SubworkerRegistry {
     source.state = "inactive";
     source.flush();
     this.sources.delete(source.id);
+    this.sessions.unbind(source.id);
     this.cp.dispatcher.remove(source.id);
     for (const id of source.leased) {
       const entry = this.cp.table.live.get(id);

@@ -4,9 +4,10 @@ import { createShimEngine } from "./shim-engine.ts";
 
 /**
  * Called once per finished lane operation, on the JS thread. `rv` is NNG's errno (0 = ok);
- * `body` is the received message for receive-type operations that succeeded.
+ * `body` is the received message for receive-type operations that succeeded, and `pipe` the id
+ * of the NNG pipe (connection) it arrived on (0 when there is no message).
  */
-export type Completion = (lane: number, rv: number, body: Uint8Array | undefined) => void;
+export type Completion = (lane: number, rv: number, body: Uint8Array | undefined, pipe: number) => void;
 
 /**
  * The I/O core under every socket: "lanes" are aios, each bound to one nng_ctx (REQ/REP) or

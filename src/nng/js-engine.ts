@@ -34,18 +34,19 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
     if (msg) s.nng_msg_free(msg);
   };
 
-  const takeBody = (l: Lane): Uint8Array | undefined => {
+  const receive = (index: number, l: Lane): void => {
     const msg = s.nng_aio_get_msg(l.aio);
-    if (!msg) return undefined;
+    if (!msg) return finish(index, l, 0);
     const len = Number(s.nng_msg_len(msg));
     const body = len > 0 ? new Uint8Array(toArrayBuffer(s.nng_msg_body(msg)!, 0, len)).slice() : new Uint8Array(0);
+    const pipe = s.nng_msg_get_pipe(msg);
     s.nng_msg_free(msg);
-    return body;
+    finish(index, l, 0, body, pipe);
   };
 
-  const finish = (index: number, l: Lane, rv: number, body?: Uint8Array) => {
+  const finish = (index: number, l: Lane, rv: number, body?: Uint8Array, pipe = 0) => {
     l.state = State.Idle;
-    onCompletion(index, rv, body);
+    onCompletion(index, rv, body, pipe);
   };
 
   const onAio = (index: number) => {
@@ -64,7 +65,7 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
         return finish(index, l, rv);
       case State.ReqRecv:
       case State.Recv:
-        return finish(index, l, rv, rv === 0 ? takeBody(l) : undefined);
+        return rv === 0 ? receive(index, l) : finish(index, l, rv);
       case State.ReplySend:
         if (rv !== 0) freeUnsent(l);
         if (rv === NNG_ECLOSED || closing) return finish(index, l, NNG_ECLOSED);

@@ -2,7 +2,8 @@ import { check, NNG_ECLOSED } from "./errors.ts";
 import { nng } from "./library.ts";
 import { NngSocket, type SocketOptions } from "./socket.ts";
 
-export type RepHandler = (request: Uint8Array) => Uint8Array | Promise<Uint8Array>;
+/** `pipe` is the id of the connection the request arrived on (stable while that peer stays connected). */
+export type RepHandler = (request: Uint8Array, pipe: number) => Uint8Array | Promise<Uint8Array>;
 
 export interface RepOptions extends SocketOptions {
   /** Contexts kept receiving while others are busy in handlers; grows on demand up to maxLanes. */
@@ -56,7 +57,7 @@ export class RepSocket extends NngSocket {
     }
   }
 
-  protected onCompletion(lane: number, rv: number, body: Uint8Array | undefined): void {
+  protected onCompletion(lane: number, rv: number, body: Uint8Array | undefined, pipe: number): void {
     this.receiving--;
     if (rv === NNG_ECLOSED || this.closing) return;
     if (rv !== 0 || !body) {
@@ -66,13 +67,13 @@ export class RepSocket extends NngSocket {
       return;
     }
     if (this.receiving < this.idleTarget) this.topUp();
-    this.handle(lane, body);
+    this.handle(lane, body, pipe);
   }
 
-  private handle(lane: number, request: Uint8Array): void {
+  private handle(lane: number, request: Uint8Array, pipe: number): void {
     let result: Uint8Array | Promise<Uint8Array>;
     try {
-      result = this.handler!(request);
+      result = this.handler!(request, pipe);
     } catch (error) {
       this.fail(lane, error, request);
       return;

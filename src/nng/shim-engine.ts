@@ -46,7 +46,7 @@ function buildApiTable(): BigUint64Array {
     s.nng_aio_set_timeout, s.nng_ctx_send, s.nng_ctx_recv, s.nng_send_aio, s.nng_recv_aio, s.nng_msg_alloc,
     s.nng_msg_free, s.nng_msg_body, s.nng_msg_len, s.nng_mtx_alloc, s.nng_mtx_free, s.nng_mtx_lock, s.nng_mtx_unlock,
     s.nng_thread_create, s.nng_thread_destroy, s.nng_cv_alloc, s.nng_cv_free, s.nng_cv_wait, s.nng_cv_wake1,
-    s.nng_close,
+    s.nng_close, s.nng_msg_get_pipe,
   ];
   // Bun attaches the native address to each dlopen'd symbol as `.ptr`; its types don't say so.
   return BigUint64Array.from(fns.map((fn) => BigInt((fn as unknown as { ptr: number }).ptr)));
@@ -59,7 +59,7 @@ export function createShimEngine(maxLanes: number, onCompletion: Completion): La
   shim ??= compileShim();
   apiTable ??= buildApiTable();
   const C = shim;
-  const triples = new Int32Array(DRAIN_BUDGET * 3);
+  const quads = new Int32Array(DRAIN_BUDGET * 4);
   let destroyed = false;
   let drainScheduled = false;
   let lanes = 0;
@@ -67,17 +67,19 @@ export function createShimEngine(maxLanes: number, onCompletion: Completion): La
   const drain = (): void => {
     drainScheduled = false;
     if (destroyed) return;
-    const n = C.eng_drain(engine, triples, DRAIN_BUDGET);
+    const n = C.eng_drain(engine, quads, DRAIN_BUDGET);
     for (let j = 0; j < n; j++) {
-      const lane = triples[j * 3]!;
-      const rv = triples[j * 3 + 1]!;
-      const len = triples[j * 3 + 2]!;
+      const lane = quads[j * 4]!;
+      const rv = quads[j * 4 + 1]!;
+      const len = quads[j * 4 + 2]!;
+      // Pipe ids are u32; the ring carries them as i32.
+      const pipe = quads[j * 4 + 3]! >>> 0;
       let body: Uint8Array | undefined;
       if (len >= 0) {
         body = new Uint8Array(len);
         C.lane_take(engine, lane, len > 0 ? body : EMPTY);
       }
-      onCompletion(lane, rv, body);
+      onCompletion(lane, rv, body, pipe);
     }
     // A full budget means the ring may hold more, and the shim did not re-arm its wake.
     if (n === DRAIN_BUDGET && !drainScheduled) {

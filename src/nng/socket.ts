@@ -1,7 +1,10 @@
+import type { Pointer } from "bun:ffi";
 import { createEngine, type EngineKind, type LaneEngine } from "./engine.ts";
 import { check, nngError, NNG_ECLOSED } from "./errors.ts";
 import { nng } from "./library.ts";
 import { holdProcess } from "./keepalive.ts";
+import { createTlsConfig, freeTlsConfig, isTlsAddress, type TlsOptions } from "./tls.ts";
+import { watchPipeRemovals, type PipeWatch } from "./pipes.ts";
 
 export type Protocol = "req" | "rep" | "bus" | "pair" | "pub" | "sub";
 
@@ -44,6 +47,7 @@ export abstract class NngSocket {
   /** Held while operations are outstanding, so a pending request or receive keeps the process alive. */
   private releaseOpsHold: (() => void) | undefined;
   private closed: Promise<void> | undefined;
+  private pipeWatch: PipeWatch | undefined;
   private resolveClosed: (() => void) | undefined;
 
   protected constructor(protocol: Protocol, options: SocketOptions) {
@@ -56,7 +60,7 @@ export abstract class NngSocket {
     check(open(out), `nng_${protocol}_open`);
     this.id = out[0]!;
     this.protocol = protocol;
-    this.engine = createEngine(options.maxLanes ?? 4096, (lane, rv, body) => this.completed(lane, rv, body), options.engine);
+    this.engine = createEngine(options.maxLanes ?? 4096, (lane, rv, body, pipe) => this.completed(lane, rv, body, pipe), options.engine);
     this.setSize("recv-size-max", options.recvMaxSize ?? DEFAULT_RECV_MAX_SIZE);
     if (options.sendTimeoutMs !== undefined) this.setMs("send-timeout", options.sendTimeoutMs);
     if (options.recvTimeoutMs !== undefined) this.setMs("recv-timeout", options.recvTimeoutMs);
@@ -72,22 +76,67 @@ export abstract class NngSocket {
     return this.closing;
   }
 
-  /** Listens on `tcp://host:port` or `ipc:///path`; keeps the process alive while listening. */
-  listen(url: string): this {
+  /**
+   * Listens on `tcp://host:port`, `ipc:///path` or (with `tls`) `tls+tcp://host:port`; keeps
+   * the process alive while listening.
+   */
+  listen(url: string, options: { tls?: TlsOptions } = {}): this {
     this.assertOpen();
-    const rv = nng().symbols.nng_listen(this.id, cstr(url), null, 0);
-    if (rv !== 0) throw nngError(rv, `listen on ${url}`);
+    const s = nng().symbols;
+    if (isTlsAddress(url)) {
+      const out = new Uint32Array(1);
+      check(s.nng_listener_create(out, this.id, cstr(url)), `listen on ${url}`);
+      this.withTls(url, "listen", options.tls, (cfg) => s.nng_listener_set_ptr(out[0]!, cstr("tls-config"), cfg));
+      const rv = s.nng_listener_start(out[0]!, 0);
+      if (rv !== 0) {
+        s.nng_listener_close(out[0]!);
+        throw nngError(rv, `listen on ${url}`);
+      }
+    } else {
+      const rv = s.nng_listen(this.id, cstr(url), null, 0);
+      if (rv !== 0) throw nngError(rv, `listen on ${url}`);
+    }
     this.releaseHold ??= holdProcess();
     return this;
+  }
+
+  /** Calls `onRemoved(pipeId)` (on the JS thread) whenever a connection of this socket goes away. */
+  onPipeRemoved(onRemoved: (pipe: number) => void): this {
+    this.assertOpen();
+    if (this.pipeWatch) throw new Error("onPipeRemoved() was already called on this socket");
+    this.pipeWatch = watchPipeRemovals(this.id, onRemoved);
+    return this;
+  }
+
+  private withTls(url: string, side: "listen" | "dial", tls: TlsOptions | undefined, set: (cfg: Pointer) => number): void {
+    const cfg = createTlsConfig(side, tls ?? {}, url);
+    try {
+      check(set(cfg), `set the TLS configuration of ${url}`);
+    } finally {
+      freeTlsConfig(cfg); // the endpoint holds its own reference
+    }
   }
 
   /**
    * Dials a peer. Non-blocking by default: NNG keeps retrying in the background, so a peer
    * that starts later is still reached; requests wait (up to their timeout) for a connection.
    */
-  dial(url: string, options: { block?: boolean } = {}): this {
+  dial(url: string, options: { block?: boolean; tls?: TlsOptions } = {}): this {
     this.assertOpen();
-    const rv = nng().symbols.nng_dial(this.id, cstr(url), null, options.block ? 0 : NNG_FLAG_NONBLOCK);
+    const s = nng().symbols;
+    const flags = options.block ? 0 : NNG_FLAG_NONBLOCK;
+    if (isTlsAddress(url)) {
+      const out = new Uint32Array(1);
+      check(s.nng_dialer_create(out, this.id, cstr(url)), `dial ${url}`);
+      this.withTls(url, "dial", options.tls, (cfg) => s.nng_dialer_set_ptr(out[0]!, cstr("tls-config"), cfg));
+      const rv = s.nng_dialer_start(out[0]!, flags);
+      if (rv !== 0) {
+        s.nng_dialer_close(out[0]!);
+        throw nngError(rv, `dial ${url}`);
+      }
+      return this;
+    }
+    const rv = s.nng_dial(this.id, cstr(url), null, flags);
     if (rv !== 0) throw nngError(rv, `dial ${url}`);
     return this;
   }
@@ -125,13 +174,13 @@ export abstract class NngSocket {
   }
 
   /** Routes one finished lane operation; called on the JS thread by the engine. */
-  private completed(lane: number, rv: number, body: Uint8Array | undefined): void {
+  private completed(lane: number, rv: number, body: Uint8Array | undefined, pipe: number): void {
     if (--this.outstanding === 0) {
       this.releaseOpsHold?.();
       this.releaseOpsHold = undefined;
     }
     try {
-      this.onCompletion(lane, rv, body);
+      this.onCompletion(lane, rv, body, pipe);
     } finally {
       if (this.closing) this.maybeFinishClose();
     }
@@ -142,6 +191,7 @@ export abstract class NngSocket {
     const resolve = this.resolveClosed;
     this.resolveClosed = undefined;
     this.engine.destroy();
+    this.pipeWatch?.release();
     this.releaseHold?.();
     this.releaseHold = undefined;
     resolve();
@@ -180,7 +230,7 @@ export abstract class NngSocket {
     if (this.outstanding++ === 0) this.releaseOpsHold = holdProcess();
   }
 
-  protected abstract onCompletion(lane: number, rv: number, body: Uint8Array | undefined): void;
+  protected abstract onCompletion(lane: number, rv: number, body: Uint8Array | undefined, pipe: number): void;
   /** Settles work that never reached NNG (queued requests, idle waiters). */
   protected abstract onClosing(): void;
 }

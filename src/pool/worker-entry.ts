@@ -3,9 +3,10 @@
  * the main thread). Loads the task modules named in the init message, reports
  * `ready` or `load_error`, then feeds jobs to a WorkerRuntime.
  *
- * For `bun build --compile`, this file must be passed as an extra entrypoint
- * (e.g. `bun build --compile bin/fastworker.ts src/pool/worker-entry.ts`) so the
- * URL that worker-handle.ts builds from import.meta.url resolves inside the binary.
+ * How the pool finds it (worker-handle.ts): the published package carries it bundled into a
+ * string (scripts/build-package.ts); `bun run build:binary` passes it as an extra entrypoint
+ * (`bun build --compile bin/fastworker.ts src/pool/worker-entry.ts`); from source it sits
+ * beside worker-handle.ts.
  */
 import { toWireError } from "../errors.ts";
 import { loadTaskModules } from "../tasks/loader.ts";

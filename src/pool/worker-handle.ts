@@ -6,14 +6,23 @@
 import { FastWorkerError, TaskDefinitionError, type ErrorCode, type WireError } from "../errors.ts";
 import { isFromWorker, joinJobs, type ActivityMessage, type ResultMessage, type ToWorker, type WireLoadError } from "./messages.ts";
 import { SharedJobState } from "./shared-state.ts";
+import { BUNDLED_WORKER_SOURCE } from "./worker-source.ts";
 
-// Resolved against this file so it works from source and, when worker-entry.ts
-// is listed as an extra entrypoint, from a `bun build --compile` binary.
-// Inside a compiled binary (`bun run build:binary`), entry points live in Bun's virtual $bunfs
-// under the path given on the build line, and must be named by that relative path.
-const WORKER_ENTRY_URL: string | URL = import.meta.url.includes("$bunfs")
-  ? "./src/pool/worker-entry.ts"
-  : new URL("./worker-entry.ts", import.meta.url);
+// Where a pool Worker's code comes from, in the order tried:
+// - the published package: the Worker bundled into a string at build time (worker-source.ts), started
+//   from a blob URL, so it survives any later bundling of the app (e.g. `bun build --compile app.ts`);
+// - a binary from `bun run build:binary`: entry points live in Bun's virtual $bunfs under the path given
+//   on the build line (worker-entry.ts is an extra entry point there) and must be named by that path;
+// - from source: worker-entry.ts beside this file.
+let workerEntry: string | URL | undefined;
+function workerEntryUrl(): string | URL {
+  workerEntry ??= BUNDLED_WORKER_SOURCE !== undefined
+    ? URL.createObjectURL(new Blob([BUNDLED_WORKER_SOURCE], { type: "text/javascript" }))
+    : import.meta.url.includes("$bunfs")
+      ? "./src/pool/worker-entry.ts"
+      : new URL("./worker-entry.ts", import.meta.url);
+  return workerEntry;
+}
 
 export interface WorkerHandleEvents {
   onResult(result: ResultMessage): void;
@@ -69,9 +78,9 @@ export class WorkerHandle {
     this.#settleReady = { resolve, reject };
     try {
       // Workers keep the process alive by default; that is wanted while loading.
-      this.#worker = new Worker(WORKER_ENTRY_URL, { name: `fastworker-pool-${options.id}` });
+      this.#worker = new Worker(workerEntryUrl(), { name: `fastworker-pool-${options.id}` });
     } catch (error) {
-      throw new FastWorkerError("E_INTERNAL", `Cannot spawn pool Worker ${options.id} from ${String(WORKER_ENTRY_URL)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new FastWorkerError("E_INTERNAL", `Cannot spawn pool Worker ${options.id} from ${String(workerEntry)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     this.#worker.addEventListener("message", (event) => this.#onMessage(event.data));
     this.#worker.addEventListener("error", (event) => {

@@ -17,8 +17,8 @@ export function encodeFrame(frame: Frame): Uint8Array {
   return encoder.encode(JSON.stringify(frame));
 }
 
-const REQUEST_TYPES = new Set<string>(["submit", "result", "collect", "cancel", "status", "hello", "lease", "report", "bye", "watch"]);
-const REPLY_TYPES = new Set<string>(["submitted", "results", "cancelled", "status_reply", "welcome", "leased", "ack", "error", "events"]);
+const REQUEST_TYPES = new Set<string>(["submit", "result", "collect", "cancel", "status", "hello", "lease", "report", "bye", "watch", "auth_begin", "auth_prove"]);
+const REPLY_TYPES = new Set<string>(["submitted", "results", "cancelled", "status_reply", "welcome", "leased", "ack", "error", "events", "auth_challenge", "authenticated"]);
 
 /**
  * Bytes -> validated frame, or a ProtocolError whose code says what was wrong:

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { authBegin, authChallenge, authenticated, authProve } from "./auth-frames.ts";
 
 /**
  * Every frame FastWorker sends: one JSON document per NNG message, `{ v: 1, type, ... }`.
@@ -175,7 +176,7 @@ const watch = v.object({
   waitMs: Millis,
 });
 
-export const RequestSchema = v.variant("type", [submit, result, collect, cancel, status, hello, lease, report, bye, watch]);
+export const RequestSchema = v.variant("type", [submit, result, collect, cancel, status, hello, lease, report, bye, watch, authBegin, authProve]);
 
 // --- replies from the control plane ------------------------------------------------------
 
@@ -233,7 +234,7 @@ const events = v.object({
   unknown: v.optional(v.array(Id)),
 });
 
-export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error, events]);
+export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error, events, authChallenge, authenticated]);
 
 // --- discovery and callbacks -------------------------------------------------------------
 

@@ -3,3 +3,4 @@ export * from "./codec.ts";
 export { PROTOCOL_VERSION, FASTWORKER_VERSION } from "./version.ts";
 export { buildSpec, type SubmitOptions, type TaskRef } from "./spec.ts";
 export { isFinished, unwrapRecord } from "./record.ts";
+export { AuthRoleSchema, type AuthRole } from "./auth-frames.ts";

@@ -32,11 +32,13 @@ export function isLoopbackHost(host: string): boolean {
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-export function createAuth(options: { token?: string; host: string }): Auth {
+export function createAuth(options: { token?: string; host: string; secure?: boolean }): Auth {
   const token = options.token;
   // The cookie carries a value derived from the token, never the token itself.
   const session = token ? createHmac("sha256", token).update("fastworker dashboard session v1").digest("hex") : "";
   const allowedHost = options.host.toLowerCase();
+  // Over HTTPS the browser must never send the session cookie in clear.
+  const secure = options.secure ? "; Secure" : "";
   return {
     required: token !== undefined,
     matches: (candidate) => token !== undefined && same(candidate, token),
@@ -60,8 +62,8 @@ export function createAuth(options: { token?: string; host: string }): Auth {
       if (cookie !== undefined && same(cookie, session)) return { ok: true };
       return { ok: false, status: 401, code: "E_UNAUTHORIZED", message: "this dashboard needs its token: send Authorization: Bearer <FASTWORKER_GUI_TOKEN>, or sign in at /login" };
     },
-    sessionCookie: () => `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_S}`,
-    clearCookie: () => `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+    sessionCookie: () => `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_S}${secure}`,
+    clearCookie: () => `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}`,
   };
 }
 

@@ -3,7 +3,7 @@
  * plane in this process with its in-process client, started with the app. Elysia's onStart only
  * fires on listen(), so an app served through app.handle() alone starts it on first use instead.
  */
-import { Client, type ClusterStatus, type SubmitOptions, type TaskResultRecord } from "../client/index.ts";
+import { Client, type ClientOptions, type ClusterStatus, type SubmitOptions, type TaskResultRecord } from "../client/index.ts";
 import {
   createCommands, createControlPlane, createView, type ControlPlane, type ControlPlaneOptions, type EmbeddedClient,
 } from "../control-plane/index.ts";
@@ -22,7 +22,7 @@ interface CommonOptions {
 }
 
 /** A control plane elsewhere, reached over NNG. */
-export interface RemoteFastWorkerOptions extends CommonOptions {
+export interface RemoteFastWorkerOptions extends CommonOptions, Pick<ClientOptions, "token" | "tlsCa" | "tlsCert" | "tlsKey"> {
   /** The control plane's NNG address; without it, discovery, then tcp://127.0.0.1:5555. */
   address?: string;
   discoveryAddress?: string;
@@ -126,21 +126,23 @@ export class FastWorker {
   }
 
   // NoInfer: the definition alone fixes the argument types, so wrong arguments are a compile error
-  // (inferred from both, TaskDefinition's bivariant handler would let any tuple through).
-  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: NoInfer<A>): Promise<string>;
+  // (inferred from both, TaskDefinition's bivariant handler would let any tuple through). The
+  // definition's overload comes last because TypeScript reports the last overload's error: a wrong
+  // argument then reads "'[string, number]' is not assignable to '[x: number, y: number]'".
   delay(task: string, ...args: unknown[]): Promise<string>;
+  delay<A extends unknown[], R>(task: TaskDefinition<A, R>, ...args: NoInfer<A>): Promise<string>;
   async delay(task: TaskRef, ...args: unknown[]): Promise<string> {
     return (await this.backend()).delay(task, ...args);
   }
 
-  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<string>;
   enqueue(task: string, args?: unknown[], options?: SubmitOptions): Promise<string>;
+  enqueue<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<string>;
   async enqueue(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<string> {
     return (await this.backend()).enqueue(task, args, options);
   }
 
-  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<R>;
   submit<R = unknown>(task: string, args?: unknown[], options?: SubmitOptions): Promise<R>;
+  submit<A extends unknown[], R>(task: TaskDefinition<A, R>, args: NoInfer<A>, options?: SubmitOptions): Promise<R>;
   async submit(task: TaskRef, args: unknown[] = [], options: SubmitOptions = {}): Promise<unknown> {
     return (await this.backend()).submit(task, args, options);
   }
@@ -189,6 +191,10 @@ export class FastWorker {
       ...(options.address !== undefined ? { address: options.address } : {}),
       ...(options.discoveryAddress !== undefined ? { discoveryAddress: options.discoveryAddress } : {}),
       ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.tlsCa !== undefined ? { tlsCa: options.tlsCa } : {}),
+      ...(options.tlsCert !== undefined ? { tlsCert: options.tlsCert } : {}),
+      ...(options.tlsKey !== undefined ? { tlsKey: options.tlsKey } : {}),
     }).start();
     const opened: Opened = { backend: client, client };
     await this.refreshWorkerCount(client);

@@ -18,6 +18,8 @@ export interface DashboardOptions extends Omit<DashboardAppOptions, "host" | "lo
   /** Default 8080; 0 picks a free port. */
   port?: number;
   log?: Logger;
+  /** Serve HTTPS with this certificate and key (PEM text); the session cookie is then Secure. */
+  tls?: { certPem: string; keyPem: string };
 }
 
 export interface Dashboard {
@@ -42,13 +44,14 @@ export function startDashboard(options: DashboardOptions): Dashboard {
   const token = options.token === "" ? undefined : options.token;
   checkDashboardAccess(host, token);
   if (token !== undefined && token.length < 16) log("warn", "FASTWORKER_GUI_TOKEN is shorter than 16 characters; use a long random secret");
-  const app = createDashboardApp(options.view, options.commands, { ...options, host, log, ...(token !== undefined ? { token } : {}) });
+  const app = createDashboardApp(options.view, options.commands, { ...options, host, log, ...(token !== undefined ? { token } : {}), secureCookie: options.tls !== undefined });
   let server: Server<undefined>;
   try {
     server = Bun.serve({
       hostname: host,
       port,
       maxRequestBodySize: MAX_BODY_BYTES,
+      ...(options.tls ? { tls: { cert: options.tls.certPem, key: options.tls.keyPem } } : {}),
       // Never share the port: a second dashboard on it must fail, not split the traffic. (Bun 1.4.5 lets
       // `development: false` servers bind a taken port, so that option is left at its default.)
       reusePort: false,
@@ -71,7 +74,7 @@ export function startDashboard(options: DashboardOptions): Dashboard {
     throw new FastWorkerError("E_CONFIG", `the dashboard could not listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const shownHost = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
-  const url = `http://${shownHost}:${server.port}/`;
+  const url = `${options.tls ? "https" : "http"}://${shownHost}:${server.port}/`;
   log("info", "dashboard listening", { url, auth: token !== undefined });
   let stopped: Promise<void> | undefined;
   return {

@@ -58,6 +58,8 @@ export class ControlPlaneLink {
       } catch (error) {
         if (this.closed) throw new FastWorkerError("E_CLOSED", "the subworker stopped before it was registered", { cause: error });
         if (isFatal(error)) throw error;
+        // A wrong token at a given address will not fix itself; one found by discovery may be a squatter, so keep looking.
+        if (error instanceof FastWorkerError && error.code === "E_UNAUTHORIZED" && this.options.controlPlaneAddress !== undefined) throw error;
         const delayMs = computeBackoffMs(attempt, RECONNECT_BACKOFF);
         const fields = { address: this.connection?.address ?? this.options.controlPlaneAddress, attempt, retryInMs: delayMs, error: String(error) };
         log(attempt === 1 || attempt % WARN_EVERY === 0 ? "warn" : "debug", "control plane not reachable; retrying", fields);
@@ -91,7 +93,7 @@ export class ControlPlaneLink {
     this.connection = undefined;
     await previous?.close();
     if (this.closed) throw new FastWorkerError("E_CLOSED", "the subworker stopped before it was registered");
-    this.connection = new Connection(address, requestTimeoutMs, maxFrameBytes);
+    this.connection = new Connection(address, requestTimeoutMs, maxFrameBytes, this.options.security);
     return this.connection;
   }
 

@@ -3,6 +3,8 @@ import { ConfigError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { envToken, peerSecurity } from "../auth/peer-security.ts";
+import type { PeerSecurity } from "../client/connection.ts";
 
 export interface SubworkerOptions {
   /** Task module files or folders: the same definitions (or a subset) as the control plane's. */
@@ -32,6 +34,15 @@ export interface SubworkerOptions {
   log?: Logger;
   /** Base for relative task module paths; default process.cwd(). */
   cwd?: string;
+  /** The control plane's token (its --token); used to register unless workerToken is given. */
+  token?: string;
+  /** The control plane's --worker-token, when it has one: only its holders may register, lease and report. */
+  workerToken?: string;
+  /** For tls+tcp:// addresses: CA certificate (PEM file) that signed the control plane's certificate. */
+  tlsCa?: string;
+  /** Client certificate and key (PEM files), for a control plane started with --tls-client-auth required. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export interface ResolvedSubworkerOptions {
@@ -47,6 +58,7 @@ export interface ResolvedSubworkerOptions {
   maxFrameBytes: number;
   log: Logger;
   cwd: string;
+  security: PeerSecurity;
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -82,5 +94,7 @@ export function resolveSubworkerOptions(options: SubworkerOptions): ResolvedSubw
     maxFrameBytes: positiveInteger("maxFrameBytes", options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
     log: options.log ?? createLogger({ component: "subworker" }),
     cwd: options.cwd ?? process.cwd(),
+    // A subworker proves the worker token when it has one (the plain token cannot register then).
+    security: peerSecurity({ ...options, ...envToken(options.token, "FASTWORKER_TOKEN"), ...envToken(options.workerToken, "FASTWORKER_WORKER_TOKEN") }, "worker"),
   };
 }

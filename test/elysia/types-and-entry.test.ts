@@ -8,7 +8,7 @@ import { add, sleep } from "../fixtures/core-tasks.ts";
 import { ROOT } from "../server/fixture.ts";
 
 describe("entry points", () => {
-  test("fastworker/elysia resolves (package self-reference through \"exports\")", async () => {
+  test("fastworker/elysia resolves (here through tsconfig paths to src/; users get dist/ through \"exports\", test/packaging/pack.test.ts)", async () => {
     const mod = await import("fastworker/elysia");
     expect(mod.fastworker).toBe(fastworker);
   });

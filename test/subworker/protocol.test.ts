@@ -22,7 +22,9 @@ async function setup(): Promise<{ cp: ControlPlane; client: Client; worker: Conn
   cleanups.push(() => cp.stop());
   const client = await new Client({ address }).start();
   cleanups.push(() => client.stop());
-  const worker = new Connection(address, 5_000, DEFAULT_MAX_FRAME_BYTES);
+  // With FASTWORKER_TOKEN set (the suite run with auth on) the raw worker authenticates like a subworker.
+  const token = process.env.FASTWORKER_TOKEN;
+  const worker = new Connection(address, 5_000, DEFAULT_MAX_FRAME_BYTES, { role: "worker", ...(token ? { token } : {}) });
   cleanups.push(() => worker.close());
   await worker.call({ v: PROTOCOL_VERSION, type: "hello", workerId: "raw", capacity: 4, tasks: ["add", "sleep"], protocol: PROTOCOL_VERSION }, "welcome");
   return { cp, client, worker };

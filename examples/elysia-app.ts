@@ -14,11 +14,11 @@ import { fastworker } from "fastworker/elysia";
 import { add, report } from "./tasks.ts";
 
 const port = Number(process.env.PORT ?? 3000);
-const address = process.env.FASTWORKER_CONTROL_PLANE_ADDRESS;
 
 const app = new Elysia()
-  // Starts a Client with the app and stops it with the app; handlers get `fw`.
-  .use(fastworker(address ? { address } : {}))
+  // Starts a Client with the app and stops it with the app; handlers get `fw`. The Client reads
+  // FASTWORKER_CONTROL_PLANE_ADDRESS / FASTWORKER_DISCOVERY_ADDRESS itself.
+  .use(fastworker())
   .onError(({ error, set }) => {
     // A task that failed, or was never found, is the caller's 4xx-ish problem, with the library's code.
     if (error instanceof TaskError) {

@@ -12,10 +12,15 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** For option parsing: the level, or an error naming the allowed values. */
+/** The Python original's level names (its logging module's), for users' existing scripts. */
+const PYTHON_SPELLINGS: Record<string, LogLevel> = { warning: "warn", critical: "error", fatal: "error" };
+
+/** For option parsing: the level (any case; WARNING and CRITICAL as in the original), or an error naming the allowed values. */
 export function parseLogLevel(raw: string): LogLevel {
-  if (!isLogLevel(raw)) throw new Error(`expected debug, info, warn or error, got "${raw}"`);
-  return raw;
+  const lower = raw.trim().toLowerCase();
+  const level = isLogLevel(lower) ? lower : PYTHON_SPELLINGS[lower];
+  if (level === undefined) throw new Error(`expected debug, info, warn or error, got "${raw}"`);
+  return level;
 }
 
 export function isLogLevel(value: string): value is LogLevel {
@@ -32,8 +37,14 @@ export function logEnabled(log: Logger, level: LogLevel): boolean {
  * (subworkers, embedded control planes) can still be turned up without code changes.
  */
 function levelFromEnv(): LogLevel | undefined {
-  const raw = process.env.FASTWORKER_LOG_LEVEL?.trim().toLowerCase();
-  return raw !== undefined && isLogLevel(raw) ? raw : undefined;
+  const raw = process.env.FASTWORKER_LOG_LEVEL;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  try {
+    return parseLogLevel(raw);
+  } catch {
+    // A bad value is reported by the commands that take --log-level; here it just means "not set".
+    return undefined;
+  }
 }
 
 /**

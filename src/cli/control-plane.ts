@@ -5,13 +5,14 @@ import { createCommands, createControlPlane, createView } from "../control-plane
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { resolve as resolvePath } from "node:path";
 import { JournalStore } from "../store/index.ts";
-import { createMetrics } from "../telemetry/index.ts";
+import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
+import { parseCorsOrigins } from "../server/cors.ts";
 import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
 import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
-import { flag, taskModules, type Args } from "./shared.ts";
+import { flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
 import { controlPlaneSecurityArgs, controlPlaneSecurityOptions, describeSecurity } from "./security-args.ts";
 
 
@@ -19,7 +20,7 @@ export function controlPlaneCommand(ctx: CliContext) {
   return defineCommand({
     meta: { name: "control-plane", description: "Run a control plane: queues, dispatch, result cache, its own Bun Worker pool" },
     args: {
-      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      "task-modules": { type: "string", description: "Task module files or folders, space- or comma-separated [FASTWORKER_TASK_MODULES]" },
       "worker-id": { type: "string", description: "Id of this control plane (default cp-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
       "base-address": { type: "string", description: "NNG address to listen on (default tcp://127.0.0.1:5555) [FASTWORKER_BASE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery BUS address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
@@ -38,6 +39,8 @@ export function controlPlaneCommand(ctx: CliContext) {
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
       "data-dir": { type: "string", description: "Where the journal lives (default ./.fastworker) [FASTWORKER_DATA_DIR]" },
       "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
+      "gui-cors-origin": { type: "string", description: "Origins whose pages may call the dashboard API, comma-separated, e.g. https://ops.example.com (default none) [FASTWORKER_GUI_CORS_ORIGIN]" },
+      "subworker-port": { type: "string", description: "Accepted from the Python original and ignored: subworkers register on --base-address [FASTWORKER_SUBWORKER_PORT]" },
       ...controlPlaneSecurityArgs,
     },
     async run({ args }) {
@@ -46,6 +49,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
       const tasksPerWorker = resolve({ flag: "tasks-per-worker", env: "FASTWORKER_TASKS_PER_WORKER", parse: integer(1, MAX_TASKS_PER_WORKER), fallback: 1 }, flag(a, "tasks-per-worker"), env);
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
+      if (flag(a, "subworker-port") !== undefined) ctx.err("fastworker: --subworker-port is ignored: subworkers register on the control plane's --base-address");
       const baseAddress = resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: "tcp://127.0.0.1:5555" }, flag(a, "base-address"), env);
       const security = controlPlaneSecurityOptions(a, env, baseAddress);
       if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
@@ -79,6 +83,7 @@ export function controlPlaneCommand(ctx: CliContext) {
             view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log, metrics: createMetrics(cp),
             discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
             ...(gui.token ? { token: gui.token } : {}),
+            ...(gui.corsOrigins.length > 0 ? { corsOrigins: gui.corsOrigins } : {}),
             ...(security.guiTls ? { tls: security.guiTls } : {}),
           });
         }
@@ -87,6 +92,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         await cp.stop();
         throw error;
       }
+      warnEmptyModules(ctx, cp.catalog);
       ctx.out(color(ctx, 32, `FastWorker ${FASTWORKER_VERSION} control plane ${cp.id} ready`));
       ctx.out(`  tasks:      ${cp.catalog.names().join(", ")}`);
       ctx.out(`  address:    ${cp.address}`);
@@ -94,11 +100,12 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(`  pool:       ${concurrency} Bun Workers${tasksPerWorker > 1 ? `, ${tasksPerWorker} tasks in flight each` : ""}`);
       ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
       ctx.out(`  journal:    ${journal ? journal.dataDir : "off (in memory only)"}`);
-      ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}` : "off"}`);
+      ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}${gui?.corsOrigins.length ? ` (CORS: ${gui.corsOrigins.join(", ")})` : ""}` : "off"}`);
       const signal = await ctx.shutdown;
       ctx.out(`${signal}: stopping (running tasks get 10 s to finish)`);
       await dashboard?.stop();
       await cp.stop({ drainMs: 10_000 });
+      await shutdownOtelExport(); // sends the spans and metrics still buffered (FASTWORKER_TELEMETRY_ENABLED)
     },
   });
 }
@@ -113,14 +120,15 @@ function journalStore(a: Args, env: Record<string, string | undefined>): Journal
   return new JournalStore(resolvePath(dataDir), (reason) => log("error", "journal degraded: running in memory only until restart", { reason }));
 }
 
-function guiOptions(a: Args, env: Record<string, string | undefined>): { host: string; port: number; token?: string; url: string } | undefined {
+function guiOptions(a: Args, env: Record<string, string | undefined>): { host: string; port: number; token?: string; url: string; corsOrigins: string[] } | undefined {
   const enabled = flag(a, "no-gui") !== true && flag(a, "gui") !== false && resolve({ flag: "gui", env: "FASTWORKER_GUI_ENABLED", parse: boolean, fallback: true }, undefined, env);
   if (!enabled) return undefined;
   const host = resolve({ flag: "gui-host", env: "FASTWORKER_GUI_HOST", parse: text, fallback: DEFAULT_GUI_HOST }, flag(a, "gui-host"), env);
   const port = resolve({ flag: "gui-port", env: "FASTWORKER_GUI_PORT", parse: integer(0, 65_535), fallback: DEFAULT_GUI_PORT }, flag(a, "gui-port"), env);
   const token = env.FASTWORKER_GUI_TOKEN || undefined;
   checkDashboardAccess(host, token); // before the control plane starts, so a refusal leaves nothing behind
-  return { host, port, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/`, ...(token ? { token } : {}) };
+  const corsOrigins = resolve({ flag: "gui-cors-origin", env: "FASTWORKER_GUI_CORS_ORIGIN", parse: parseCorsOrigins, fallback: [] }, flag(a, "gui-cors-origin"), env);
+  return { host, port, url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/`, corsOrigins, ...(token ? { token } : {}) };
 }
 
 function optionalId(id: string): { id?: string } {

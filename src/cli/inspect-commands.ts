@@ -4,7 +4,8 @@ import { loadTaskModules } from "../tasks/index.ts";
 import { formatPreview, previewSchedules } from "../scheduler/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
-import { connectClient, connectionArgs, emit, flag, taskModules, type Args } from "./shared.ts";
+import { connectClient, connectionArgs, emit, flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
+import { UsageError } from "./strict-args.ts";
 
 export function statusCommand(ctx: CliContext) {
   return defineCommand({
@@ -62,16 +63,19 @@ export function cancelCommand(ctx: CliContext) {
 
 export function listCommand(ctx: CliContext) {
   return defineCommand({
-    meta: { name: "list", description: "List the tasks defined in task modules" },
+    meta: { name: "list", description: "List the tasks defined in task modules, or (without --task-modules) those of the running control plane" },
     args: {
-      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
-      tree: { type: "boolean", description: "Group by module" },
-      "list-periodic": { type: "boolean", description: "Only periodic tasks (repeatIntervalMs or cron), with their next 3 run times" },
-      json: { type: "boolean", description: "JSON output" },
+      "task-modules": { type: "string", description: "Task module files or folders, space- or comma-separated [FASTWORKER_TASK_MODULES]" },
+      tree: { type: "boolean", description: "Group by module (needs --task-modules)" },
+      "list-periodic": { type: "boolean", description: "Only periodic tasks (repeatIntervalMs or cron), with their next 3 run times (needs --task-modules)" },
+      ...connectionArgs,
     },
     async run({ args }) {
       const a = args as Args;
-      const catalog = await loadTaskModules(taskModules(a, ctx));
+      const modules = taskModules(a, ctx, false);
+      if (modules.length === 0) return listRegistered(a, ctx);
+      const catalog = await loadTaskModules(modules);
+      warnEmptyModules(ctx, catalog);
       if (flag(a, "list-periodic")) {
         const periodic = previewSchedules(catalog, Date.now());
         emit(ctx, a, { periodic }, () => formatPreview(periodic));
@@ -88,6 +92,20 @@ export function listCommand(ctx: CliContext) {
       });
     },
   });
+}
+
+/** The names the running control plane has registered: all it reports, so --tree and --list-periodic need the modules. */
+async function listRegistered(a: Args, ctx: CliContext): Promise<void> {
+  for (const needsModules of ["tree", "list-periodic"]) {
+    if (flag(a, needsModules)) throw new UsageError(`--${needsModules} needs --task-modules: the control plane reports task names only`);
+  }
+  const client = await connectClient(a, ctx);
+  try {
+    const status = await client.status();
+    emit(ctx, a, { controlPlane: status.cpId, address: client.address, tasks: status.tasks.map((name) => ({ name })) }, () => status.tasks.join("\n"));
+  } finally {
+    await client.stop();
+  }
 }
 
 export function versionCommand(ctx: CliContext) {

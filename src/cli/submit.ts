@@ -2,14 +2,21 @@ import { defineCommand } from "citty";
 import { ConfigError } from "../errors.ts";
 import { isPriority } from "../tasks/index.ts";
 import type { Client, SubmitOptions } from "../client/index.ts";
+import { unwrapRecord } from "../protocol/index.ts";
 import type { CliContext } from "./context.ts";
+import { ProgressBar } from "./progress.ts";
+import { UsageError } from "./strict-args.ts";
 import { connectClient, connectionArgs, emit, flag, type Args } from "./shared.ts";
 
-/** Arguments are JSON where they parse (5 -> number, {"a":1} -> object), strings otherwise. */
-export function parseTaskArg(raw: string): unknown {
+/**
+ * Arguments are JSON where they parse (5 -> number, {"a":1} -> object), strings otherwise; a
+ * value that starts like JSON ({, [ or ") but does not parse is a usage error, not a string.
+ */
+export function parseTaskArg(raw: string, what = "--args"): unknown {
   try {
     return JSON.parse(raw);
-  } catch {
+  } catch (error) {
+    if (/^\s*[[{"]/.test(raw)) throw new UsageError(`${what}: ${JSON.stringify(raw)} looks like JSON but does not parse (${error instanceof Error ? error.message : String(error)}); quote it as a JSON string to pass it as text`);
     // Not JSON: the argument is meant as a plain string (e.g. --args hello).
     return raw;
   }
@@ -20,7 +27,7 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
     meta: { name: "submit", description: "Submit a task and (by default) wait for its result" },
     args: {
       "task-name": { type: "string", description: "Name of a registered task", required: true },
-      args: { type: "string", description: "Task arguments (all values after --args, JSON where they parse)" },
+      args: { type: "string", description: "Task arguments: every value after --args up to the next flag (or --args=x), JSON where they parse" },
       kwargs: { type: "string", description: "Keyword arguments as a JSON object (passed as one last argument)" },
       priority: { type: "string", description: "critical, high, normal or low" },
       "non-blocking": { type: "boolean", description: "Print the task id and return at once" },
@@ -28,10 +35,12 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       eta: { type: "string", description: "Run at this ISO time" },
       timeout: { type: "string", description: "Hard time limit of the task, in seconds" },
       count: { type: "string", description: "Submit this many copies and wait for all (a progress bar on a terminal)" },
+      "task-modules": { type: "string", description: "Accepted from the Python original and ignored: the control plane knows its tasks" },
       ...connectionArgs,
     },
     async run({ args }) {
       const a = args as Args;
+      if (flag(a, "task-modules") !== undefined) ctx.err("fastworker: submit --task-modules is ignored: the control plane loads the task modules");
       const options: SubmitOptions = {};
       const priority = flag(a, "priority");
       if (priority !== undefined) {
@@ -40,7 +49,7 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       }
       const kwargs = flag(a, "kwargs");
       if (typeof kwargs === "string") {
-        const parsed = parseTaskArg(kwargs);
+        const parsed = parseTaskArg(kwargs, "--kwargs");
         if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ConfigError("--kwargs must be a JSON object");
         options.kwargs = parsed as Record<string, unknown>;
       }
@@ -54,7 +63,7 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       }
       const timeout = flag(a, "timeout");
       if (typeof timeout === "string") options.timeoutMs = positiveSeconds("--timeout", timeout) * 1000;
-      const taskArgs = rest().map(parseTaskArg);
+      const taskArgs = rest().map((raw) => parseTaskArg(raw));
       const name = String(flag(a, "task-name"));
       const countRaw = flag(a, "count");
       const count = typeof countRaw === "string" ? Number(countRaw) : 1;
@@ -65,7 +74,7 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
           const ids = await client.submitBatch(Array.from({ length: count }, () => ({ task: name, args: taskArgs, options })));
           if (flag(a, "non-blocking")) return emit(ctx, a, { taskIds: ids }, () => ids.join("\n"));
           const summary = await waitAll(client, ids, ctx);
-          emit(ctx, a, summary, () => `${summary.succeeded} succeeded, ${summary.failed} failed of ${count}`);
+          emit(ctx, a, { taskIds: ids, count, ...summary }, () => `${summary.succeeded} succeeded, ${summary.failed} failed of ${count}`);
           if (summary.failed > 0) ctx.exitCode = 1;
           return;
         }
@@ -74,8 +83,10 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
           emit(ctx, a, { taskId: id, status: "accepted" }, () => id);
           return;
         }
-        const result = await client.submit(name, taskArgs, options);
-        emit(ctx, a, { status: "success", result }, () => (typeof result === "string" ? result : JSON.stringify(result)));
+        // Accept, then wait: the id is known for the output (and for an error) either way.
+        const id = await client.enqueue(name, taskArgs, options);
+        const result = unwrapRecord(await client.result(id, { wait: true }));
+        emit(ctx, a, { taskId: id, status: "success", result }, () => (typeof result === "string" ? result : JSON.stringify(result)));
       } finally {
         await client.stop();
       }
@@ -83,28 +94,19 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
   });
 }
 
-/** Waits for every task, drawing a progress bar on stderr when it is a terminal. */
+/** Waits for every task, drawing a progress bar (rate, ETA) on stderr when stderr is a terminal. */
 async function waitAll(client: Client, ids: readonly string[], ctx: CliContext): Promise<{ succeeded: number; failed: number }> {
-  let done = 0;
-  let failed = 0;
-  const draw = () => {
-    if (!ctx.isTTY) return;
-    const width = 30;
-    const filled = Math.round((done / ids.length) * width);
-    process.stderr.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${ids.length}${failed ? ` (${failed} failed)` : ""}`);
-  };
-  const timer = setInterval(draw, 100);
+  const bar = new ProgressBar(ids.length, (text) => process.stderr.write(text), ctx.stderrIsTTY === true);
+  bar.start();
   try {
     await Promise.all(ids.map(async (id) => {
       const record = await client.result(id, { wait: true });
-      done++;
-      if (record.status !== "success") failed++;
+      bar.tick(record.status === "success");
     }));
   } finally {
-    clearInterval(timer);
-    draw();
-    if (ctx.isTTY) process.stderr.write("\n");
+    bar.finish();
   }
+  const { done, failed } = bar.counts;
   return { succeeded: done - failed, failed };
 }
 

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { address, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
+import { FastWorkerError } from "../errors.ts";
 import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
@@ -16,7 +17,7 @@ export function subworkerCommand(ctx: CliContext) {
   return defineCommand({
     meta: { name: "subworker", description: "Run a subworker: registers with a control plane and runs its tasks" },
     args: {
-      "task-modules": { type: "string", description: "Task module files or folders, comma-separated [FASTWORKER_TASK_MODULES]" },
+      "task-modules": { type: "string", description: "Task module files or folders, space- or comma-separated [FASTWORKER_TASK_MODULES]" },
       "worker-id": { type: "string", description: "Id of this subworker (default sw-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
       "control-plane-address": { type: "string", description: "Control plane address (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
@@ -26,6 +27,7 @@ export function subworkerCommand(ctx: CliContext) {
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
       ...peerSecurityArgs,
       "worker-token": { type: "string", description: "The control plane's worker token, when it has one (used instead of --token) [FASTWORKER_WORKER_TOKEN]" },
+      "base-address": { type: "string", description: "Accepted from the Python original and ignored: a subworker here dials its control plane and listens on nothing" },
     },
     async run({ args }) {
       const a = args as Args;
@@ -46,9 +48,23 @@ export function subworkerCommand(ctx: CliContext) {
         tasksPerWorker: resolve({ flag: "tasks-per-worker", env: "FASTWORKER_TASKS_PER_WORKER", parse: integer(1, MAX_TASKS_PER_WORKER), fallback: 1 }, flag(a, "tasks-per-worker"), env),
         log: createLogger({ component: "subworker", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
-      await subworker.start();
+      if (flag(a, "base-address") !== undefined) ctx.err("fastworker: subworker --base-address is ignored: subworkers dial the control plane (--control-plane-address) and listen on nothing");
+      // A signal is obeyed at every stage: while modules load, while the control plane is
+      // unreachable and start() keeps retrying, and while running.
+      const started = subworker.start().then(() => "started" as const);
+      const first = await Promise.race([started, ctx.shutdown]);
+      if (first !== "started") {
+        ctx.out(`${first}: stopping before a control plane welcomed this subworker`);
+        await subworker.stop();
+        await started.catch((error: unknown) => {
+          // E_CLOSED is the stop we asked for; anything else is a real failure to report.
+          if (!(error instanceof FastWorkerError && error.code === "E_CLOSED")) throw error;
+        });
+        return;
+      }
       ctx.out(color(ctx, 32, `subworker ${subworker.id} ready`));
-      const signal = await ctx.shutdown;
+      const signal = await Promise.race([ctx.shutdown, subworker.closed.then(() => undefined)]);
+      if (signal === undefined) return;
       ctx.out(`${signal}: draining running tasks, then leaving`);
       await subworker.stop();
     },

@@ -1,3 +1,4 @@
+import { address, resolve } from "../config.ts";
 import { FastWorkerError, fromWireError, TaskError, UnavailableError } from "../errors.ts";
 import { discover, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
@@ -9,6 +10,18 @@ import { Submitter } from "./submitter.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
 
 const FALLBACK_ADDRESS = "tcp://127.0.0.1:5555";
+/** The least time the first status request gets, even when discovery used up the budget. */
+const MIN_FIRST_ANSWER_MS = 200;
+
+/**
+ * An address from the environment (FASTWORKER_CONTROL_PLANE_ADDRESS, FASTWORKER_DISCOVERY_ADDRESS),
+ * as documented in docs/configuration.md; options given in code win.
+ * @throws ConfigError (E_CONFIG) naming the variable when it is not an NNG address.
+ */
+function envAddress(name: string): string | undefined {
+  const value = resolve({ flag: name, env: name, parse: address, fallback: "" }, undefined, process.env);
+  return value === "" ? undefined : value;
+}
 
 /**
  * Submits tasks to a control plane and reads their results.
@@ -43,10 +56,13 @@ export class Client {
   async start(): Promise<this> {
     if (this.connection) return this;
     this.tracing = SubmitTracing.create();
-    const address = this.options.address ?? (await this.discoverAddress());
+    // One budget for discovery and the first answer together, so start() fails within about connectTimeoutMs.
+    const deadline = performance.now() + this.connectTimeoutMs;
+    const address = this.options.address ?? envAddress("FASTWORKER_CONTROL_PLANE_ADDRESS") ?? (await this.discoverAddress());
     const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes, peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"));
     try {
-      await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply");
+      const leftMs = Math.max(MIN_FIRST_ANSWER_MS, Math.round(deadline - performance.now()));
+      await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply", 0, leftMs);
     } catch (error) {
       await connection.close();
       throw error;
@@ -151,7 +167,9 @@ export class Client {
 
   private async discoverAddress(): Promise<string> {
     try {
-      return (await discover(this.options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS, Math.min(this.connectTimeoutMs, 3000))).address;
+      const discoveryAddress = this.options.discoveryAddress ?? envAddress("FASTWORKER_DISCOVERY_ADDRESS") ?? DEFAULT_DISCOVERY_ADDRESS;
+      // Half the budget at most: the fallback address must still get its chance to answer.
+      return (await discover(discoveryAddress, Math.min(Math.round(this.connectTimeoutMs / 2), 3000))).address;
     } catch (error) {
       if (error instanceof UnavailableError) return FALLBACK_ADDRESS;
       throw error;

@@ -38,19 +38,22 @@ export class Connection {
     return encodeFrame(frame);
   }
 
-  /** Sends a frame and returns the reply of the expected type; `waitMs` extends the timeout for held requests. */
-  async call<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs = 0): Promise<ReplyOf<T>> {
+  /**
+   * Sends a frame and returns the reply of the expected type; `waitMs` extends the timeout for
+   * held requests, `timeoutMs` replaces the connect timeout (start() passes what its budget has left).
+   */
+  async call<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs = 0, timeoutMs = this.connectTimeoutMs): Promise<ReplyOf<T>> {
     const token = this.security.token;
-    if (token === undefined) return this.exchange(frame, expect, waitMs);
-    if (this.authEpoch === 0) await this.authenticate(0);
+    if (token === undefined) return this.exchange(frame, expect, waitMs, timeoutMs);
+    if (this.authEpoch === 0) await this.authenticate(0, timeoutMs);
     const epoch = this.authEpoch;
     try {
-      return await this.exchange(frame, expect, waitMs);
+      return await this.exchange(frame, expect, waitMs, timeoutMs);
     } catch (error) {
       // A reconnect is a new connection the server has not authenticated: prove ourselves again, once.
       if (!(error instanceof FastWorkerError) || error.code !== "E_UNAUTHORIZED") throw error;
-      await this.authenticate(epoch);
-      return this.exchange(frame, expect, waitMs);
+      await this.authenticate(epoch, timeoutMs);
+      return this.exchange(frame, expect, waitMs, timeoutMs);
     }
   }
 
@@ -59,28 +62,28 @@ export class Connection {
   }
 
   /** One handshake at a time; callers that saw a refusal before the latest handshake just retry. */
-  private async authenticate(seenEpoch: number): Promise<void> {
+  private async authenticate(seenEpoch: number, timeoutMs: number): Promise<void> {
     if (this.authEpoch !== seenEpoch) return;
-    this.handshake ??= authenticate((f, expect) => this.exchange(f, expect, 0), this.security.token!, this.security.role ?? "client", this.address)
+    this.handshake ??= authenticate((f, expect) => this.exchange(f, expect, 0, timeoutMs), this.security.token!, this.security.role ?? "client", this.address)
       .then(() => void this.authEpoch++)
       .finally(() => (this.handshake = undefined));
     await this.handshake;
   }
 
-  private async exchange<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs: number): Promise<ReplyOf<T>> {
+  private async exchange<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs: number, timeoutMs: number): Promise<ReplyOf<T>> {
     const bytes = frame instanceof Uint8Array ? frame : encodeFrame(frame);
     if (bytes.byteLength > this.maxFrameBytes) {
       throw new ProtocolError("E_FRAME_TOO_LARGE", `request of ${bytes.byteLength} bytes exceeds the limit of ${this.maxFrameBytes} bytes`);
     }
     let replyBytes: Uint8Array;
     try {
-      replyBytes = await this.socket.request(bytes, { timeoutMs: this.connectTimeoutMs + waitMs });
+      replyBytes = await this.socket.request(bytes, { timeoutMs: timeoutMs + waitMs });
     } catch (error) {
       if (error instanceof NngError && (error.code === "E_TIMEOUT" || error.code === "E_CONNREFUSED" || error.code === "E_UNAVAILABLE")) {
         const tls = this.security.tls
           ? " (over TLS: check --tls-ca signed the control plane's certificate and the address's host is in it)"
           : " (is it running? a TLS control plane answers only on its tls+tcp:// address, with --tls-ca)";
-        throw new UnavailableError(`the control plane at ${this.address} did not answer within ${this.connectTimeoutMs + waitMs} ms${tls}`, { cause: error });
+        throw new UnavailableError(`the control plane at ${this.address} did not answer within ${timeoutMs + waitMs} ms${tls}`, { cause: error });
       }
       throw error;
     }

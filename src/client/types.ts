@@ -1,11 +1,11 @@
 import type { Priority, ReplyOf, TaskRecord, TaskState } from "../protocol/index.ts";
 
 export interface ClientOptions {
-  /** The control plane's NNG address; without it the client asks discovery, then tries tcp://127.0.0.1:5555. */
+  /** The control plane's NNG address; default $FASTWORKER_CONTROL_PLANE_ADDRESS, else the client asks discovery, then tries tcp://127.0.0.1:5555. */
   address?: string;
-  /** Where control planes announce themselves (NNG BUS). Default tcp://127.0.0.1:5550. */
+  /** Where control planes announce themselves (NNG BUS). Default $FASTWORKER_DISCOVERY_ADDRESS, else tcp://127.0.0.1:5550. */
   discoveryAddress?: string;
-  /** How long start() and each request may wait for the control plane before E_UNAVAILABLE. Default 5 000 ms. */
+  /** How long start() (discovery included) and each request may wait for the control plane before E_UNAVAILABLE. Default 5 000 ms. */
   connectTimeoutMs?: number;
   /** Largest frame the client will send. Default 16 MiB (the control plane's default limit). */
   maxFrameBytes?: number;

@@ -11,24 +11,27 @@ const PROBE = encodeFrame({ v: 1, type: "status" });
  */
 export async function discover(discoveryAddress = DEFAULT_DISCOVERY_ADDRESS, timeoutMs = 3000): Promise<Announce> {
   const bus = MessageSocket.bus({ reconnectMinMs: 50, reconnectMaxMs: 200, sendTimeoutMs: 100 }).dial(discoveryAddress);
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  let probe: ReturnType<typeof setInterval> | undefined;
   try {
     return await new Promise<Announce>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new UnavailableError(`no control plane announced itself on ${discoveryAddress} within ${timeoutMs} ms`)), timeoutMs);
+      deadline = setTimeout(() => reject(new UnavailableError(`no control plane announced itself on ${discoveryAddress} within ${timeoutMs} ms`)), timeoutMs);
       // A message sent before the pipe exists is dropped, so probe until an announcement arrives.
-      const probe = setInterval(() => void bus.send(PROBE).catch(() => undefined), 100);
+      // A failed send is just a probe lost (no peer yet); the deadline reports the outcome.
+      probe = setInterval(() => void bus.send(PROBE).catch(() => undefined), 100);
       void bus.send(PROBE).catch(() => undefined);
       bus.onMessage((bytes) => {
         try {
-          const announce = decodeAnnounce(bytes);
-          clearTimeout(deadline);
-          clearInterval(probe);
-          resolve(announce);
+          resolve(decodeAnnounce(bytes));
         } catch {
           // Other peers' probes and foreign frames on the bus are not announcements: keep listening.
         }
       });
     });
   } finally {
+    // Both timers go on every path: a probe interval left running would keep the process alive.
+    clearTimeout(deadline);
+    clearInterval(probe);
     await bus.close();
   }
 }

@@ -54,6 +54,15 @@ function buildApiTable(): BigUint64Array {
 
 const EMPTY = new Uint8Array(1);
 
+/**
+ * Compiles the shim (once per process) so `fastworker doctor` can tell whether the fast I/O
+ * core is available here. @throws whatever TinyCC reports when it cannot compile.
+ */
+export function checkShimCompiles(): void {
+  nng();
+  shim ??= compileShim();
+}
+
 export function createShimEngine(maxLanes: number, onCompletion: Completion): LaneEngine {
   nng(); // fail with the library's typed error before trying to compile
   shim ??= compileShim();

@@ -13,6 +13,8 @@ export interface PeriodicPreview {
   expression?: string;
   timezone?: string;
   repeatCount?: number;
+  /** ISO 8601: no run due after it. */
+  repeatUntil?: string;
   startAt?: string;
   overlap: boolean;
   catchUp: "skip" | "once";
@@ -28,6 +30,7 @@ export function previewSchedules(catalog: TaskCatalog, now: number, count = 3): 
       kind: s.kind,
       ...(s.kind === "interval" ? { intervalMs: s.intervalMs } : { expression: s.expression, ...(s.timezone !== undefined ? { timezone: s.timezone } : {}) }),
       ...(s.repeatCount !== undefined ? { repeatCount: s.repeatCount } : {}),
+      ...(s.repeatUntil !== undefined ? { repeatUntil: new Date(s.repeatUntil).toISOString() } : {}),
       ...(s.startAt !== undefined ? { startAt: new Date(s.startAt).toISOString() } : {}),
       overlap: s.overlap,
       catchUp: s.catchUp,
@@ -43,7 +46,7 @@ export function formatPreview(previews: readonly PeriodicPreview[]): string {
     const what = p.kind === "interval"
       ? `every ${p.intervalMs} ms${p.startAt ? ` from ${p.startAt}` : " (counted from control-plane start)"}`
       : `cron "${p.expression}"${p.timezone ? ` (${p.timezone})` : ""}`;
-    const extras = [p.repeatCount !== undefined ? `${p.repeatCount} runs` : "", p.overlap ? "overlap allowed" : "", `catch-up ${p.catchUp}`].filter(Boolean);
+    const extras = [p.repeatCount !== undefined ? `${p.repeatCount} runs` : "", p.repeatUntil ? `until ${p.repeatUntil}` : "", p.overlap ? "overlap allowed" : "", `catch-up ${p.catchUp}`].filter(Boolean);
     return `${p.name}  ${what}; ${extras.join(", ")}\n  next: ${p.nextRuns.join(", ") || "none"}`;
   }).join("\n");
 }

@@ -49,8 +49,11 @@ export class Schedule {
     }
   }
 
+  /** True once repeatCount runs were made, or the next due time lies after repeatUntil. */
   get done(): boolean {
-    return this.spec.repeatCount !== undefined && this.runs >= this.spec.repeatCount;
+    if (this.spec.repeatCount !== undefined && this.runs >= this.spec.repeatCount) return true;
+    const until = this.spec.repeatUntil;
+    return until !== undefined && (this.next === undefined || this.next > until);
   }
 
   /** The due time the scheduler's timer should wake up for, if this schedule needs one. */
@@ -68,8 +71,10 @@ export class Schedule {
     this.lastSeen = now;
     const next = this.next;
     if (this.paused || this.done || next === undefined || next > now) return undefined;
-    const latest = this.timeline.latestAtOrBefore(now) ?? next;
-    const passed = latest === next ? 1 : this.timeline.countBetween(next, now, MISSED_COUNT_CAP);
+    // Due times after repeatUntil do not exist for this series: neither run nor missed.
+    const horizon = this.spec.repeatUntil === undefined ? now : Math.min(now, this.spec.repeatUntil);
+    const latest = this.timeline.latestAtOrBefore(horizon) ?? next;
+    const passed = latest === next ? 1 : this.timeline.countBetween(next, horizon, MISSED_COUNT_CAP);
     this.next = this.timeline.after(now);
     const decision: Decision = {};
     if (now - latest <= toleranceMs) decision.fire = { dueAt: latest, catchUp: false };
@@ -108,7 +113,8 @@ export class Schedule {
     const left = this.spec.repeatCount === undefined ? n : Math.min(n, this.spec.repeatCount - this.runs);
     const out: number[] = [];
     let due = this.next !== undefined && this.next > now ? this.next : this.timeline.after(now);
-    while (due !== undefined && out.length < left) {
+    const until = this.spec.repeatUntil ?? Number.POSITIVE_INFINITY;
+    while (due !== undefined && due <= until && out.length < left) {
       out.push(due);
       due = this.timeline.after(due);
     }
@@ -127,6 +133,7 @@ export class Schedule {
       skipped: this.skipped,
       done: this.done,
       ...(spec.repeatCount !== undefined ? { repeatCount: spec.repeatCount } : {}),
+      ...(spec.repeatUntil !== undefined ? { repeatUntil: spec.repeatUntil } : {}),
       ...(this.lastRunAt !== undefined ? { lastRunAt: this.lastRunAt } : {}),
       ...(this.lastTaskId !== undefined ? { lastTaskId: this.lastTaskId } : {}),
       nextRuns: this.upcoming(now, 3),

@@ -54,6 +54,8 @@ export type ScheduleInfo = (
   /** True once repeatCount runs were made: nothing more will run. */
   done: boolean;
   repeatCount?: number;
+  /** Epoch ms: no run due after it. */
+  repeatUntil?: number;
   /** When the last run was submitted (epoch ms). */
   lastRunAt?: number;
   lastTaskId?: string;

@@ -39,6 +39,8 @@ export interface DashboardAppOptions {
    * redirects and form point there, since the app itself only ever sees paths below it.
    */
   basePath?: string;
+  /** Origins (scheme://host[:port]) whose pages may call the API cross-origin; see cors.ts. Default none. */
+  corsOrigins?: readonly string[];
   /** Served over HTTPS: the session cookie is then marked Secure. */
   secureCookie?: boolean;
 }
@@ -52,7 +54,12 @@ export interface DashboardServices {
 
 export function createDashboardApp(view: ControlPlaneView, commands: ControlPlaneCommands, options: DashboardAppOptions = {}) {
   const log = options.log ?? createLogger({ component: "dashboard" });
-  const auth = createAuth({ host: options.host ?? "127.0.0.1", ...(options.token !== undefined ? { token: options.token } : {}), secure: options.secureCookie === true });
+  const auth = createAuth({
+    host: options.host ?? "127.0.0.1",
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    secure: options.secureCookie === true,
+    ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
+  });
   const assets = options.assets ?? defaultAssets();
   const { maxSize, ttlMs } = view.cache();
   const status = { discoveryAddress: options.discoveryAddress ?? null, authRequired: auth.required, cacheLimits: { maxSize, ttlMs } };

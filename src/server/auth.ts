@@ -32,7 +32,7 @@ export function isLoopbackHost(host: string): boolean {
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-export function createAuth(options: { token?: string; host: string; secure?: boolean }): Auth {
+export function createAuth(options: { token?: string; host: string; secure?: boolean; corsOrigins?: readonly string[] }): Auth {
   const token = options.token;
   // The cookie carries a value derived from the token, never the token itself.
   const session = token ? createHmac("sha256", token).update("fastworker dashboard session v1").digest("hex") : "";
@@ -47,7 +47,8 @@ export function createAuth(options: { token?: string; host: string; secure?: boo
       const unsafe = request.method !== "GET" && request.method !== "HEAD";
       const origin = request.headers.get("origin");
       // Host only, not scheme: behind a TLS-terminating proxy the page is https and we see http.
-      if (unsafe && origin !== null && hostOf(origin) !== url.host) {
+      // Origins on the CORS allow-list (--gui-cors-origin) may write too; they still need the token, if any.
+      if (unsafe && origin !== null && hostOf(origin) !== url.host && !options.corsOrigins?.includes(origin)) {
         return { ok: false, status: 403, code: "E_FORBIDDEN", message: `cross-origin ${request.method} from ${origin} refused` };
       }
       if (token === undefined) {

@@ -8,6 +8,7 @@ import { ConfigError, FastWorkerError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createDashboardApp, type DashboardAppOptions } from "./app.ts";
 import { isLoopbackHost } from "./auth.ts";
+import { CorsPolicy } from "./cors.ts";
 import { MAX_BODY_BYTES } from "./http.ts";
 
 export interface DashboardOptions extends Omit<DashboardAppOptions, "host" | "log"> {
@@ -44,6 +45,7 @@ export function startDashboard(options: DashboardOptions): Dashboard {
   const token = options.token === "" ? undefined : options.token;
   checkDashboardAccess(host, token);
   if (token !== undefined && token.length < 16) log("warn", "FASTWORKER_GUI_TOKEN is shorter than 16 characters; use a long random secret");
+  const cors = new CorsPolicy(options.corsOrigins ?? []);
   const app = createDashboardApp(options.view, options.commands, { ...options, host, log, ...(token !== undefined ? { token } : {}), secureCookie: options.tls !== undefined });
   let server: Server<undefined>;
   try {
@@ -60,7 +62,11 @@ export function startDashboard(options: DashboardOptions): Dashboard {
       async fetch(request, srv) {
         if (new URL(request.url).pathname === "/api/events") srv.timeout(request, 0);
         const started = performance.now();
+        // A preflight carries no credentials, so it is answered before access control.
+        const preflight = cors.preflight(request);
+        if (preflight) return preflight;
         const response = await app.handle(request);
+        cors.decorate(request, response);
         // How long the dashboard itself worked on the request; the rest of a slow response is the control plane's loop.
         response.headers.set("server-timing", `app;dur=${(performance.now() - started).toFixed(2)}`);
         return response;

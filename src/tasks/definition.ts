@@ -52,6 +52,8 @@ export interface TaskOptions<A extends unknown[] = unknown[]> {
   timezone?: string;
   /** Stop after this many runs. */
   repeatCount?: number;
+  /** No run due after this time (Date, epoch ms or an ISO 8601 string): the series ends there. The original's `repeat_until`. */
+  repeatUntil?: Date | number | string;
   /** No run before this time (Date or epoch ms). */
   startAt?: Date | number;
   /** Let a run start while the previous one is still queued or running (default false: it is skipped). */
@@ -75,6 +77,8 @@ export type ResolvedSchedule = (
   | { readonly kind: "cron"; readonly expression: string; readonly timezone?: string }
 ) & {
   readonly repeatCount?: number;
+  /** Epoch ms: due times after it never run. */
+  readonly repeatUntil?: number;
   /** Epoch ms. */
   readonly startAt?: number;
   readonly overlap: boolean;

@@ -17,13 +17,37 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
     const namespace: unknown = await import(pathToFileURL(file).href);
     return typeof namespace === "object" && namespace !== null ? (namespace as Record<string, unknown>) : {};
   } catch (error) {
-    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const detail = describeImportError(error, file);
     throw new TaskDefinitionError(
       "E_TASK_MODULE_LOAD",
       `Failed to import task module ${file}: ${detail}. Fix the error in that file or leave it out of the task modules.`,
       { cause: error },
     );
   }
+}
+
+interface BuildMessageLike {
+  message: string;
+  position?: { file?: string; line?: number; column?: number } | null;
+}
+
+/**
+ * Bun reports a syntax error as an AggregateError of BuildMessages, each with a position:
+ * name the first as file:line:column (what editors jump to) rather than "3 errors building".
+ */
+function describeImportError(error: unknown, file: string): string {
+  const messages = error instanceof AggregateError ? (error.errors as unknown[]).filter(isBuildMessage) : isBuildMessage(error) ? [error] : [];
+  const first = messages[0];
+  if (first?.position?.line !== undefined) {
+    const where = `${first.position.file ?? file}:${first.position.line}:${first.position.column ?? 0}`;
+    const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : "";
+    return `syntax error at ${where}: ${first.message}${more}`;
+  }
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function isBuildMessage(value: unknown): value is BuildMessageLike {
+  return typeof value === "object" && value !== null && "message" in value && "position" in value;
 }
 
 /**

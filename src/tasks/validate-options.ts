@@ -34,6 +34,7 @@ const KNOWN_OPTIONS: Readonly<Record<keyof TaskOptions, true>> = {
   cron: true,
   timezone: true,
   repeatCount: true,
+  repeatUntil: true,
   startAt: true,
   overlap: true,
   catchUp: true,

@@ -1,6 +1,6 @@
 /**
  * Definition-time checks of the periodic-task options (repeatIntervalMs, cron, timezone,
- * repeatCount, startAt, overlap, catchUp, args), so a bad schedule fails when the module loads,
+ * repeatCount, repeatUntil, startAt, overlap, catchUp, args), so a bad schedule fails when the module loads,
  * naming the task and the option, rather than when the control plane first computes a due time.
  */
 import { TaskDefinitionError } from "../errors.ts";
@@ -17,13 +17,14 @@ function isCatchUpPolicy(value: unknown): value is CatchUpPolicy {
 /** The options every schedule kind shares, while being built. */
 interface CommonOptions {
   repeatCount?: number;
+  repeatUntil?: number;
   startAt?: number;
   overlap: boolean;
   catchUp: CatchUpPolicy;
   args: readonly unknown[];
 }
 /** Options that only mean something on a periodic task. */
-const SCHEDULE_ONLY = ["timezone", "repeatCount", "startAt", "overlap", "catchUp", "args"] as const;
+const SCHEDULE_ONLY = ["timezone", "repeatCount", "repeatUntil", "startAt", "overlap", "catchUp", "args"] as const;
 
 function fail(label: string, message: string): never {
   throw new TaskDefinitionError("E_TASK_DEFINITION", `${label}: ${message}`);
@@ -73,6 +74,16 @@ function checkStartAt(label: string, value: unknown): number | undefined {
   return Math.ceil(ms);
 }
 
+function checkRepeatUntil(label: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : typeof value === "string" ? Date.parse(value) : value;
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+    fail(label, `"repeatUntil" must be a valid Date, epoch milliseconds or an ISO 8601 date-time string, got ${value instanceof Date ? "an invalid Date" : show(value)}.`);
+  }
+  // Whole milliseconds, like due times: a run due exactly at repeatUntil still runs.
+  return Math.floor(ms);
+}
+
 function checkArgs(label: string, value: unknown): readonly unknown[] {
   if (value === undefined) return Object.freeze([]);
   if (!Array.isArray(value)) fail(label, `"args" must be the array of arguments for each periodic run, got ${show(value)}.`);
@@ -110,6 +121,11 @@ export function resolveSchedule(label: string, raw: Record<string, unknown>): Re
   }
   const startAt = checkStartAt(label, raw.startAt);
   if (startAt !== undefined) common.startAt = startAt;
+  const repeatUntil = checkRepeatUntil(label, raw.repeatUntil);
+  if (repeatUntil !== undefined) {
+    if (startAt !== undefined && startAt > repeatUntil) fail(label, `"repeatUntil" (${new Date(repeatUntil).toISOString()}) is before "startAt" (${new Date(startAt).toISOString()}): the task would never run.`);
+    common.repeatUntil = repeatUntil;
+  }
   if (raw.overlap !== undefined) {
     if (typeof raw.overlap !== "boolean") fail(label, `"overlap" must be true or false, got ${show(raw.overlap)}.`);
     common.overlap = raw.overlap;

@@ -5,6 +5,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../errors.ts";
+import { otlpExportRequested, startOtlpExport, type OtlpExport } from "./otlp-export.ts";
 
 const OFF = /^(0|false|no|off)$/i;
 const ON = /^(1|true|yes|on)$/i;
@@ -25,6 +26,7 @@ export function logTaskArgs(env: Record<string, string | undefined> = process.en
 }
 
 let setup: { spec: string; loaded: Promise<void> } | undefined;
+let builtIn: Promise<OtlpExport> | undefined;
 
 /**
  * Imports the module named by FASTWORKER_OTEL_SETUP (a path, relative to the working
@@ -37,6 +39,11 @@ let setup: { spec: string; loaded: Promise<void> } | undefined;
  */
 export function loadOtelSetup(env: Record<string, string | undefined> = process.env): Promise<void> {
   const spec = telemetryEnabled(env) ? (env.FASTWORKER_OTEL_SETUP?.trim() ?? "") : "";
+  // Without a setup file, FASTWORKER_TELEMETRY_ENABLED=true selects the built-in OTLP export (otlp-export.ts).
+  if (spec === "" && telemetryEnabled(env) && otlpExportRequested(env)) {
+    builtIn ??= startOtlpExport(env);
+    return builtIn.then(() => undefined);
+  }
   if (spec === "") return Promise.resolve();
   if (setup?.spec === spec) return setup.loaded;
   const url = spec.startsWith("file:") ? spec : pathToFileURL(isAbsolute(spec) ? spec : resolve(process.cwd(), spec)).href;
@@ -48,4 +55,11 @@ export function loadOtelSetup(env: Record<string, string | undefined> = process.
   );
   setup = { spec, loaded };
   return loaded;
+}
+
+/** Flushes and stops the built-in OTLP export of this thread, if it was started (a no-op otherwise). */
+export async function shutdownOtelExport(): Promise<void> {
+  const started = builtIn;
+  builtIn = undefined;
+  if (started) await (await started).shutdown();
 }

@@ -55,7 +55,7 @@ test("bun run build:binary gives one binary that runs a control plane and its ta
   expect(submit.stdout.toString().trim()).toBe("42");
   expect(submit.exitCode).toBe(0);
   const fib = Bun.spawnSync([binary, "submit", "--task-name", "fib", "--args", "20", "--json", "--control-plane-address", address], { cwd: scratch, stdout: "pipe" });
-  expect(JSON.parse(fib.stdout.toString())).toEqual({ status: "success", result: 6765 });
+  expect(JSON.parse(fib.stdout.toString())).toMatchObject({ status: "success", result: 6765, taskId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
   // greet runs in a pool Worker, which imports valibot from greeting/node_modules too.
   const greet = Bun.spawnSync([binary, "submit", "--task-name", "greet", "--args", "bun", "--control-plane-address", address], { cwd: scratch, stdout: "pipe", stderr: "pipe" });
   expect(greet.stdout.toString().trim(), greet.stderr.toString()).toBe("hello bun");

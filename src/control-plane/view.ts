@@ -61,6 +61,8 @@ export interface ControlPlaneCommands {
   /** Throw FastWorkerError E_UNKNOWN_SCHEDULE for a name that is not a periodic task. */
   pauseSchedule(name: string): ScheduleInfo;
   resumeSchedule(name: string): ScheduleInfo;
+  /** Drops a finished task's record from the result cache (the dashboard's "clean"); false when none was held. */
+  forget(id: string): boolean;
 }
 
 export function createView(cp: ControlPlane): ControlPlaneView {
@@ -145,5 +147,6 @@ export function createCommands(cp: ControlPlane): ControlPlaneCommands {
     retry: (id) => cp.retry(id),
     pauseSchedule: (name) => cp.pauseSchedule(name),
     resumeSchedule: (name) => cp.resumeSchedule(name),
+    forget: (id) => cp.table.results.delete(id),
   };
 }

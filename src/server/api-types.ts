@@ -161,6 +161,19 @@ export interface RetryJson {
   status: TaskState;
 }
 
+/** POST /api/tasks/retry-failed: how many failed tasks went back to the queue, and why others did not. */
+export interface RetryFailedJson {
+  retried: number;
+  /** Failed tasks that could not be retried (e.g. their task is no longer registered); the first few are listed. */
+  skipped: number;
+  errors: Array<{ task_id: string; code: string; message: string }>;
+}
+
+/** POST /api/tasks/clean: how many finished tasks were removed from the result cache. */
+export interface CleanJson {
+  removed: number;
+}
+
 /** A periodic task's schedule and counters (`interval_ms` or `cron` is set, by `kind`). */
 export interface ScheduleJson {
   name: string;

@@ -10,9 +10,10 @@ import { createAuth } from "./auth.ts";
 import type { DashboardContext } from "./context.ts";
 import { EventHub, type EventHubOptions } from "./event-hub.ts";
 import { ApiError, errorResponse, isApiPath, redirect, html } from "./http.ts";
-import { handleLogin, handleLogout, loginPage } from "./login.ts";
+import { handleLogin, handleLogout, loginPage, safeNext } from "./login.ts";
 import { MetricsRecorder } from "./metrics.ts";
 import { metricsRoute, type MetricsText } from "./metrics-route.ts";
+import { bulkRoutes } from "./routes/bulk.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { readRoutes } from "./routes/read.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -83,7 +84,7 @@ export function createDashboardApp(view: ControlPlaneView, commands: ControlPlan
       const verdict = auth.check(request);
       if (verdict.ok) return;
       if (verdict.status === 401 && (path === "/login" || path === "/logout")) return;
-      if (verdict.status === 401 && !isApiPath(path) && request.method === "GET") return redirect(`${base}login`);
+      if (verdict.status === 401 && !isApiPath(path) && request.method === "GET") return redirect(loginRedirect(base, request));
       return errorResponse(verdict.status, verdict.code, verdict.message, verdict.status === 401 ? { "www-authenticate": 'Bearer realm="fastworker"' } : {});
     })
     .onError(({ code, error, request }) => {
@@ -95,11 +96,12 @@ export function createDashboardApp(view: ControlPlaneView, commands: ControlPlan
       return errorResponse(500, "E_INTERNAL", `internal error while handling ${where} (details are in the control plane's log)`);
     })
     .use(readRoutes(ctx))
+    .use(bulkRoutes(ctx))
     .use(taskRoutes(ctx))
     .use(scheduleRoutes(ctx))
     .use(eventRoutes(ctx))
     .use(options.metrics ? metricsRoute(options.metrics) : new Elysia({ name: "fastworker-no-metrics" }))
-    .get("/login", () => (auth.required ? html(loginPage(base)) : redirect(base)))
+    .get("/login", ({ request }) => (auth.required ? html(loginPage(base, undefined, safeNext(new URL(request.url).searchParams.get("next")))) : redirect(base)))
     .post("/login", ({ request }) => handleLogin(request, auth, base), { parse: "none" })
     .post("/logout", () => handleLogout(auth, base), { parse: "none" })
     .all("/api/*", ({ request }) => {
@@ -113,3 +115,10 @@ export function createDashboardApp(view: ControlPlaneView, commands: ControlPlan
 }
 
 export type DashboardApp = ReturnType<typeof createDashboardApp>;
+
+/** The login form, remembering a deep link (`/?task=…`) to return to; the page itself needs no `next`. */
+function loginRedirect(base: string, request: Request): string {
+  const url = new URL(request.url);
+  const next = safeNext(`${url.pathname}${url.search}`);
+  return next === "/" ? `${base}login` : `${base}login?next=${encodeURIComponent(next)}`;
+}

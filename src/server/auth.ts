@@ -2,9 +2,10 @@
  * Who may use the dashboard. With a token, every request must carry it (Authorization: Bearer)
  * or the session cookie the login form sets; both are compared in constant time. Without one
  * (loopback only), requests must still name a loopback host, so a web page on another site
- * cannot reach the dashboard through DNS rebinding, and cross-site writes are refused.
+ * cannot reach the dashboard through DNS rebinding, and cross-site writes are refused (same-origin.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { crossOriginRefusal } from "./same-origin.ts";
 
 export const SESSION_COOKIE = "fastworker_session";
 const SESSION_MAX_AGE_S = 7 * 24 * 3600;
@@ -44,13 +45,9 @@ export function createAuth(options: { token?: string; host: string; secure?: boo
     matches: (candidate) => token !== undefined && same(candidate, token),
     check(request) {
       const url = new URL(request.url);
-      const unsafe = request.method !== "GET" && request.method !== "HEAD";
-      const origin = request.headers.get("origin");
-      // Host only, not scheme: behind a TLS-terminating proxy the page is https and we see http.
       // Origins on the CORS allow-list (--gui-cors-origin) may write too; they still need the token, if any.
-      if (unsafe && origin !== null && hostOf(origin) !== url.host && !options.corsOrigins?.includes(origin)) {
-        return { ok: false, status: 403, code: "E_FORBIDDEN", message: `cross-origin ${request.method} from ${origin} refused` };
-      }
+      const refusal = crossOriginRefusal(request, (origin) => options.corsOrigins?.includes(origin) === true);
+      if (refusal !== undefined) return { ok: false, status: 403, code: "E_FORBIDDEN", message: refusal };
       if (token === undefined) {
         if (isLoopbackHost(url.hostname) || url.hostname.toLowerCase() === allowedHost) return { ok: true };
         return { ok: false, status: 403, code: "E_FORBIDDEN", message: `host "${url.hostname}" is not this dashboard's: open it through a loopback address such as 127.0.0.1 (or set FASTWORKER_GUI_TOKEN to serve other names)` };
@@ -66,14 +63,6 @@ export function createAuth(options: { token?: string; host: string; secure?: boo
     sessionCookie: () => `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_S}${secure}`,
     clearCookie: () => `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}`,
   };
-}
-
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined; // "null" (sandboxed frames, file://) or garbage: matches no host, so it is refused
-  }
 }
 
 export function readCookie(header: string | null, name: string): string | undefined {

@@ -22,10 +22,12 @@ export class ApiError extends Error {
 /**
  * The page talks only to its own origin; nothing may frame it or load scripts from elsewhere.
  * Styles allow 'unsafe-inline' for the server-rendered login page's <style>.
+ * Referrer-Policy is same-origin, not no-referrer: with no-referrer Chromium posts the login
+ * form with `Origin: null`, which the CSRF check (same-origin.ts) cannot tell from an attack.
  */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "content-security-policy":
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",

@@ -8,9 +8,19 @@ import { html, MAX_BODY_BYTES, redirect } from "./http.ts";
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 
-/** `base` is where the dashboard is mounted ("/" standalone, "/fastworker/" inside an app). */
-export function loginPage(base: string, message?: string): string {
+/**
+ * Where to go after signing in: a page of the dashboard (a deep link such as `/?task=…`), never
+ * another site. Anything else (absolute or protocol-relative URLs, backslashes, overlong) means "/".
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || next.length > 2000 || !next.startsWith("/") || next.startsWith("//") || /[\\\s]/.test(next)) return "/";
+  return next;
+}
+
+/** `base` is where the dashboard is mounted ("/" standalone, "/fastworker/" inside an app); `next` is safeNext()'s. */
+export function loginPage(base: string, message?: string, next = "/"): string {
   const error = message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : "";
+  const nextField = next === "/" ? "" : `<input type="hidden" name="next" value="${escapeHtml(next)}">`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · FastWorker</title>
@@ -37,6 +47,7 @@ export function loginPage(base: string, message?: string): string {
   ${error}
   <label for="token">Token</label>
   <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+  ${nextField}
   <button type="submit">Sign in</button>
 </form></body></html>`;
 }
@@ -46,9 +57,12 @@ export async function handleLogin(request: Request, auth: Auth, base = "/"): Pro
   if (!auth.required) return redirect(base);
   const type = request.headers.get("content-type") ?? "";
   const text = (await request.text()).slice(0, MAX_BODY_BYTES);
-  const token = /^application\/json\b/i.test(type) ? tokenFromJson(text) : (new URLSearchParams(text).get("token") ?? "");
-  if (token && auth.matches(token)) return redirect(base, { "set-cookie": auth.sessionCookie() });
-  return html(loginPage(base, token ? "That token is not right." : "Enter the token."), 401);
+  const form = /^application\/json\b/i.test(type) ? undefined : new URLSearchParams(text);
+  const token = form ? (form.get("token") ?? "") : tokenFromJson(text);
+  const next = safeNext(form?.get("next"));
+  // The app sees paths below its mount point: "/?task=x" of an app at /fastworker/ is /fastworker/?task=x.
+  if (token && auth.matches(token)) return redirect(`${base}${next.slice(1)}`, { "set-cookie": auth.sessionCookie() });
+  return html(loginPage(base, token ? "That token is not right." : "Enter the token.", next), 401);
 }
 
 function tokenFromJson(text: string): string {

@@ -1,19 +1,19 @@
-// The dashboard in a real headless Chromium against a real control-plane process: live updates,
-// cancel, retry, search, the detail drawer, dark mode, and a flood of events. Screenshots go to
-// test-artifacts/. Chromium is required: without it this fails (CI installs it), it never skips.
+// The dashboard in a real headless Chromium against a real control-plane process, signed in
+// through the login form: live updates, cancel, retry, search, the detail drawer, dark mode,
+// and a flood of events. Screenshots go to test-artifacts/. Chromium is required (helpers/browser.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { Client } from "../../src/client/index.ts";
 import type { TaskDetailJson } from "../../src/server/api-types.ts";
+import { ARTIFACTS, launchBrowser, signIn, type TestBrowser } from "../helpers/browser.ts";
 import { connect } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess, type Started } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
-const CHROMIUM = process.env.FASTWORKER_CHROMIUM ?? "/usr/bin/chromium";
-const ARTIFACTS = join(import.meta.dir, "..", "..", "test-artifacts");
+const TOKEN = "e2e-dashboard-token-0123456789abcdef";
 
 /** What the page.evaluate() callbacks touch in the browser (this file is type-checked without the DOM library). */
 interface BrowserGlobals {
@@ -23,28 +23,23 @@ interface BrowserGlobals {
   maxGap: number;
   last: number;
 }
-let browser: Browser;
+let browser: TestBrowser;
 let page: Page;
 let client: Client;
 let base: string;
 let controlPlane: Started;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set FASTWORKER_CHROMIUM; the dashboard e2e tests need a real browser`);
-  }
   mkdirSync(ARTIFACTS, { recursive: true });
   const [address, port] = [await freeAddress(), await freePort()];
-  const cp = (controlPlane = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address, "--no-discovery", "--no-journal", "--concurrency", "2", "--gui-port", String(port), "--worker-id", "cp-e2e"]));
+  const cp = (controlPlane = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address, "--no-discovery", "--no-journal", "--concurrency", "2", "--gui-port", String(port), "--worker-id", "cp-e2e"], { env: { FASTWORKER_GUI_TOKEN: TOKEN } }));
   await cp.waitFor(/dashboard: +http/);
   base = `http://127.0.0.1:${port}`;
   client = await connect(address);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: "light" });
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
   page.on("pageerror", (error) => console.error("page error:", error.message));
+  await signIn(page, base, TOKEN);
 }, 60_000);
 
 afterAll(async () => {
@@ -63,7 +58,8 @@ async function shot(name: string, whole = false): Promise<void> {
 }
 /** The "succeeded in the last minute" card as a number (the page refreshes it on its 1 s clock). */
 const minuteSucceeded = async (): Promise<number> => Number((await page.getByTestId("card-minute").getByTitle("Succeeded").textContent())?.replace(/\D/g, "") ?? 0);
-const api = async (path: string): Promise<TaskDetailJson> => (await (await fetch(`${base}${path}`)).json()) as TaskDetailJson;
+const api = async (path: string): Promise<TaskDetailJson> =>
+  (await (await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as TaskDetailJson;
 
 describe("dashboard in Chromium", () => {
   test("loads: control plane id, running state, live connection, panels", async () => {

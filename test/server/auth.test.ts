@@ -77,6 +77,20 @@ describe("with FASTWORKER_GUI_TOKEN set", () => {
     expect(out.headers.get("set-cookie")).toContain("Max-Age=0");
   });
 
+  test("a deep link survives the login form, and only a page of the dashboard can be the way back", async () => {
+    const away = await d.call("/?task=abc&status=failure");
+    expect(away.status).toBe(303);
+    expect(away.headers.get("location")).toBe(`/login?next=${encodeURIComponent("/?task=abc&status=failure")}`);
+    const form = await (await d.call(away.headers.get("location")!)).text();
+    expect(form).toContain('name="next" value="/?task=abc&amp;status=failure"');
+    const signIn = (next: string) =>
+      d.call("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: TOKEN, next }).toString() });
+    expect((await signIn("/?task=abc&status=failure")).headers.get("location")).toBe("/?task=abc&status=failure");
+    for (const evil of ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "/ x"]) {
+      expect((await signIn(evil)).headers.get("location"), evil).toBe("/");
+    }
+  });
+
   test("any Host name is accepted once the token is checked (the token, not the name, protects it)", async () => {
     const r = await d.app.handle(new Request("http://dashboard.example:8080/api/status", { headers: { authorization: `Bearer ${TOKEN}` } }));
     expect(r.status).toBe(200);

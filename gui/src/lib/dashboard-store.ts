@@ -21,6 +21,8 @@ export const dashboard = reactive({
   registered: [] as RegisteredTaskJson[],
   schedules: [] as ScheduleJson[],
   error: null as string | null,
+  /** The control plane stopped answering (the stream broke and /api/status fails): no live dot, no ticking uptime. */
+  down: false,
   now: Date.now(),
 });
 
@@ -30,9 +32,13 @@ export const metrics = shallowRef<MetricsView>(liveMetrics.view());
 function setStatus(status: StatusJson): void {
   dashboard.status = status;
   dashboard.statusAt = Date.now();
+  dashboard.down = false;
 }
 
-/** Loads every panel from the REST API: at start and whenever the stream (re)connects. */
+/**
+ * Loads every panel from the REST API whenever the stream (re)opens, the first time included:
+ * loading after the stream is open misses no event, and the page asks each endpoint once.
+ */
 export async function loadAll(): Promise<void> {
   try {
     const [status, workers, queues, registered, metricsJson, schedules] = await Promise.all([
@@ -48,6 +54,7 @@ export async function loadAll(): Promise<void> {
     dashboard.queues = queues;
     dashboard.registered = registered.tasks;
     dashboard.schedules = schedules.schedules;
+    schedulesAt = Date.now();
     liveMetrics.load(metricsJson);
     metrics.value = liveMetrics.view();
     dashboard.error = null;
@@ -86,9 +93,10 @@ function applyBatch(events: StreamEvent[], overflowed: boolean): void {
         schedulesChanged = true;
         break;
       case "dropped":
-      // The detail drawer follows these (the dashboard's own work); the table rows do not change.
+        break;
       case "task.progress":
       case "task.log":
+        tasks.applyHandlerReport(event);
         break;
       default: {
         taskEvents.push(event);
@@ -101,16 +109,34 @@ function applyBatch(events: StreamEvent[], overflowed: boolean): void {
     }
   }
   if (taskEvents.length > 0) tasks.applyEvents(taskEvents);
-  if (schedulesChanged) void reloadSchedules();
+  if (schedulesChanged) reloadSchedulesSoon();
   if (workersChanged) void getJson<WorkersJson>("api/workers").then((w) => (dashboard.workers = w.workers), reportError);
 }
 
+/** Schedules fire every second or more often: their panel reloads at most every SCHEDULES_EVERY_MS. */
+const SCHEDULES_EVERY_MS = 2000;
+let schedulesAt = 0;
+let schedulesTimer: ReturnType<typeof setTimeout> | undefined;
+
+function reloadSchedulesSoon(): void {
+  schedulesTimer ??= setTimeout(() => {
+    schedulesTimer = undefined;
+    void reloadSchedules();
+  }, Math.max(0, schedulesAt + SCHEDULES_EVERY_MS - Date.now()));
+}
+
 export async function reloadSchedules(): Promise<void> {
+  schedulesAt = Date.now();
   try {
     dashboard.schedules = (await getJson<SchedulesJson>("api/schedules")).schedules;
   } catch (error) {
     reportError(error);
   }
+}
+
+function markDown(error: unknown): void {
+  dashboard.down = true;
+  reportError(error);
 }
 
 function reportError(error: unknown): void {
@@ -124,7 +150,7 @@ export function startLive(): () => void {
     onState: (state) => {
       dashboard.connection = state;
       // The stream cannot tell why it failed: a plain request can (401 goes to the login form; a dead server shows the banner).
-      if (state === "reconnecting") void getJson<StatusJson>("api/status").then(setStatus, reportError);
+      if (state === "reconnecting") void getJson<StatusJson>("api/status").then(setStatus, markDown);
     },
     onOpen: () => void loadAll(),
   });

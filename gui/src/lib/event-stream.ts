@@ -5,9 +5,9 @@
  * capped: past it, events are thrown away and the page reloads its state instead.
  */
 import { relativeToPage } from "./api.ts";
-import type { StreamEvents } from "./types.ts";
+import type { PageStreamEvents } from "./types.ts";
 
-export type StreamEvent = { [K in keyof StreamEvents]: { name: K; data: StreamEvents[K] } }[keyof StreamEvents];
+export type StreamEvent = { [K in keyof PageStreamEvents]: { name: K; data: PageStreamEvents[K] } }[keyof PageStreamEvents];
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
 export interface StreamHandlers {
@@ -18,9 +18,9 @@ export interface StreamHandlers {
   onOpen(): void;
 }
 
-const NAMES: ReadonlyArray<keyof StreamEvents> = [
+const NAMES: ReadonlyArray<keyof PageStreamEvents> = [
   "task.queued", "task.scheduled", "task.started", "task.succeeded", "task.failed", "task.retrying", "task.cancelled",
-  "task.timed_out", "worker.joined", "worker.left", "worker.inactive", "schedule.fired", "schedule.skipped",
+  "task.timed_out", "task.progress", "task.log", "worker.joined", "worker.left", "worker.inactive", "schedule.fired", "schedule.skipped",
   "status", "workers", "queues", "dropped",
 ];
 const MAX_QUEUED = 20_000;

@@ -12,7 +12,7 @@ export interface TaskFilters {
   sort: "newest" | "oldest";
 }
 
-// Progress and log lines change the detail drawer, not a row of the table.
+/** Events that change a row; progress and log lines only touch the open detail (tasks-store.ts). */
 type TaskEventName = Exclude<Extract<keyof ControlPlaneEvents, `task.${string}`>, "task.progress" | "task.log">;
 export type TaskEvent = { [K in TaskEventName]: { name: K; data: ControlPlaneEvents[K] } }[TaskEventName];
 

@@ -7,9 +7,13 @@
 import { reactive, shallowRef } from "vue";
 import { getJson, postJson } from "./api.ts";
 import { applyTaskEvent, matchesFilters, taskIdOf, type TaskEvent, type TaskFilters } from "./task-rows.ts";
-import type { CancelJson, RetryJson, SubmitJson, TaskDetailJson, TaskListJson, TaskSummaryJson } from "./types.ts";
+import type {
+  CancelJson, CleanJson, RetryFailedJson, RetryJson, SubmitJson, TaskDetailJson, TaskListJson, TaskLogEvent, TaskProgressEvent, TaskSummaryJson,
+} from "./types.ts";
 
 const RELOAD_EVERY_MS = 1000;
+/** The server keeps a task's last 100 log lines; the open detail keeps as many. */
+const MAX_LOG_LINES = 100;
 
 const filters = reactive<TaskFilters>({ status: "", name: "", priority: "", q: "", sort: "newest" });
 const view = reactive({ offset: 0, limit: 25, total: 0, loading: false, error: null as string | null, truncated: false });
@@ -134,8 +138,32 @@ async function retry(id: string): Promise<RetryJson> {
   return answer;
 }
 
+/** A progress report or log line of the open task, applied in place (no request). */
+function applyHandlerReport(event: { name: "task.progress"; data: TaskProgressEvent } | { name: "task.log"; data: TaskLogEvent }): void {
+  const d = detail.value;
+  if (!d || d.task_id !== event.data.id) return;
+  if (event.name === "task.progress") detail.value = { ...d, progress: event.data.progress };
+  else detail.value = { ...d, logs: [...(d.logs ?? []), { at: event.data.at, message: event.data.message }].slice(-MAX_LOG_LINES) };
+}
+
+/** Every failed task (of the task named in the filter, if one is) back to the queue. */
+async function retryFailed(): Promise<RetryFailedJson> {
+  const answer = await postJson<RetryFailedJson>("api/tasks/retry-failed", filters.name ? { name: filters.name } : {});
+  scheduleReload();
+  return answer;
+}
+
+/** Removes finished tasks (of the task named in the filter, if one is) from the result cache. */
+async function clean(): Promise<CleanJson> {
+  const answer = await postJson<CleanJson>("api/tasks/clean", filters.name ? { name: filters.name } : {});
+  await refresh();
+  return answer;
+}
+
 async function submit(body: { name: string; args: unknown[]; kwargs?: Record<string, unknown>; priority?: string; countdownMs?: number }): Promise<SubmitJson> {
   return postJson<SubmitJson>("api/tasks", body);
 }
 
-export const tasks = { filters, view, rows, detail, selected, refresh, applyEvents, open, close, cancel, retry, submit, isHead };
+export const tasks = {
+  filters, view, rows, detail, selected, refresh, applyEvents, applyHandlerReport, open, close, cancel, retry, retryFailed, clean, submit, isHead,
+};

@@ -4,7 +4,7 @@
 // tls+tcp with the token. Prints one JSON row per transport.
 import { Client, type ClientOptions } from "../src/client/index.ts";
 import { makeTestCa } from "../test/helpers/certs.ts";
-import { freePort, percentile, spawnControlPlane } from "./lib.ts";
+import { freePort, percentile, pipelined, spawnControlPlane } from "./lib.ts";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4096);
@@ -12,21 +12,8 @@ const TOKEN = "bench-token-0123456789abcdef0123456789";
 /** Transports alternate round by round, so a noisy neighbour slows all three alike; the best round of each is summed up. */
 const ROUNDS = Number(process.env.BENCH_SECURITY_ROUNDS ?? 2);
 
-async function run(client: Client, total: number, inFlight: number): Promise<{ tasksPerS: number; latencies: number[] }> {
-  const latencies: number[] = new Array(total);
-  let next = 0;
-  const started = performance.now();
-  const lane = async () => {
-    while (next < total) {
-      const i = next++;
-      const t = performance.now();
-      await client.submit("noop", [i]);
-      latencies[i] = performance.now() - t;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, lane));
-  return { tasksPerS: Math.round(total / ((performance.now() - started) / 1000)), latencies: latencies.sort((a, b) => a - b) };
-}
+/** The same submit loop as bun run bench's: `inFlight` lanes of "noop" submissions. */
+const run = (client: Client, total: number, inFlight: number) => pipelined(client, "noop", (i) => [i], total, inFlight);
 
 const ca = makeTestCa("bench");
 const transports: Array<{ name: string; scheme: string; cpArgs: string[]; client: Omit<ClientOptions, "address"> }> = [

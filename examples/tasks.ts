@@ -40,3 +40,20 @@ export const validate = task("validate", (email: string) => {
 export const later = task({ name: "later", retries: 1 }, () => {
   throw new RetryLater(200, "the upstream asked us to come back");
 });
+
+/**
+ * I/O-bound, with the handler context as `this` (a `function`, not an arrow): 20 in flight per
+ * Bun Worker, progress and log lines in its record and the dashboard, and it stops as soon as it
+ * is cancelled or times out (docs/handlers.md).
+ *
+ *   bun bin/fastworker.ts submit --task-name steps --args 5 200
+ */
+export const steps = task({ name: "steps", concurrency: 20, timeoutMs: 60_000 }, async function (count: number, stepMs: number) {
+  for (let i = 1; i <= count; i++) {
+    this.signal.throwIfAborted();
+    await Bun.sleep(stepMs);
+    this.progress(Math.round((i / count) * 100));
+    this.log(`step ${i} of ${count}`);
+  }
+  return count;
+});

@@ -3,6 +3,7 @@ export { task, isTaskDefinition, defineMiddleware } from "./tasks/index.ts";
 export type {
   TaskDefinition, TaskOptions, TaskArgs, TaskResult, Priority, CatchUpPolicy,
   TaskContext, HookOutcome, BeforeHook, AfterHook, Middleware,
+  HandlerContext, TaskProgress, TaskLogLine,
 } from "./tasks/index.ts";
 export type { ScheduleInfo, ScheduleFired, ScheduleSkipped, SkipReason } from "./scheduler/index.ts";
 export { EVENT_NAMES } from "./control-plane/events.ts";

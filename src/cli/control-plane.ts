@@ -12,6 +12,7 @@ import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { parseCorsOrigins } from "../server/cors.ts";
+import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
 import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
@@ -28,6 +29,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "discovery-address": { type: "string", description: `Discovery BUS address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       "no-discovery": { type: "boolean", description: "Do not announce on the discovery address" },
       concurrency: { type: "string", description: "Bun Workers in the local pool (default: cores) [FASTWORKER_CONCURRENCY]" },
+      "tasks-per-worker": { type: "string", description: "Tasks in flight at once per Bun Worker for async handlers without their own concurrency (default 1) [FASTWORKER_TASKS_PER_WORKER]" },
       prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster trivial tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
       "result-cache-size": { type: "string", description: `Results kept (default ${DEFAULT_RESULT_CACHE_SIZE}) [FASTWORKER_RESULT_CACHE_SIZE]` },
       "result-cache-ttl": { type: "string", description: `Seconds a result is kept (default ${DEFAULT_RESULT_CACHE_TTL_MS / 1000}) [FASTWORKER_RESULT_CACHE_TTL]` },
@@ -49,6 +51,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       const a = args as Args;
       const env = ctx.env;
       const concurrency = resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(0, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env);
+      const tasksPerWorker = resolve({ flag: "tasks-per-worker", env: "FASTWORKER_TASKS_PER_WORKER", parse: integer(1, MAX_TASKS_PER_WORKER), fallback: 1 }, flag(a, "tasks-per-worker"), env);
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
       if (flag(a, "subworker-port") !== undefined) ctx.err("fastworker: --subworker-port is ignored: subworkers register on the control plane's --base-address");
       const baseAddress = resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: DEFAULT_ADDRESS }, flag(a, "base-address"), env);
@@ -68,6 +71,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         callbackAllow: security.callbackAllow,
         discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency,
+        tasksPerWorker,
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),
         resultCacheSize: resolve({ flag: "result-cache-size", env: "FASTWORKER_RESULT_CACHE_SIZE", parse: integer(1), fallback: DEFAULT_RESULT_CACHE_SIZE }, flag(a, "result-cache-size"), env),
         resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: DEFAULT_RESULT_CACHE_TTL_MS / 1000 }, flag(a, "result-cache-ttl"), env),
@@ -97,7 +101,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(`  tasks:      ${cp.catalog.names().join(", ")}`);
       ctx.out(`  address:    ${cp.address}`);
       ctx.out(`  security:   ${describeSecurity(security)}`);
-      ctx.out(`  pool:       ${concurrency} Bun Workers`);
+      ctx.out(`  pool:       ${concurrency} Bun Workers${tasksPerWorker > 1 ? `, ${tasksPerWorker} tasks in flight each` : ""}`);
       ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
       ctx.out(`  journal:    ${journal ? `${journal.dataDir} (sync ${journal.sync})` : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}${gui?.corsOrigins.length ? ` (CORS: ${gui.corsOrigins.join(", ")})` : ""}` : "off"}`);

@@ -4,6 +4,7 @@ import { address, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FastWorkerError } from "../errors.ts";
+import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, type Args } from "./shared.ts";
 import { peerSecurityArgs, peerSecurityOptions } from "./security-args.ts";
@@ -22,6 +23,7 @@ export function subworkerCommand(ctx: CliContext) {
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
       prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster short tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
+      "tasks-per-worker": { type: "string", description: "Tasks in flight at once per Bun Worker for async handlers without their own concurrency (default 1) [FASTWORKER_TASKS_PER_WORKER]" },
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
       ...peerSecurityArgs,
       "worker-token": { type: "string", description: "The control plane's worker token, when it has one (used instead of --token) [FASTWORKER_WORKER_TOKEN]" },
@@ -43,6 +45,7 @@ export function subworkerCommand(ctx: CliContext) {
         discoveryAddress: resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),
+        tasksPerWorker: resolve({ flag: "tasks-per-worker", env: "FASTWORKER_TASKS_PER_WORKER", parse: integer(1, MAX_TASKS_PER_WORKER), fallback: 1 }, flag(a, "tasks-per-worker"), env),
         log: createLogger({ component: "subworker", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       if (flag(a, "base-address") !== undefined) ctx.err("fastworker: subworker --base-address is ignored: subworkers dial the control plane (--control-plane-address) and listen on nothing");

@@ -16,12 +16,13 @@ import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
 import { MemoryTaskStore, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
 import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
-import { loadTaskModules, PRIORITIES, type TaskCatalog } from "../tasks/index.ts";
+import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
 import { Announcer, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { CallbackSender } from "./callbacks.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { LocalSource } from "./local-source.ts";
+import { TaskActivity } from "./task-activity.ts";
 import { RequestRouter } from "./request-router.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
@@ -49,6 +50,8 @@ export interface ControlPlaneOptions {
   maxFrameBytes?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
+  /** Tasks in flight at once per local Bun Worker for tasks without their own `concurrency` (default 1; see docs/handlers.md). */
+  tasksPerWorker?: number;
   /** NNG BUS address where this control plane announces itself; null turns discovery off. Default tcp://127.0.0.1:5550. */
   discoveryAddress?: string | null;
   /** Shown in announcements so tools can link to the dashboard. */
@@ -91,6 +94,8 @@ export class ControlPlane {
   readonly table: TaskTable;
   readonly dispatcher: Dispatcher;
   readonly events: EventBus;
+  /** Progress and log lines of running tasks (local pool and subworker reports). */
+  readonly activity: TaskActivity;
   // Live entries are exactly the unfinished tasks: no need to build a record to know.
   readonly waiters = new ResultWaiters((id) => !this.table.live.has(id));
   readonly outboxes: Outboxes;
@@ -134,6 +139,7 @@ export class ControlPlane {
       resultCacheTtlMs: options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS,
     });
     this.dispatcher = new Dispatcher(this.table);
+    this.activity = new TaskActivity(this.table, this.events);
     this.outboxes = new Outboxes(options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS);
     this.watches = new Watches(this.events, (id) => this.table.get(id));
     wireEvents(this.table, this.events);
@@ -182,17 +188,16 @@ export class ControlPlane {
     await this.telemetry?.start();
     const concurrency = this.options.concurrency ?? availableParallelism();
     if (concurrency > 0) {
+      const localId = `${this.id}/local`;
       this.pool = new WorkerPool({ size: concurrency, taskModules: this.catalog.modulePaths, prefetch: this.options.prefetch ?? DEFAULT_PREFETCH, log: this.log,
+        ...(this.options.tasksPerWorker !== undefined ? { tasksPerWorker: this.options.tasksPerWorker } : {}),
+        onProgress: (job, progress) => this.activity.progress(job.id, job.attempt, progress, localId),
+        onLog: (job, line) => this.activity.log(job.id, job.attempt, line, localId),
         onCapacity: () => this.dispatcher.schedule(),
       });
       await this.pool.start();
-      const ready = this.table.ready;
-      const topPriority = () => {
-        if (ready.size === 0) return undefined;
-        const sizes = ready.sizeByPriority();
-        return PRIORITIES.find((p) => sizes[p] > 0);
-      };
-      this.dispatcher.add(new LocalSource(`${this.id}/local`, this.pool, this.catalog.names(), (o) => this.outcome(o), topPriority));
+      this.dispatcher.add(new LocalSource(localId, this.pool, this.catalog.names(), (o) => this.outcome(o), this.table.ready,
+        concurrency * (this.options.tasksPerWorker ?? 1)));
     }
     await this.recover();
     const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;

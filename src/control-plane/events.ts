@@ -13,6 +13,10 @@ export interface ControlPlaneEvents {
   "task.retrying": { taskId: string; name: string; attempt: number; dueAt: number; error?: string; at: number };
   "task.cancelled": { record: TaskRecord };
   "task.timed_out": { record: TaskRecord };
+  /** A running handler called this.progress() (coalesced: at most ~10 a second per task). */
+  "task.progress": { id: string; name: string; progress: number | Record<string, unknown> };
+  /** A running handler called this.log(). */
+  "task.log": { id: string; name: string; at: number; message: string };
   "worker.joined": { worker: WorkerInfo };
   "worker.left": { workerId: string; reason: string };
   "worker.inactive": { workerId: string };
@@ -27,7 +31,7 @@ export type EventName = keyof ControlPlaneEvents;
 // A Record over EventName, so adding an event fails to compile until it is listed here.
 const EVENT_NAME_SET: Readonly<Record<EventName, true>> = {
   "task.queued": true, "task.scheduled": true, "task.started": true, "task.succeeded": true, "task.failed": true,
-  "task.retrying": true, "task.cancelled": true, "task.timed_out": true,
+  "task.retrying": true, "task.cancelled": true, "task.timed_out": true, "task.progress": true, "task.log": true,
   "worker.joined": true, "worker.left": true, "worker.inactive": true,
   "schedule.fired": true, "schedule.skipped": true,
 };

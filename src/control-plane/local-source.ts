@@ -1,4 +1,6 @@
 import type { Priority, WorkerInfo } from "../protocol/index.ts";
+import type { ReadyQueue } from "../queue/index.ts";
+import { PRIORITIES } from "../tasks/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
 import type { CapacitySource, OutcomeSink } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
@@ -16,22 +18,38 @@ export class LocalSource implements CapacitySource {
     private readonly pool: WorkerPool,
     private readonly taskNames: readonly string[],
     private readonly sink: OutcomeSink,
-    /** The highest priority waiting in the ready queue, if any. */
-    private readonly topPriority: () => Priority | undefined = () => undefined,
+    /** The control plane's ready queue: what it hands out next decides how much this source takes. */
+    private readonly ready?: ReadyQueue<TaskEntry>,
+    /** Tasks it runs at once with every Worker full: Workers × tasksPerWorker. */
+    private readonly capacity: number = pool.size,
   ) {}
 
+  /**
+   * Tasks it takes now, counted for the task queued next (its budget's places: a task with its
+   * own large concurrency does not open the gates for CPU-bound ones behind it).
+   */
   freeSlots(): number {
-    return this.pool.freeSlots();
+    return this.pool.freeSlots(this.nextQueued()?.name);
   }
 
+  /** Of those, places where a task of the one queued next starts at once. */
   idleSlots(): number {
-    return this.pool.idleSlots();
+    return this.pool.idleSlots(this.nextQueued()?.name);
   }
 
   /** Asked only for the priority waiting on top of the ready queue: that is what would be handed over. */
   overtakeLimit(): Priority | undefined {
-    const top = this.topPriority();
+    const top = this.nextQueued()?.priority;
     return top !== undefined && this.pool.canOvertake(top) ? top : undefined;
+  }
+
+  /** The task the ready queue hands out next (highest priority, oldest), if any. */
+  private nextQueued(): TaskEntry | undefined {
+    const ready = this.ready;
+    if (ready === undefined || ready.size === 0) return undefined;
+    const sizes = ready.sizeByPriority();
+    const priority = PRIORITIES.find((p) => sizes[p] > 0);
+    return priority === undefined ? undefined : ready.peek(priority, 1)[0];
   }
 
   assign(entries: TaskEntry[]): void {
@@ -59,7 +77,7 @@ export class LocalSource implements CapacitySource {
   info(): WorkerInfo {
     const stats = this.pool.stats();
     return {
-      id: this.id, kind: "local", state: "active", capacity: stats.size, running: stats.busy,
+      id: this.id, kind: "local", state: "active", capacity: this.capacity, running: stats.running,
       tasks: [...this.taskNames], lastSeenAt: Date.now(), registeredAt: this.registeredAt, completed: this.completed,
       pid: process.pid,
     };

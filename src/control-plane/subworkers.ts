@@ -76,6 +76,9 @@ export class SubworkerRegistry {
     if (!source) return this.reregister();
     if (!this.sessions.claim(request.workerId, pipe)) return notYours(request.workerId);
     source.touch();
+    // Before the outcomes: a task's last lines belong to the attempt they end.
+    for (const p of request.progress ?? []) this.cp.activity.progress(p.id, p.attempt, p.progress, source.id);
+    for (const l of request.logs ?? []) this.cp.activity.log(l.id, l.attempt, { at: l.at, message: l.message }, source.id);
     this.accept(source, request.outcomes);
     return source.waitForWork(offerOf(request), Math.min(request.waitMs, this.heartbeatMs));
   }

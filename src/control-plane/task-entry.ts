@@ -2,7 +2,7 @@ import type { WireError } from "../errors.ts";
 import type { Priority, TaskRecord, TaskSpec } from "../protocol/index.ts";
 import type { BackoffPolicy } from "../queue/index.ts";
 import type { StateHistoryEntry, TaskState } from "../queue/state.ts";
-import type { TaskDefinition } from "../tasks/index.ts";
+import type { TaskDefinition, TaskLogLine, TaskProgress } from "../tasks/index.ts";
 
 /** The control plane's live view of one task, from acceptance until it is terminal. */
 export interface TaskEntry {
@@ -32,6 +32,10 @@ export interface TaskEntry {
   readonly callback?: { address: string; data?: unknown };
   readonly traceparent?: string;
   readonly idempotencyKey?: string;
+  /** The handler's last this.progress() value. */
+  progress?: TaskProgress;
+  /** The handler's this.log() lines, the last MAX_LOG_LINES. */
+  logs?: TaskLogLine[];
 }
 
 export function createEntry(spec: TaskSpec, definition: TaskDefinition, now: number): TaskEntry {
@@ -81,5 +85,7 @@ export function toRecord(entry: TaskEntry): TaskRecord {
       ...(entry.finishedAt !== undefined ? { finishedAt: entry.finishedAt } : {}),
     },
     history: entry.history,
+    ...(entry.progress !== undefined ? { progress: entry.progress } : {}),
+    ...(entry.logs !== undefined ? { logs: [...entry.logs] } : {}),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Hard-timeout bookkeeping for one slot. One timer per slot, not per job: only
- * the running job can time out, and a queued job cannot expire before
+ * running jobs can time out, and a queued job cannot expire before
  * `now + its timeout`, so the next check is the earliest of those. Exact start
  * times come from shared memory, so the check lands on the real deadline.
  */
@@ -36,24 +36,33 @@ export class DeadlineTimer {
   }
 }
 
+export interface ExpiredJob {
+  entry: Entry;
+  startedAt: number;
+  limitMs: number;
+}
+
 export interface DeadlineScan {
-  /** The running job, if it has used up its timeout. */
-  expired: { entry: Entry; startedAt: number; limitMs: number } | undefined;
+  /** Running jobs that have used up their timeout. */
+  expired: ExpiredJob[];
   /** When to look again; +Infinity when no assigned job has a timeout. */
   nextCheckAt: number;
 }
 
-export function scanDeadlines(assigned: Iterable<Entry>, runningSeq: number, runningStartedAt: number, now: number): DeadlineScan {
+/** `running`: seq -> start time of the jobs running now (SharedJobState.running). */
+export function scanDeadlines(assigned: Iterable<Entry>, running: ReadonlyMap<number, number>, now: number): DeadlineScan {
   let nextCheckAt = Number.POSITIVE_INFINITY;
+  const expired: ExpiredJob[] = [];
   for (const entry of assigned) {
     const limitMs = entry.job.timeoutMs;
     if (limitMs === undefined) continue;
-    if (entry.seq !== runningSeq) {
+    const startedAt = running.get(entry.seq);
+    if (startedAt === undefined) {
       nextCheckAt = Math.min(nextCheckAt, now + limitMs);
       continue;
     }
-    if (now - runningStartedAt >= limitMs) return { expired: { entry, startedAt: runningStartedAt, limitMs }, nextCheckAt };
-    nextCheckAt = Math.min(nextCheckAt, runningStartedAt + limitMs);
+    if (now - startedAt >= limitMs) expired.push({ entry, startedAt, limitMs });
+    else nextCheckAt = Math.min(nextCheckAt, startedAt + limitMs);
   }
-  return { expired: undefined, nextCheckAt };
+  return { expired, nextCheckAt };
 }

@@ -9,6 +9,7 @@ import type { MiddlewareEntry } from "../tasks/catalog.ts";
 import type { TaskDefinition } from "../tasks/definition.ts";
 import { HookError, hookLayers, runWithHooks } from "./hooks.ts";
 import { toJsonValue } from "./json-result.ts";
+import { JobContext } from "./job-context.ts";
 import type { ResultMessage, WireJob, WireRetry } from "./messages.ts";
 
 export type DefinitionLookup = ReadonlyMap<string, TaskDefinition<unknown[], unknown>>;
@@ -99,6 +100,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function executeJob(
   definitions: DefinitionLookup, job: WireJob, startedAt: number, middleware: readonly MiddlewareEntry[] = [],
+  ctx: JobContext = new JobContext(job, () => {}),
 ): ResultMessage | Promise<ResultMessage> {
   const definition = definitions.get(job.name);
   if (definition === undefined) {
@@ -121,17 +123,16 @@ export function executeJob(
     }
     args = parsed.output;
   }
+  ctx.args = args;
   const layers = middleware.length > 0 || definition.options.hooks !== undefined ? hookLayers(definition, middleware) : [];
   if (layers.length > 0) {
-    // Jobs without a pool id (bare runtime tests) fall back to their seq and a first attempt.
-    const ctx = { id: job.id ?? String(job.seq), name: job.name, attempt: job.attempt ?? 1, args };
-    return runWithHooks(layers, ctx, () => definition.handler(...ctx.args)).then((outcome) =>
+    return runWithHooks(layers, ctx, () => definition.handler.apply(ctx, ctx.args)).then((outcome) =>
       outcome.ok ? succeeded(job, outcome.result, startedAt) : failed(job.seq, outcome.error, startedAt),
     );
   }
   let value: unknown;
   try {
-    value = definition.handler(...args);
+    value = definition.handler.apply(ctx, args);
   } catch (error) {
     return failed(job.seq, error, startedAt);
   }

@@ -1,2 +1,2 @@
 export { WorkerPool } from "./pool.ts";
-export type { CloseOptions, LogFn, LogLevel, PoolJob, PoolOutcome, PoolStats, RetryDirective, WorkerPoolOptions } from "./types.ts";
+export type { CloseOptions, JobRef, LogFn, LogLevel, PoolJob, PoolOutcome, PoolStats, RetryDirective, WorkerPoolOptions } from "./types.ts";

@@ -43,6 +43,8 @@ export interface InitMessage {
   modules: readonly string[];
   state: SharedArrayBuffer;
   epoch: number;
+  /** In flight at once for tasks without their own `concurrency` (they share this budget). */
+  tasksPerWorker: number;
 }
 /** `data` is a JSON array of encodeJob() texts. */
 export interface JobsMessage {
@@ -53,7 +55,28 @@ export interface CancelMessage {
   t: "cancel";
   seq: number;
 }
-export type ToWorker = InitMessage | JobsMessage | CancelMessage;
+/** Aborts the `signal` of a running job: cooperative first, the pool terminates the Worker if it does not end in time. */
+export interface AbortMessage {
+  t: "abort";
+  seq: number;
+  reason: "cancel" | "timeout";
+}
+export type ToWorker = InitMessage | JobsMessage | CancelMessage | AbortMessage;
+
+/** `this.progress(...)` of a running job; `json` is the value as JSON text (coalesced in the Worker). */
+export interface ProgressMessage {
+  t: "progress";
+  seq: number;
+  json: string;
+}
+/** `this.log(...)` of a running job, already cut to MAX_LOG_MESSAGE_CHARS. */
+export interface LogMessage {
+  t: "log";
+  seq: number;
+  at: number;
+  message: string;
+}
+export type ActivityMessage = ProgressMessage | LogMessage;
 
 export interface WireLoadError {
   code: string;
@@ -63,12 +86,14 @@ export interface WireLoadError {
 
 export type FromWorker =
   | ResultMessage
-  | { t: "ready"; tasks: string[] }
+  | ActivityMessage
+  /** `concurrency`: the tasks that set their own, by name. */
+  | { t: "ready"; tasks: string[]; concurrency: Record<string, number> }
   | { t: "load_error"; error: WireLoadError }
   | { t: "fatal"; error: WireLoadError };
 
-const TO_WORKER_TAGS = new Set<string>(["init", "jobs", "cancel"]);
-const FROM_WORKER_TAGS = new Set<string>(["ok", "okj", "err", "ready", "load_error", "fatal"]);
+const TO_WORKER_TAGS = new Set<string>(["init", "jobs", "cancel", "abort"]);
+const FROM_WORKER_TAGS = new Set<string>(["ok", "okj", "err", "ready", "load_error", "fatal", "progress", "log"]);
 
 function hasTag(value: unknown, tags: ReadonlySet<string>): boolean {
   return typeof value === "object" && value !== null && "t" in value && typeof value.t === "string" && tags.has(value.t);

@@ -4,15 +4,19 @@
  * most `prefetch` of them, and turns every way a job can end (result, throw,
  * timeout, crash, cancel, shutdown) into a PoolOutcome; run() never rejects.
  */
-import { ConfigError, type WireError } from "../errors.ts";
-import { isPriority, priorityRank, type Priority } from "../model/priority.ts";
+import { ConfigError } from "../errors.ts";
+import { priorityRank, type Priority } from "../model/priority.ts";
 import { describeJob, failure, type Entry } from "./entry.ts";
-import { encodeJob, type ResultMessage } from "./messages.ts";
+import { decodeResult, invalidJob } from "./job-io.ts";
+import { encodeJob, type ActivityMessage, type ResultMessage } from "./messages.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
+import { MAX_IN_FLIGHT } from "./shared-state.ts";
+import { TaskBudgets } from "./slot-load.ts";
 import { Slot, type SlotEvents } from "./slot.ts";
-import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, RetryDirective, WorkerPoolOptions } from "./types.ts";
+import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, WorkerPoolOptions } from "./types.ts";
 
 const DEFAULT_PREFETCH = 2;
+const DEFAULT_ABORT_GRACE_MS = 1000;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const MAX_SEQ = 0x7fffffff;
 
@@ -26,35 +30,10 @@ function positiveInteger(name: string, value: number): number {
   return value;
 }
 
-function invalidJob(job: PoolJob): string | undefined {
-  if (typeof job.id !== "string" || job.id === "") return "job.id must be a non-empty string";
-  if (typeof job.name !== "string" || job.name === "") return "job.name must be a non-empty string";
-  if (!Array.isArray(job.args)) return "job.args must be an array";
-  if (!isPriority(job.priority)) return `job.priority must be critical, high, normal or low, got ${String(job.priority)}`;
-  if (job.timeoutMs !== undefined && !(Number.isFinite(job.timeoutMs) && job.timeoutMs > 0)) return "job.timeoutMs must be a number > 0";
-  return undefined;
-}
-
-function decodeResult(message: ResultMessage): PoolOutcome {
-  switch (message.t) {
-    case "ok":
-      return { ok: true, result: message.result, startedAt: message.startedAt, finishedAt: message.finishedAt };
-    case "okj": {
-      const result: unknown = JSON.parse(message.json);
-      return { ok: true, result, startedAt: message.startedAt, finishedAt: message.finishedAt };
-    }
-    case "err": {
-      const { startedAt, finishedAt } = message;
-      const error: WireError = message.stack === undefined ? { code: message.code, message: message.message } : { code: message.code, message: message.message, stack: message.stack };
-      const retry: RetryDirective = typeof message.retry === "number" ? { delayMs: message.retry } : message.retry;
-      return startedAt === undefined ? { ok: false, error, retry, finishedAt } : { ok: false, error, retry, startedAt, finishedAt };
-    }
-  }
-}
-
 export class WorkerPool {
   readonly size: number;
   readonly #prefetch: number;
+  readonly #budgets: TaskBudgets;
   readonly #log: LogFn;
   readonly #slots: Slot[];
   readonly #pending = new PriorityFifo<Entry>();
@@ -71,14 +50,22 @@ export class WorkerPool {
     this.size = positiveInteger("size", options.size);
     this.#prefetch = positiveInteger("prefetch", options.prefetch ?? DEFAULT_PREFETCH);
     this.#log = options.log ?? defaultLog;
+    const tasksPerWorker = positiveInteger("tasksPerWorker", options.tasksPerWorker ?? 1);
+    if (tasksPerWorker > MAX_IN_FLIGHT) throw new ConfigError(`WorkerPool: "tasksPerWorker" must be at most ${MAX_IN_FLIGHT}, got ${tasksPerWorker}.`);
+    this.#budgets = new TaskBudgets(tasksPerWorker);
+    const abortGraceMs = options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
+    if (!Number.isFinite(abortGraceMs) || abortGraceMs < 0) throw new ConfigError(`WorkerPool: "abortGraceMs" must be a number >= 0, got ${String(abortGraceMs)}.`);
     const config = {
       modules: [...options.taskModules],
       prefetch: this.#prefetch,
+      budgets: this.#budgets,
+      abortGraceMs,
       startTimeoutMs: positiveInteger("startTimeoutMs", options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS),
       log: this.#log,
     };
     const events: SlotEvents = {
       onResult: (entry, result) => this.#onResult(entry, result),
+      onActivity: (entry, message) => this.#onActivity(entry, message, options),
       onSettle: (entry, outcome) => {
         this.#completed++;
         this.#settle(entry, outcome);
@@ -101,17 +88,25 @@ export class WorkerPool {
     return this.#startPromise;
   }
 
-  /** Jobs that can be accepted without waiting: free prefetch capacity of ready Workers. */
-  freeSlots(): number {
+  /**
+   * Jobs that can be accepted without waiting in the pool's queue: with `name`, jobs of that
+   * task (its budget's places plus prefetch); without, jobs of any kind (every budget's places).
+   */
+  freeSlots(name?: string): number {
     let free = 0;
-    for (const slot of this.#slots) free += slot.free;
+    const budget = name === undefined ? undefined : this.#budgets.budgetOf(name);
+    for (const slot of this.#slots) free += budget === undefined ? slot.free : slot.freeFor(budget);
     return Math.max(0, free - this.#pending.size);
   }
 
-  /** Ready Workers holding no job at all: a job handed over now starts at once instead of queueing behind another. */
-  idleSlots(): number {
+  /**
+   * Of freeSlots(), the running places still open: a job handed over now starts at once instead
+   * of queueing behind another (with tasksPerWorker 1, the ready Workers holding no job at all).
+   */
+  idleSlots(name?: string): number {
     let idle = 0;
-    for (const slot of this.#slots) if (slot.free === this.#prefetch) idle++;
+    const budget = name === undefined ? undefined : this.#budgets.budgetOf(name);
+    for (const slot of this.#slots) idle += slot.startable(budget);
     return Math.max(0, idle - this.#pending.size);
   }
 
@@ -159,7 +154,7 @@ export class WorkerPool {
     return new Promise<PoolOutcome>((resolve) => {
       const entry: Entry = { job, seq, encoded, rank, resolve, slot: undefined };
       this.#entries.set(job.id, entry);
-      const slot = this.#pending.size === 0 ? this.#pickSlot() : undefined;
+      const slot = this.#pending.size === 0 ? this.#pickSlot(this.#budgets.budgetOf(job.name)) : undefined;
       const overtake = slot === undefined ? this.#overtakeSlot(rank) : undefined;
       if (overtake !== undefined) {
         overtake.assign(entry, true);
@@ -188,12 +183,15 @@ export class WorkerPool {
 
   stats(): PoolStats {
     let busy = 0;
+    let running = 0;
     let assigned = 0;
     for (const slot of this.#slots) {
-      if (slot.busy) busy++;
+      const jobs = slot.running;
+      if (jobs > 0) busy++;
+      running += jobs;
       assigned += slot.assigned.size;
     }
-    return { size: this.size, busy, assigned, pending: this.#pending.size, restarts: this.#restarts, completed: this.#completed };
+    return { size: this.size, busy, running, assigned, pending: this.#pending.size, restarts: this.#restarts, completed: this.#completed };
   }
 
   /**
@@ -253,6 +251,20 @@ export class WorkerPool {
     if (this.#pending.size > 0) this.#dispatch();
   }
 
+  #onActivity(entry: Entry, message: ActivityMessage, options: WorkerPoolOptions): void {
+    const job = { id: entry.job.id, attempt: entry.job.attempt };
+    if (message.t === "log") {
+      options.onLog?.(job, { at: message.at, message: message.message });
+      return;
+    }
+    if (options.onProgress === undefined) return;
+    // Built by JobContext.progress from a number or a plain object: JSON text of exactly that.
+    const progress: unknown = JSON.parse(message.json);
+    if (typeof progress === "number" || (typeof progress === "object" && progress !== null && !Array.isArray(progress))) {
+      options.onProgress(job, progress as number | Record<string, unknown>);
+    }
+  }
+
   #settle(entry: Entry, outcome: PoolOutcome): void {
     this.#entries.delete(entry.job.id);
     entry.resolve(outcome);
@@ -272,10 +284,12 @@ export class WorkerPool {
     this.#dispatch();
   }
 
-  #pickSlot(): Slot | undefined {
+  /** The slot with the most room that takes a job of `budget` now. */
+  #pickSlot(budget: string): Slot | undefined {
     let best: Slot | undefined;
     let bestFree = 0;
     for (const slot of this.#slots) {
+      if (!slot.canTake(budget)) continue;
       const free = slot.free;
       if (free > bestFree) {
         best = slot;
@@ -287,12 +301,14 @@ export class WorkerPool {
 
   #dispatch(): void {
     if (this.#closing) return;
+    // Strictly in priority order: a job whose budget is full everywhere waits, and so does what is behind it.
     while (this.#pending.size > 0) {
-      const slot = this.#pickSlot();
+      const head = this.#pending.peek();
+      if (head === undefined) return;
+      const slot = this.#pickSlot(this.#budgets.budgetOf(head.job.name));
       if (slot === undefined) return;
-      const entry = this.#pending.shift();
-      if (entry === undefined) return;
-      slot.assign(entry);
+      this.#pending.shift();
+      slot.assign(head);
     }
   }
 }

@@ -16,6 +16,11 @@ class Deque<T> {
     else this.#items.unshift(item);
   }
 
+  /** The i-th item from the head (0 = next to shift), undefined past the end. */
+  at(index: number): T | undefined {
+    return this.#items[this.#head + index];
+  }
+
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head];
@@ -72,6 +77,38 @@ export class PriorityFifo<T> {
       }
     }
     return undefined;
+  }
+
+  /** The item shift() would return, left in place. */
+  peek(): T | undefined {
+    return this.find(() => true);
+  }
+
+  /** The first live item, in shift() order, that `accept` takes; left in place. */
+  find(accept: (item: T) => boolean): T | undefined {
+    if (this.#size === 0) return undefined;
+    for (const level of this.#levels) {
+      for (let i = 0; i < level.length; i++) {
+        const item = level.at(i) as T;
+        if (!this.#removed.has(item) && accept(item)) return item;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes the first item, in shift() order, that `accept` takes (items skipped stay in
+   * place). O(items skipped): meant for short queues such as one Worker's.
+   */
+  shiftWhere(accept: (item: T) => boolean): T | undefined {
+    const item = this.find(accept);
+    if (item === undefined) return undefined;
+    this.remove(item);
+    // Drop removed items sitting at the heads, so a queue only ever taken from this way does not grow.
+    for (const level of this.#levels) {
+      while (level.length > 0 && this.#removed.delete(level.at(0) as T)) level.shift();
+    }
+    return item;
   }
 
   /** Removes an item known to be queued. */

@@ -1,25 +1,33 @@
 /**
  * One seat in the pool: the current Worker in it, the jobs assigned to that
  * Worker, the hard-timeout watch over them, and replacing the Worker when it
- * is killed or dies.
+ * is killed or dies. A running job is stopped cooperatively first (its signal
+ * aborts); only if it does not end within the grace period is the Worker
+ * terminated, and the other jobs it held go back to the pool's queue.
  */
 import { FastWorkerError, type WireError } from "../errors.ts";
+import { Aborts } from "./aborts.ts";
 import { DeadlineTimer, scanDeadlines } from "./deadlines.ts";
-import { describeJob, failure, type Entry, type SlotRef } from "./entry.ts";
-import type { ResultMessage } from "./messages.ts";
-import { respawnDelayMs } from "./respawn-backoff.ts";
+import { crashedJobs, timeoutOutcome, type Entry, type Settled, type SlotRef } from "./entry.ts";
+import type { ActivityMessage, ResultMessage } from "./messages.ts";
+import { Replacer } from "./replacer.ts";
+import { SlotLoad, type TaskBudgets } from "./slot-load.ts";
 import type { LogFn, PoolOutcome } from "./types.ts";
 import { WorkerHandle } from "./worker-handle.ts";
 
 export interface SlotConfig {
   modules: readonly string[];
   prefetch: number;
+  budgets: TaskBudgets;
+  /** How long an aborted job may take to end before its Worker is terminated. */
+  abortGraceMs: number;
   startTimeoutMs: number;
   log: LogFn;
 }
 
 export interface SlotEvents {
   onResult(entry: Entry, result: ResultMessage): void;
+  onActivity(entry: Entry, message: ActivityMessage): void;
   /** An outcome decided on the main thread: timeout or crash. */
   onSettle(entry: Entry, outcome: PoolOutcome): void;
   /** Jobs that were queued in a lost Worker but never started; they need a new home. */
@@ -38,16 +46,32 @@ export class Slot implements SlotRef {
   #ready = false;
   #closed = false;
   #generation = 0;
-  #failures = 0;
-  #respawnTimer: Timer | undefined;
+  readonly #replacer: Replacer;
   readonly #deadlines = new DeadlineTimer(() => this.#checkDeadlines());
+  readonly #load: SlotLoad;
+  readonly #aborts: Aborts;
   readonly #urgentBelow: number;
 
   constructor(index: number, config: SlotConfig, events: SlotEvents) {
     this.index = index;
     this.#config = config;
     this.#events = events;
+    this.#load = new SlotLoad(config.budgets, config.prefetch);
+    this.#aborts = new Aborts(config.abortGraceMs, (seq) => this.#abortExpired(seq));
     this.#urgentBelow = Math.max(2, Math.floor(config.prefetch / 2));
+    const isClosed = () => this.#closed;
+    this.#replacer = new Replacer({
+      index, log: config.log,
+      get closed() {
+        return isClosed();
+      },
+      spawn: () => this.#spawn(),
+      isCurrent: (handle) => this.#handle === handle,
+      ready: (handle) => this.#becomeReady(handle),
+      forget: () => {
+        this.#handle = undefined;
+      },
+    });
   }
 
   /** Spawns the first Worker; rejects (without retrying) if it cannot load the task modules. */
@@ -68,22 +92,38 @@ export class Slot implements SlotRef {
     this.#becomeReady(handle);
   }
 
-  /** How many more jobs this slot takes right now. */
+  /** How many more jobs this slot takes right now (of any kind; see SlotLoad.free). */
   get free(): number {
-    return this.#ready ? this.#config.prefetch - this.assigned.size : 0;
+    return this.#ready ? this.#load.free() : 0;
   }
 
-  get busy(): boolean {
-    return this.#ready && this.#handle !== undefined && this.#handle.state.runningSeq() !== 0;
+  /** Running places open right now: for jobs of `budget`, or of any budget without it. */
+  startable(budget?: string): number {
+    return this.#ready ? this.#load.startable(budget) : 0;
+  }
+
+  /** How many more jobs of this budget this slot takes right now. */
+  freeFor(budget: string): number {
+    return this.#ready ? this.#load.free(budget) : 0;
+  }
+
+  /** Whether a job of this budget (TaskBudgets.budgetOf) fits here now. */
+  canTake(budget: string): boolean {
+    return this.#ready && this.#load.canTake(budget);
+  }
+
+  /** Jobs executing in this slot's Worker right now. */
+  get running(): number {
+    return this.#ready && this.#handle !== undefined ? this.#handle.state.runningCount() : 0;
   }
 
   /** The lowest priority (highest rank) among jobs assigned here and not started yet; -1 if none. */
   lowestWaitingRank(): number {
     const handle = this.#handle;
     if (handle === undefined || !this.#ready) return -1;
-    const running = handle.state.runningSeq();
+    const running = handle.state.running(Date.now());
     let lowest = -1;
-    for (const [seq, entry] of this.assigned) if (seq !== running && entry.rank > lowest) lowest = entry.rank;
+    for (const [seq, entry] of this.assigned) if (!running.has(seq) && entry.rank > lowest) lowest = entry.rank;
     return lowest;
   }
 
@@ -92,6 +132,8 @@ export class Slot implements SlotRef {
     const handle = this.#handle;
     if (handle === undefined || !this.#ready) throw new FastWorkerError("E_INTERNAL", `pool slot ${this.index} assigned a job while not ready`);
     entry.slot = this;
+    entry.budget = this.#config.budgets.budgetOf(entry.job.name);
+    this.#load.add(entry.budget);
     this.assigned.set(entry.seq, entry);
     const load = this.assigned.size;
     if (load === 1) handle.setKeepAlive(true);
@@ -104,39 +146,42 @@ export class Slot implements SlotRef {
 
   /**
    * Takes an assigned job out of this slot. A job not yet started is simply
-   * dropped; a running one can only be stopped by killing its Worker.
+   * dropped; a running one has its signal aborted, and its Worker is
+   * terminated if it does not end within the grace period.
    * Returns when it had started, if it had.
    */
   cancel(entry: Entry): { startedAt?: number } {
     const seq = entry.seq;
     const handle = this.#handle;
-    this.#release(entry);
-    if (handle === undefined) return {};
-    if (handle.unqueue(seq)) return {};
+    if (handle === undefined || handle.unqueue(seq)) {
+      this.#release(entry);
+      return {};
+    }
     if (!handle.state.requestCancel(seq)) {
+      this.#release(entry);
       handle.dropQueued(seq);
       return {};
     }
-    const startedAt = handle.state.startedAt(Date.now());
-    this.#config.log("info", "terminating pool Worker to cancel its running job", { worker: handle.id, ...this.#jobFields(entry) });
-    this.#loseWorker(undefined);
-    return { startedAt };
+    const startedAt = handle.state.running(Date.now()).get(seq);
+    this.#config.log("info", "aborting a running pool job to cancel it", { worker: handle.id, graceMs: this.#config.abortGraceMs, ...this.#jobFields(entry) });
+    this.#abort(entry, "cancel");
+    return startedAt === undefined ? {} : { startedAt };
   }
 
   /** From now on a lost Worker is not replaced (the pool is draining before shutdown). */
   stopRestarting(): void {
     this.#closed = true;
-    if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
-    this.#respawnTimer = undefined;
+    this.#replacer.cancel();
   }
 
   /** Stops everything for good and returns the jobs that were still assigned. */
   shutdown(): Entry[] {
     this.#closed = true;
     this.#ready = false;
-    if (this.#respawnTimer !== undefined) clearTimeout(this.#respawnTimer);
-    this.#respawnTimer = undefined;
+    this.#replacer.cancel();
     this.#deadlines.clear();
+    this.#aborts.clear();
+    this.#load.clear();
     this.#handle?.terminate();
     this.#handle = undefined;
     const entries = [...this.assigned.values()];
@@ -150,10 +195,16 @@ export class Slot implements SlotRef {
       id: `${this.index}.${++this.#generation}`,
       modules: this.#config.modules,
       startTimeoutMs: this.#config.startTimeoutMs,
+      tasksPerWorker: this.#config.budgets.tasksPerWorker,
       // Events from a Worker this slot has already replaced are stale and ignored.
       events: {
         onResult: (result) => {
           if (this.#handle === handle) this.#onResult(result);
+        },
+        onActivity: (message) => {
+          const entry = this.#handle === handle ? this.assigned.get(message.seq) : undefined;
+          // Absent for jobs cancelled or timed out meanwhile: their record is already final.
+          if (entry !== undefined) this.#events.onActivity(entry, message);
         },
         onCrash: (error) => {
           if (this.#handle === handle) this.#onCrash(handle, error);
@@ -165,19 +216,50 @@ export class Slot implements SlotRef {
   }
 
   #becomeReady(handle: WorkerHandle): void {
+    this.#config.budgets.learn(handle.concurrency);
     this.#ready = true;
-    this.#failures = 0;
+    this.#replacer.succeeded();
     if (this.assigned.size === 0) handle.setKeepAlive(false);
     this.#events.onReady(this);
   }
 
   #release(entry: Entry): void {
     this.assigned.delete(entry.seq);
+    if (entry.budget !== undefined) this.#load.remove(entry.budget);
     entry.slot = undefined;
-    if (this.assigned.size === 0) this.#handle?.setKeepAlive(false);
+    this.#idleCheck();
+  }
+
+  #idleCheck(): void {
+    if (this.assigned.size === 0 && this.#aborts.size === 0) this.#handle?.setKeepAlive(false);
+  }
+
+  /** The running job leaves `assigned` (its outcome is settled by the caller) but keeps its place until it ends. */
+  #abort(entry: Entry, reason: "cancel" | "timeout"): void {
+    this.assigned.delete(entry.seq);
+    entry.slot = undefined;
+    this.#aborts.begin(entry.seq, entry.budget ?? "");
+    this.#handle?.abort(entry.seq, reason);
+  }
+
+  #abortExpired(seq: number): void {
+    const handle = this.#handle;
+    if (handle === undefined) return;
+    this.#config.log("warn", "an aborted pool job did not end within the grace period; terminating its Worker, its other jobs go back to the queue", {
+      worker: handle.id, seq, graceMs: this.#config.abortGraceMs, requeued: this.assigned.size,
+    });
+    this.#loseWorker([]);
   }
 
   #onResult(result: ResultMessage): void {
+    const aborted = this.#aborts.end(result.seq);
+    if (aborted !== undefined) {
+      // An aborted job ended in time: its outcome was settled when it was aborted.
+      this.#load.remove(aborted);
+      this.#idleCheck();
+      this.#events.onReady(this);
+      return;
+    }
     const entry = this.assigned.get(result.seq);
     // Absent when the job was cancelled while its result was in flight.
     if (entry === undefined) return;
@@ -186,89 +268,47 @@ export class Slot implements SlotRef {
   }
 
   #onCrash(handle: WorkerHandle, error: WireError): void {
-    const running = this.assigned.get(handle.state.runningSeq());
-    if (running === undefined) {
+    const crashed = crashedJobs(handle.state.running(Date.now()), this.assigned, error);
+    if (crashed.length === 0) {
       this.#config.log("warn", "pool Worker died between jobs; replacing it", { worker: handle.id, error: error.message });
-      this.#loseWorker(undefined);
-      return;
+    } else {
+      this.#config.log("warn", "pool Worker crashed while running jobs; replacing it", { worker: handle.id, error: error.message, ...this.#jobFields(crashed[0]!.entry), running: crashed.length });
     }
-    const startedAt = handle.state.startedAt(Date.now());
-    this.#config.log("warn", "pool Worker crashed while running a job; replacing it", { worker: handle.id, error: error.message, ...this.#jobFields(running) });
-    const message = `${describeJob(running.job)} crashed its Worker: ${error.message}`;
-    this.#loseWorker({ entry: running, outcome: failure("E_WORKER_CRASHED", message, "policy", startedAt, error.stack) });
+    this.#loseWorker(crashed);
   }
 
   #checkDeadlines(): void {
     const handle = this.#handle;
     if (handle === undefined || !this.#ready) return;
     const now = Date.now();
-    // Seq first, then start time: see SharedJobState.startedAt.
-    const runningSeq = handle.state.runningSeq();
-    const { expired, nextCheckAt } = scanDeadlines(this.assigned.values(), runningSeq, handle.state.startedAt(now), now);
-    if (expired === undefined) {
-      if (nextCheckAt !== Number.POSITIVE_INFINITY) this.#deadlines.arm(nextCheckAt);
-      return;
+    const { expired, nextCheckAt } = scanDeadlines(this.assigned.values(), handle.state.running(now), now);
+    for (const { entry, startedAt, limitMs } of expired) {
+      this.#config.log("warn", "job exceeded its timeout; aborting it", { worker: handle.id, timeoutMs: limitMs, graceMs: this.#config.abortGraceMs, ...this.#jobFields(entry) });
+      this.#abort(entry, "timeout");
+      this.#events.onSettle(entry, timeoutOutcome(entry, startedAt, limitMs, this.#config.abortGraceMs));
     }
-    const { entry, startedAt, limitMs } = expired;
-    this.#config.log("warn", "job exceeded its timeout; terminating its pool Worker", { worker: handle.id, timeoutMs: limitMs, ...this.#jobFields(entry) });
-    const message = `${describeJob(entry.job)} exceeded its timeout of ${limitMs} ms; its Worker was terminated and replaced.`;
-    this.#loseWorker({ entry, outcome: failure("E_TASK_TIMEOUT", message, "policy", startedAt) });
+    if (nextCheckAt !== Number.POSITIVE_INFINITY) this.#deadlines.arm(nextCheckAt);
   }
 
-  /** Kills (or buries) the current Worker, hands its jobs back, and starts a replacement. */
-  #loseWorker(running: { entry: Entry; outcome: PoolOutcome } | undefined): void {
+  /** Kills (or buries) the current Worker, settles `settled`, hands the other jobs back, and starts a replacement. */
+  #loseWorker(settled: readonly Settled[] | undefined): void {
     this.#handle?.terminate();
     this.#handle = undefined;
     this.#ready = false;
     this.#deadlines.clear();
+    this.#aborts.clear();
+    this.#load.clear();
+    const done = new Set(settled?.map((s) => s.entry));
     const stranded: Entry[] = [];
     for (const entry of this.assigned.values()) {
       entry.slot = undefined;
-      if (entry !== running?.entry) stranded.push(entry);
+      if (!done.has(entry)) stranded.push(entry);
     }
     this.assigned.clear();
-    if (running !== undefined) this.#events.onSettle(running.entry, running.outcome);
+    for (const { entry, outcome } of settled ?? []) this.#events.onSettle(entry, outcome);
     this.#events.onRestart(this);
     if (stranded.length > 0) this.#events.onStranded(stranded);
-    if (!this.#closed) this.#replace();
-  }
-
-  #replace(): void {
-    let handle: WorkerHandle;
-    try {
-      handle = this.#spawn();
-    } catch (error) {
-      this.#retryReplaceLater(error);
-      return;
-    }
-    handle.ready.then(
-      () => {
-        if (this.#handle === handle && !this.#closed) this.#becomeReady(handle);
-      },
-      (error: unknown) => {
-        if (this.#handle !== handle) return; // superseded or shut down: nothing to retry
-        this.#handle = undefined;
-        this.#retryReplaceLater(error);
-      },
-    );
-  }
-
-  #retryReplaceLater(error: unknown): void {
-    this.#failures++;
-    const delayMs = respawnDelayMs(this.#failures);
-    this.#config.log("error", "replacement pool Worker failed to start; retrying", {
-      slot: this.index,
-      attempt: this.#failures,
-      retryInMs: delayMs,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    if (this.#closed) return;
-    this.#respawnTimer = setTimeout(() => {
-      this.#respawnTimer = undefined;
-      if (!this.#closed) this.#replace();
-    }, delayMs);
-    // Left referenced on purpose: jobs may be (or become) queued for this slot,
-    // and their run() promises would be abandoned if the process exited now.
+    if (!this.#closed) this.#replacer.replace();
   }
 
   #jobFields(entry: Entry): Record<string, unknown> {

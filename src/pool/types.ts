@@ -1,4 +1,5 @@
 import type { WireError } from "../errors.ts";
+import type { TaskLogLine, TaskProgress } from "../tasks/context.ts";
 import type { Priority } from "../model/priority.ts";
 
 /** One attempt of one task, as handed to the pool. */
@@ -25,13 +26,30 @@ export type PoolOutcome =
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFn = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
 
+/** Who reported progress or a log line: the job's id and attempt, to drop stale reports. */
+export interface JobRef {
+  id: string;
+  attempt: number;
+}
+
 export interface WorkerPoolOptions {
-  /** Number of Bun Workers, each running one job at a time. */
+  /** Number of Bun Workers. */
   size: number;
   /** Absolute task module file paths, normally TaskCatalog.modulePaths. */
   taskModules: readonly string[];
-  /** Jobs assigned per Worker at once (running + queued inside it). Default 2. */
+  /**
+   * Jobs in flight at once per Worker for tasks without their own `concurrency` (they share
+   * this budget). Default 1: one job at a time, as CPU-bound handlers need.
+   */
+  tasksPerWorker?: number;
+  /** Jobs handed to a Worker beyond what it can start (waiting inside it), plus one. Default 2. */
   prefetch?: number;
+  /** How long a cancelled or timed-out job may take to end after its signal aborts, before its Worker is terminated. Default 1 000 ms. */
+  abortGraceMs?: number;
+  /** A running job called this.progress(); coalesced in the Worker (at most ~10 a second per job). */
+  onProgress?: (job: JobRef, progress: TaskProgress) => void;
+  /** A running job called this.log(); the message is already cut to MAX_LOG_MESSAGE_CHARS. */
+  onLog?: (job: JobRef, line: TaskLogLine) => void;
   log?: LogFn;
   /**
    * Called when a Worker becomes ready (at start, or a replacement after a timeout or crash):
@@ -46,6 +64,8 @@ export interface PoolStats {
   size: number;
   /** Workers executing a handler right now. */
   busy: number;
+  /** Jobs executing right now (several per Worker with tasksPerWorker or concurrency above 1). */
+  running: number;
   /** Jobs handed to Workers (running or prefetched). */
   assigned: number;
   /** Jobs accepted by run() but waiting for a free Worker slot. */

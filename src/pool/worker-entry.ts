@@ -43,8 +43,8 @@ async function init(message: InitMessage): Promise<void> {
     await loadOtelSetup();
     const catalog = await loadTaskModules(message.modules);
     const definitions = new Map(catalog.entries().map((entry) => [entry.definition.name, entry.definition] as const));
-    runtime = new WorkerRuntime(definitions, new SharedJobState(message.state, message.epoch), send, catalog.middleware());
-    send({ t: "ready", tasks: catalog.names() });
+    runtime = new WorkerRuntime(definitions, new SharedJobState(message.state, message.epoch), send, catalog.middleware(), message.tasksPerWorker);
+    send({ t: "ready", tasks: catalog.names(), concurrency: runtime.concurrency() });
   } catch (error) {
     send({ t: "load_error", error: toWireError(error, "E_TASK_MODULE_LOAD") });
   }

@@ -4,7 +4,7 @@
  * into callbacks. The only place in FastWorker that constructs a Worker.
  */
 import { FastWorkerError, TaskDefinitionError, type ErrorCode, type WireError } from "../errors.ts";
-import { isFromWorker, joinJobs, type ResultMessage, type ToWorker, type WireLoadError } from "./messages.ts";
+import { isFromWorker, joinJobs, type ActivityMessage, type ResultMessage, type ToWorker, type WireLoadError } from "./messages.ts";
 import { SharedJobState } from "./shared-state.ts";
 import { BUNDLED_WORKER_SOURCE } from "./worker-source.ts";
 
@@ -26,6 +26,8 @@ function workerEntryUrl(): string | URL {
 
 export interface WorkerHandleEvents {
   onResult(result: ResultMessage): void;
+  /** progress() or log() of a running job. */
+  onActivity(message: ActivityMessage): void;
   /** The Worker died after becoming ready, without terminate() being called. */
   onCrash(error: WireError): void;
 }
@@ -35,6 +37,8 @@ export interface WorkerHandleOptions {
   id: string;
   modules: readonly string[];
   startTimeoutMs: number;
+  /** Jobs in flight at once for tasks without their own concurrency. */
+  tasksPerWorker: number;
   events: WorkerHandleEvents;
 }
 
@@ -50,6 +54,8 @@ export class WorkerHandle {
   readonly state: SharedJobState;
   /** Settles once: resolved on `ready`, rejected with TaskDefinitionError if loading fails. */
   readonly ready: Promise<void>;
+  /** Once ready: the tasks that set their own concurrency, by name. */
+  concurrency: Readonly<Record<string, number>> = {};
   readonly #worker: Worker;
   readonly #events: WorkerHandleEvents;
   // Encoded jobs waiting for the next flush, and their seqs (for unqueue).
@@ -91,7 +97,7 @@ export class WorkerHandle {
       );
     }, options.startTimeoutMs);
     this.#startTimer.unref();
-    this.#send({ t: "init", modules: options.modules, state: this.state.buffer, epoch: this.state.epoch });
+    this.#send({ t: "init", modules: options.modules, state: this.state.buffer, epoch: this.state.epoch, tasksPerWorker: options.tasksPerWorker });
   }
 
   /**
@@ -125,6 +131,11 @@ export class WorkerHandle {
   /** Tells the Worker to drop a job it has queued but not started. */
   dropQueued(seq: number): void {
     if (this.#status === "ready") this.#send({ t: "cancel", seq });
+  }
+
+  /** Aborts the signal of a running job (cooperative cancel or timeout). */
+  abort(seq: number, reason: "cancel" | "timeout"): void {
+    if (this.#status === "ready") this.#send({ t: "abort", seq, reason });
   }
 
   /** Only Workers with work keep the process alive; idle ones must not block exit. */
@@ -171,10 +182,15 @@ export class WorkerHandle {
       case "err":
         if (this.#status === "ready") this.#events.onResult(data);
         return;
+      case "progress":
+      case "log":
+        if (this.#status === "ready") this.#events.onActivity(data);
+        return;
       case "ready":
         this.#clearStartTimer();
         if (this.#status !== "starting") return;
         this.#status = "ready";
+        this.concurrency = data.concurrency;
         this.#settleReady?.resolve();
         this.#settleReady = undefined;
         return;

@@ -160,6 +160,9 @@ const report = v.object({
   outcomes: v.array(OutcomeSchema),
   /** Ids still running here: renews their leases. */
   running: v.array(Id),
+  /** Progress and log lines of running tasks since the previous report (bounded by the subworker). */
+  progress: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, progress: TaskProgressSchema })), v.maxLength(10_000))),
+  logs: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, at: Millis, message: v.pipe(v.string(), v.maxLength(2000)) })), v.maxLength(10_000))),
   ...offer,
 });
 const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: v.array(OutcomeSchema) });

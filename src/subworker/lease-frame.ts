@@ -1,6 +1,7 @@
 import { encodeFrame, PROTOCOL_VERSION, type Outcome, type Priority } from "../protocol/index.ts";
+import type { ActivityReport } from "./activity.ts";
 
-export interface LeaseRequest {
+export interface LeaseRequest extends Partial<ActivityReport> {
   workerId: string;
   outcomes: Outcome[];
   running: string[];
@@ -22,10 +23,16 @@ export interface EncodedLease {
 
 /** A lease when there is nothing to report (nothing finished, nothing running), a report otherwise. */
 function encode(request: LeaseRequest, outcomes: Outcome[]): Uint8Array {
-  const { workerId, running, credits, idle, overtake, waitMs } = request;
+  const { workerId, running, credits, idle, overtake, waitMs, progress, logs } = request;
   const offer = { credits, ...(idle !== undefined ? { idle } : {}), ...(overtake !== undefined ? { overtake } : {}), waitMs };
-  if (outcomes.length === 0 && running.length === 0) return encodeFrame({ v: PROTOCOL_VERSION, type: "lease", workerId, ...offer });
-  return encodeFrame({ v: PROTOCOL_VERSION, type: "report", workerId, outcomes, running, ...offer });
+  const activity = {
+    ...(progress !== undefined && progress.length > 0 ? { progress } : {}),
+    ...(logs !== undefined && logs.length > 0 ? { logs } : {}),
+  };
+  if (outcomes.length === 0 && running.length === 0 && activity.progress === undefined && activity.logs === undefined) {
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "lease", workerId, ...offer });
+  }
+  return encodeFrame({ v: PROTOCOL_VERSION, type: "report", workerId, outcomes, running, ...offer, ...activity });
 }
 
 /** The outcome a result too large for any frame turns into: the task fails instead of wedging every report after it. */

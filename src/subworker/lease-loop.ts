@@ -140,6 +140,7 @@ export class LeaseLoop {
     const { bytes, sent, rest } = encodeLease({
       workerId: this.session.workerId, outcomes: flush ? [] : this.runner.takeOutcomes(), running: flush ? [] : this.runner.runningIds(),
       credits, idle: flush ? 0 : Math.min(credits, this.runner.idleSlots()), overtake, waitMs,
+      ...(flush ? {} : this.runner.activity.take()),
     }, this.session.maxFrameBytes);
     this.runner.putBack(rest);
     // Counted as reported once sent: a report that also waits for work is answered only later.

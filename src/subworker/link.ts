@@ -50,7 +50,7 @@ export class ControlPlaneLink {
       try {
         const connection = await this.connect();
         const welcome = await connection.call({
-          v: PROTOCOL_VERSION, type: "hello", workerId, capacity: this.options.concurrency, tasks: [...this.taskNames],
+          v: PROTOCOL_VERSION, type: "hello", workerId, capacity: this.options.concurrency * this.options.tasksPerWorker, tasks: [...this.taskNames],
           protocol: PROTOCOL_VERSION, version: FASTWORKER_VERSION, host: hostname(), pid: process.pid,
         }, "welcome");
         if (attempt > 1) log("info", "reached the control plane again", { address: connection.address, attempts: attempt });

@@ -23,6 +23,8 @@ export interface SubworkerOptions {
    * urgent task still overtakes what waits in a Worker, so priorities stay strict.
    */
   prefetch?: number;
+  /** Tasks in flight at once per Bun Worker for tasks without their own `concurrency`. Default 1. */
+  tasksPerWorker?: number;
   /** On stop, how long running tasks may take to finish before they are given back. Default 30 000 ms. */
   drainMs?: number;
   /** How long hello, bye and the slack on every request may wait for the control plane. Default 5 000 ms. */
@@ -50,6 +52,7 @@ export interface ResolvedSubworkerOptions {
   discoveryAddress: string;
   concurrency: number;
   prefetch: number;
+  tasksPerWorker: number;
   drainMs: number;
   requestTimeoutMs: number;
   maxFrameBytes: number;
@@ -85,6 +88,7 @@ export function resolveSubworkerOptions(options: SubworkerOptions): ResolvedSubw
     discoveryAddress: options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS,
     concurrency: positiveInteger("concurrency", options.concurrency ?? availableParallelism()),
     prefetch: positiveInteger("prefetch", options.prefetch ?? 1),
+    tasksPerWorker: positiveInteger("tasksPerWorker", options.tasksPerWorker ?? 1),
     drainMs: nonNegative("drainMs", options.drainMs ?? 30_000),
     requestTimeoutMs: positiveInteger("requestTimeoutMs", options.requestTimeoutMs ?? 5_000),
     maxFrameBytes: positiveInteger("maxFrameBytes", options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),

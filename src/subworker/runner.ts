@@ -1,6 +1,7 @@
 import type { Logger } from "../log.ts";
 import type { PoolOutcome, WorkerPool } from "../pool/index.ts";
 import type { LeasedTask, Outcome, Priority } from "../protocol/index.ts";
+import { Activity } from "./activity.ts";
 import type { SubworkerCounters } from "./counters.ts";
 
 /** Below this average run time tasks count as fast: a few more of them may wait in the pool's queue. */
@@ -29,6 +30,8 @@ interface Held {
 export class TaskRunner {
   /** Called whenever an outcome joins the outbox. */
   onOutcome: () => void = () => {};
+  /** Progress and log lines of held tasks, for the next report; a report goes out when they are due. */
+  readonly activity = new Activity((id) => this.held.has(id), () => this.onOutcome());
   private readonly held = new Map<string, Held>();
   private outbox: Outcome[] = [];
   /** Moving average of how long tasks run here; unknown (slow) until the first one finishes. */
@@ -77,8 +80,9 @@ export class TaskRunner {
     return OVERTAKERS.find((priority) => this.pool.canOvertake(priority));
   }
 
+  /** Whether a report is worth sending now: outcomes, or progress/log lines that are due. */
   hasOutcomes(): boolean {
-    return this.outbox.length > 0;
+    return this.outbox.length > 0 || this.activity.due();
   }
 
   runningIds(): string[] {

@@ -108,7 +108,7 @@ export class Subworker {
 
   /** Loads modules, starts the pool, launches the registration loop; never rejects (failures go through fail()). */
   private async prepare(): Promise<void> {
-    const { log, taskModules, cwd, concurrency, prefetch } = this.options;
+    const { log, taskModules, cwd, concurrency, prefetch, tasksPerWorker } = this.options;
     try {
       const catalog = await loadTaskModules(taskModules, { cwd });
       if (catalog.names().length === 0) throw new ConfigError(`no task definitions found in ${taskModules.join(", ")}`);
@@ -116,9 +116,16 @@ export class Subworker {
       // The pool may hold more per Worker than is leased for slow tasks: fast ones (see TaskRunner) then
       // find their next task already in the Worker, which hides the hop from this thread to it.
       const poolPrefetch = Math.max(FAST_WORKER_PREFETCH, prefetch);
-      this.pool = new WorkerPool({ size: concurrency, taskModules: catalog.modulePaths, prefetch: poolPrefetch, log, onCapacity: () => this.loop?.pump() });
+      this.pool = new WorkerPool({
+        size: concurrency, taskModules: catalog.modulePaths, prefetch: poolPrefetch, tasksPerWorker, log, onCapacity: () => this.loop?.pump(),
+        // Relayed to the control plane with the next report (src/subworker/activity.ts bounds them).
+        onProgress: (job, progress) => this.runner?.activity.progress(job, progress),
+        onLog: (job, line) => this.runner?.activity.log(job, line),
+      });
       await this.pool.start();
-      const runner = (this.runner = new TaskRunner(this.pool, { leased: concurrency * prefetch, pool: concurrency * poolPrefetch }, this.counters, log));
+      // Leases count the shared tasksPerWorker places: a lease does not say which tasks it will get, and counting a
+      // task's own large concurrency would pile other tasks up here (docs/handlers.md, "On subworkers").
+      const runner = (this.runner = new TaskRunner(this.pool, { leased: concurrency * (tasksPerWorker + prefetch - 1), pool: concurrency * (tasksPerWorker + poolPrefetch - 1) }, this.counters, log));
       runner.onOutcome = () => this.loop?.pump();
       this.link = new ControlPlaneLink(this.options, catalog.names());
       this.main = this.run(this.link, runner);

@@ -1,5 +1,6 @@
 import type { GenericSchema } from "valibot";
 import { TaskDefinitionError } from "../errors.ts";
+import type { HandlerContext } from "./context.ts";
 import type { AfterHook, BeforeHook, TaskHooks } from "./middleware.ts";
 import type { BackoffPolicy } from "../model/backoff-policy.ts";
 import type { Priority } from "../model/priority.ts";
@@ -22,8 +23,19 @@ export interface TaskOptions<A extends unknown[] = unknown[]> {
   priority?: Priority;
   /** Extra attempts after the first; 0 means run once. */
   retries?: number;
-  /** Hard limit per attempt; the Worker running it is killed when exceeded. */
+  /**
+   * Hard limit per attempt: when exceeded the attempt fails with E_TASK_TIMEOUT and the
+   * handler's `this.signal` aborts; if it does not end within the pool's grace period, its Worker
+   * is terminated (the other tasks there are re-queued).
+   */
   timeoutMs?: number;
+  /**
+   * Tasks of this kind in flight at once per Bun Worker (1..1024), for async handlers that
+   * mostly wait (HTTP calls, database queries). Without it the task shares the Worker's default
+   * budget (`tasksPerWorker`, `--tasks-per-worker`, default 1) with the other tasks that set none.
+   * Keep CPU-bound tasks at 1: a handler that computes holds its Worker's whole event loop.
+   */
+  concurrency?: number;
   backoff?: Partial<BackoffOptions>;
   /** Validated inside the Worker before the handler runs; failures are not retried. */
   argsSchema?: ArgsSchema<A>;
@@ -77,6 +89,8 @@ export interface ResolvedTaskOptions {
   readonly priority: Priority;
   readonly retries: number;
   readonly timeoutMs?: number;
+  /** Present when the task sets its own; otherwise it shares the Worker's tasksPerWorker budget. */
+  readonly concurrency?: number;
   readonly backoff: Readonly<BackoffOptions>;
   readonly argsSchema?: ArgsSchema;
   /** Present for periodic tasks only. */
@@ -97,7 +111,8 @@ export interface TaskDefinition<A extends unknown[] = unknown[], R = unknown> {
   // Method syntax on purpose: method parameters are checked bivariantly, which
   // lets every TaskDefinition<A, R> be stored as TaskDefinition<unknown[], unknown>
   // in catalogs without casts, while call sites keep their precise types.
-  handler(...args: A): R | Promise<R>;
+  /** Called with the attempt's HandlerContext as `this`; typed `unknown` here so a unit test may call `definition.handler(1, 2)` directly (a handler that reads `this` needs `.call(ctx, ...)` then). */
+  handler(this: unknown, ...args: A): R | Promise<R>;
 }
 
 /** Argument tuple of a task definition. */
@@ -105,16 +120,19 @@ export type TaskArgs<T> = T extends TaskDefinition<infer A, unknown> ? A : never
 /** Awaited result of a task definition. */
 export type TaskResult<T> = T extends TaskDefinition<never, infer R> ? R : never;
 
-/** Defines a task with default options: `task("add", (x: number, y: number) => x + y)`. */
-export function task<A extends unknown[], R>(name: string, handler: (...args: A) => R): TaskDefinition<A, Awaited<R>>;
+/**
+ * Defines a task with default options: `task("add", (x: number, y: number) => x + y)`.
+ * A `function` handler gets the attempt's HandlerContext as `this` (id, attempt, signal, progress, log).
+ */
+export function task<A extends unknown[], R>(name: string, handler: (this: HandlerContext, ...args: A) => R): TaskDefinition<A, Awaited<R>>;
 /** Defines a task with options: `task({ name: "report", retries: 3 }, async (q: string) => ...)`. */
 export function task<A extends unknown[], R>(
   options: TaskOptions<A>,
-  handler: (...args: A) => R,
+  handler: (this: HandlerContext, ...args: A) => R,
 ): TaskDefinition<A, Awaited<R>>;
 export function task<A extends unknown[], R>(
   nameOrOptions: string | TaskOptions<A>,
-  handler: (...args: A) => R,
+  handler: (this: HandlerContext, ...args: A) => R,
 ): TaskDefinition<A, Awaited<R>> {
   const raw: unknown = typeof nameOrOptions === "string" ? { name: nameOrOptions } : nameOrOptions;
   const options = resolveTaskOptions(raw);
@@ -131,7 +149,7 @@ export function task<A extends unknown[], R>(
     options,
     // The handler may return R or a promise of it; the Worker awaits either way,
     // so widening the declared return type to Awaited<R> | Promise<Awaited<R>> is sound.
-    handler: handler as (...args: A) => Awaited<R> | Promise<Awaited<R>>,
+    handler: handler as (this: HandlerContext, ...args: A) => Awaited<R> | Promise<Awaited<R>>,
   };
   return Object.freeze(definition);
 }

@@ -26,5 +26,9 @@ export {
   type TaskContext,
   type TaskHooks,
 } from "./middleware.ts";
+export {
+  MAX_LOG_LINES, MAX_LOG_MESSAGE_CHARS, MAX_PROGRESS_JSON_CHARS, MAX_TASKS_PER_WORKER,
+  type HandlerContext, type TaskLogLine, type TaskProgress,
+} from "./context.ts";
 export { loadTaskModules, type LoadTaskModulesOptions } from "./loader.ts";
 export { parseTaskModulesArg } from "./module-arg.ts";

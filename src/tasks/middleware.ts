@@ -3,14 +3,10 @@
  * modules. Both run inside the Bun Worker that runs the handler (see src/pool/hooks.ts).
  */
 import { TaskDefinitionError } from "../errors.ts";
+import type { HandlerContext } from "./context.ts";
 
-/** What a hook knows about the attempt it wraps. */
-export interface TaskContext<A extends unknown[] = unknown[]> {
-  /** The task id (the same for every attempt). */
-  readonly id: string;
-  readonly name: string;
-  /** 1 for the first attempt. */
-  readonly attempt: number;
+/** What a hook knows about the attempt it wraps: the handler's context (signal, progress, log too) plus its arguments. */
+export interface TaskContext<A extends unknown[] = unknown[]> extends HandlerContext {
   /** The arguments the handler receives (after `argsSchema`, when the task has one). */
   readonly args: A;
 }

@@ -3,6 +3,7 @@ import type { ArgsSchema, BackoffOptions, ResolvedTaskOptions, TaskOptions } fro
 import type { TaskHooks } from "./middleware.ts";
 import { isPriority, PRIORITIES, type Priority } from "../model/priority.ts";
 import { resolveSchedule } from "./validate-schedule.ts";
+import { MAX_TASKS_PER_WORKER } from "./context.ts";
 
 export const DEFAULT_PRIORITY: Priority = "normal";
 export const DEFAULT_RETRIES = 0;
@@ -26,6 +27,7 @@ const KNOWN_OPTIONS: Readonly<Record<keyof TaskOptions, true>> = {
   priority: true,
   retries: true,
   timeoutMs: true,
+  concurrency: true,
   backoff: true,
   argsSchema: true,
   repeatIntervalMs: true,
@@ -161,6 +163,12 @@ export function resolveTaskOptions(raw: unknown): ResolvedTaskOptions {
       fail(label, `"timeoutMs" must be a number of milliseconds > 0 and <= ${MAX_TIMEOUT_MS}, got ${describeType(raw.timeoutMs)}. Omit it for no timeout.`);
     }
     resolved.timeoutMs = raw.timeoutMs;
+  }
+  if (raw.concurrency !== undefined) {
+    if (typeof raw.concurrency !== "number" || !Number.isSafeInteger(raw.concurrency) || raw.concurrency < 1 || raw.concurrency > MAX_TASKS_PER_WORKER) {
+      fail(label, `"concurrency" must be an integer between 1 and ${MAX_TASKS_PER_WORKER} (tasks of this kind in flight per Bun Worker), got ${describeType(raw.concurrency)}. Use 1 for CPU-bound work.`);
+    }
+    resolved.concurrency = raw.concurrency;
   }
   const argsSchema = checkArgsSchema(label, raw.argsSchema);
   if (argsSchema !== undefined) resolved.argsSchema = argsSchema;

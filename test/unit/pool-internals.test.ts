@@ -89,25 +89,33 @@ describe("respawnDelayMs", () => {
 });
 
 describe("SharedJobState", () => {
-  test("reports the running job and its start time", () => {
+  test("reports the running jobs and their start times", () => {
     const epoch = Date.now() - 1000;
     const worker = new SharedJobState(undefined, epoch);
     const pool = new SharedJobState(worker.buffer, epoch);
-    expect(pool.runningSeq()).toBe(0);
-    expect(worker.markStarted(7, epoch + 500)).toBe(true);
-    expect(pool.runningSeq()).toBe(7);
-    expect(pool.startedAt(epoch + 800)).toBe(epoch + 500);
-    worker.markIdle();
-    expect(pool.runningSeq()).toBe(0);
+    expect(pool.runningCount()).toBe(0);
+    const first = worker.markStarted(7, epoch + 500);
+    const second = worker.markStarted(8, epoch + 600);
+    expect([first, second]).toEqual([0, 1]);
+    expect(pool.runningCount()).toBe(2);
+    expect(pool.running(epoch + 800)).toEqual(new Map([[7, epoch + 500], [8, epoch + 600]]));
+    worker.markFinished(first);
+    expect(pool.running(epoch + 800)).toEqual(new Map([[8, epoch + 600]]));
+    // The lowest free pair is reused first, so the pool's scans stay short.
+    expect(worker.markStarted(9, epoch + 700)).toBe(0);
+    worker.markFinished(0);
+    worker.markFinished(second);
+    expect(pool.runningCount()).toBe(0);
+    expect(pool.running(epoch + 900).size).toBe(0);
   });
 
   test("a cancel requested before start makes the Worker skip the job", () => {
     const worker = new SharedJobState();
     const pool = new SharedJobState(worker.buffer, worker.epoch);
     expect(pool.requestCancel(9)).toBe(false);
-    expect(worker.markStarted(9, Date.now())).toBe(false);
-    expect(pool.runningSeq()).toBe(0);
-    expect(worker.markStarted(10, Date.now())).toBe(true);
+    expect(worker.markStarted(9, Date.now())).toBe(-1);
+    expect(pool.runningCount()).toBe(0);
+    expect(worker.markStarted(10, Date.now())).toBeGreaterThanOrEqual(0);
     expect(pool.requestCancel(10)).toBe(true);
   });
 
@@ -186,6 +194,6 @@ describe("WorkerRuntime", () => {
     runtime.handle({ t: "cancel", seq: 2 });
     expect(order).toEqual(["normal", "low"]);
     expect(posted.map((message) => ("seq" in message ? message.seq : -1))).toEqual([3, 1]);
-    expect(state.runningSeq()).toBe(0);
+    expect(state.runningCount()).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { Elysia } from "elysia";
 import * as v from "valibot";
 import { FastWorkerError } from "../../errors.ts";
 import type { ControlPlaneView } from "../../control-plane/index.ts";
+import { TERMINAL_STATES } from "../../model/task-state.ts";
 import type { TaskState } from "../../protocol/index.ts";
 import type { CleanJson, RetryFailedJson } from "../api-types.ts";
 import type { DashboardContext } from "../context.ts";
@@ -17,14 +18,13 @@ import { parseInput } from "../schemas.ts";
 /** Most tasks one bulk call touches: bounds the work done in one request (the cache holds 10 000 by default). */
 export const MAX_BULK = 10_000;
 const LISTED_ERRORS = 10;
-const FINISHED = ["success", "failure", "cancelled"] as const;
 const PAGE = 1000;
 
 const TaskName = v.optional(v.pipe(v.string("expected the task name as a string"), v.minLength(1), v.maxLength(200)));
 export const RetryFailedBodySchema = v.strictObject({ name: TaskName }, 'expected a JSON object like {} or {"name": "send_email"}');
 export const CleanBodySchema = v.strictObject({
   name: TaskName,
-  status: v.optional(v.picklist(FINISHED, "expected success, failure or cancelled")),
+  status: v.optional(v.picklist(TERMINAL_STATES, `expected ${TERMINAL_STATES.slice(0, -1).join(", ")} or ${TERMINAL_STATES.at(-1)}`)),
 }, 'expected a JSON object like {} or {"status": "success"}');
 
 /** Ids of finished tasks with `status` (and `name`), collected before anything changes them. */
@@ -61,7 +61,7 @@ export function bulkRoutes(ctx: DashboardContext) {
     .post("/api/tasks/clean", async ({ request }) => {
       const body = parseInput(CleanBodySchema, await readJsonBody(request), "body");
       const answer: CleanJson = { removed: 0 };
-      for (const status of body.status ? [body.status] : FINISHED) {
+      for (const status of body.status ? [body.status] : TERMINAL_STATES) {
         for (const id of idsOf(view, status, body.name)) if (answer.removed < MAX_BULK && commands.forget(id)) answer.removed++;
       }
       ctx.log("info", "finished tasks cleaned from the dashboard", { removed: answer.removed, ...(body.status ? { status: body.status } : {}), ...(body.name ? { name: body.name } : {}) });

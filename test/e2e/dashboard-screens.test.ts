@@ -33,7 +33,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const [address, port] = [await freeAddress(), await freePort()];
   controlPlane = startProcess([
-    "bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts,test/fixtures/periodic-tasks.ts", "--base-address", address,
+    "bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts,test/fixtures/periodic-tasks.ts,test/fixtures/tasks/handlers.ts", "--base-address", address,
     "--no-discovery", "--no-journal", "--concurrency", "2", "--gui-port", String(port), "--worker-id", "cp-screens",
   ], { env: { FASTWORKER_GUI_TOKEN: TOKEN } });
   await controlPlane.waitFor(/dashboard: +http/);
@@ -249,6 +249,23 @@ describe("dashboard screens in Chromium", () => {
     const shown = await page.locator("tbody tr[data-task-id]").evaluateAll((rows) => rows.map((r) => (r as unknown as { dataset: { status: string } }).dataset.status));
     expect(shown.filter((s) => s === "failure")).toEqual([]);
     await client.cancel(sleeper);
+  }, 60_000);
+
+  test("the detail shows the handler's progress bar and log lines, live", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(base);
+    const id = await client.enqueue("slowReporter", [4000]);
+    await row(page, id).and(page.locator('[data-status="running"]')).waitFor();
+    await row(page, id).click();
+    await page.getByTestId("detail-progress-value").filter({ hasText: "10%" }).waitFor();
+    await page.getByTestId("detail-logs").filter({ hasText: "started" }).waitFor();
+    expect(await page.getByTestId("detail-progress-bar").getAttribute("style")).toContain("width: 10%");
+    await shot(page, "390-progress");
+    await page.getByTestId("detail-progress-value").filter({ hasText: "100%" }).waitFor();
+    await page.getByTestId("detail-logs").filter({ hasText: "done" }).waitFor();
+    expect(await page.getByTestId("detail-logs").locator("li").count()).toBe(2);
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    await page.getByTestId("detail-close").click();
   }, 60_000);
 
   test("a control plane that is gone shows as down: no green dot, no ticking uptime", async () => {

@@ -71,9 +71,18 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       const client = await connectClient(a, ctx);
       try {
         if (count > 1) {
-          const ids = await client.submitBatch(Array.from({ length: count }, () => ({ task: name, args: taskArgs, options })));
+          // The bar runs while submitting too: a full queue (E_QUEUE_FULL) holds submissions back, and it says so.
+          const bar = new ProgressBar(count, (text) => process.stderr.write(text), ctx.stderrIsTTY === true && !flag(a, "non-blocking"), () => client.waitingForRoom);
+          bar.start();
+          let ids: string[];
+          try {
+            ids = await client.submitBatch(Array.from({ length: count }, () => ({ task: name, args: taskArgs, options })));
+          } catch (error) {
+            bar.finish();
+            throw error;
+          }
           if (flag(a, "non-blocking")) return emit(ctx, a, { taskIds: ids }, () => ids.join("\n"));
-          const summary = await waitAll(client, ids, ctx);
+          const summary = await waitAll(client, ids, bar);
           emit(ctx, a, { taskIds: ids, count, ...summary }, () => `${summary.succeeded} succeeded, ${summary.failed} failed of ${count}`);
           if (summary.failed > 0) ctx.exitCode = 1;
           return;
@@ -95,9 +104,7 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
 }
 
 /** Waits for every task, drawing a progress bar (rate, ETA) on stderr when stderr is a terminal. */
-async function waitAll(client: Client, ids: readonly string[], ctx: CliContext): Promise<{ succeeded: number; failed: number }> {
-  const bar = new ProgressBar(ids.length, (text) => process.stderr.write(text), ctx.stderrIsTTY === true);
-  bar.start();
+async function waitAll(client: Client, ids: readonly string[], bar: ProgressBar): Promise<{ succeeded: number; failed: number }> {
   try {
     await Promise.all(ids.map(async (id) => {
       const record = await client.result(id, { wait: true });

@@ -31,3 +31,6 @@ export const DEFAULT_INACTIVE_WORKER_TTL_MS = 300_000;
 
 /** How long a client waits to reach a control plane before E_UNAVAILABLE. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/** Unfinished tasks (queued, scheduled, retrying) a control plane holds before submit answers E_QUEUE_FULL. */
+export const DEFAULT_MAX_QUEUED = 1_000_000;

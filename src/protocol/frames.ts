@@ -22,6 +22,8 @@ export const WireErrorSchema = v.object({
   code: v.string(),
   message: v.string(),
   stack: v.optional(v.string()),
+  /** E_QUEUE_FULL: when the submitter may try again. */
+  retryAfterMs: v.optional(Millis),
 });
 
 export const TaskSpecSchema = v.object({

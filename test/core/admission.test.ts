@@ -1,0 +1,82 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "../../src/client/index.ts";
+import { QueueFullError } from "../../src/errors.ts";
+import { ReqSocket } from "../../src/nng/index.ts";
+import { decodeReply, encodeFrame } from "../../src/protocol/index.ts";
+import { startControlPlane } from "../helpers/control-plane.ts";
+import { killAll } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+
+afterAll(killAll);
+const scratch = mkdtempSync(join(tmpdir(), "fw-admission-"));
+
+describe("admission control (--max-queued)", () => {
+  test("beyond --max-queued a submit refuses only the tasks that do not fit, with E_QUEUE_FULL and retryAfterMs; room comes back as the queue drains", async () => {
+    const { address } = await startControlPlane(["--concurrency", "1", "--max-queued", "1000"]);
+    const client = await new Client({ address, connectTimeoutMs: 5000, backpressure: { maxWaitMs: 0 } }).start();
+    const blocker = client.submit("sleep", [1500]);
+    await waitFor(async () => (await client.status()).running === 1, { message: "the blocker to take the only slot" });
+
+    const raw = new ReqSocket().dial(address);
+    const ask = async (bytes: Uint8Array) => decodeReply(await raw.request(bytes, { timeoutMs: 10_000 }));
+    // The running blocker does not count: 1 000 queued tasks fit, the 1 001st of the same frame does not.
+    const tasks = Array.from({ length: 1001 }, (_, i) => ({ id: `q-${i}`, name: "add", args: [i, 1] }));
+    const reply = await ask(encodeFrame({ v: 1, type: "submit", tasks }));
+    if (reply.type !== "submitted") throw new Error(`unexpected reply ${reply.type}`);
+    expect(reply.tasks.slice(0, 1000).filter((t) => t.error !== undefined)).toEqual([]);
+    expect(reply.tasks[1000]).toMatchObject({ id: "q-1000", error: { code: "E_QUEUE_FULL" } });
+    expect(reply.tasks[1000]!.error!.retryAfterMs).toBeGreaterThan(0);
+    expect(reply.tasks[1000]!.error!.message).toContain("--max-queued");
+
+    // The Client with backpressure off hands the refusal to the caller as a typed error.
+    const refused = await client.enqueue("add", [1, 2]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(QueueFullError);
+    expect((refused as QueueFullError).code).toBe("E_QUEUE_FULL");
+    expect((refused as QueueFullError).retryAfterMs).toBeGreaterThan(0);
+    const awaited = await client.submit("add", [1, 2]).catch((e: unknown) => e);
+    expect((awaited as QueueFullError).code).toBe("E_QUEUE_FULL");
+
+    // With a short maxWaitMs the Client keeps trying for that long, then gives the caller the error.
+    const patient = await new Client({ address, connectTimeoutMs: 5000, backpressure: { maxWaitMs: 300, initialDelayMs: 20, maxDelayMs: 50 } }).start();
+    const began = performance.now();
+    const gaveUp = await patient.enqueue("add", [1, 2]).catch((e: unknown) => e);
+    expect(gaveUp).toBeInstanceOf(QueueFullError);
+    expect(performance.now() - began).toBeGreaterThanOrEqual(290);
+    expect(patient.waitingForRoom).toBe(0);
+    await patient.stop();
+
+    // The refused task was not stored: once the queue drains, the same id is accepted and runs.
+    await blocker;
+    await client.result("q-999", { wait: true }); // FIFO within a priority: the last accepted one ran last
+    await waitFor(async () => Object.values((await client.status()).queues).every((n) => n === 0), { message: "the queue to drain" });
+    const again = await ask(encodeFrame({ v: 1, type: "submit", tasks: [tasks[1000]!], wait: true }));
+    expect(again).toMatchObject({ type: "results", results: [{ taskId: "q-1000", status: "success", result: 1001 }] });
+    await raw.close();
+    await client.stop();
+  });
+
+  test("a Client submitting 5 000 tasks against --max-queued 500 backs off and resubmits: every task runs exactly once", async () => {
+    const { address } = await startControlPlane(["--concurrency", "2", "--max-queued", "500"]);
+    const client = await new Client({ address, connectTimeoutMs: 5000, backpressure: { initialDelayMs: 20, maxDelayMs: 200 } }).start();
+    const file = join(scratch, "exactly-once");
+    const blocker = client.submit("sleep", [500]);
+    const accepted = Promise.all(Array.from({ length: 5000 }, (_, i) => client.enqueue("mark", [file, `m-${i}`])));
+    await waitFor(() => client.waitingForRoom > 0, { message: "the client to hold refused tasks back" });
+    const ids = await accepted;
+    expect(new Set(ids).size).toBe(5000);
+    // Awaited submits take the same path (submit with wait) and back off too.
+    const awaited = await Promise.all(Array.from({ length: 600 }, (_, i) => client.submit<string>("mark", [file, `s-${i}`])));
+    expect(awaited).toEqual(Array.from({ length: 600 }, (_, i) => `s-${i}`));
+    await blocker;
+    const records = await Promise.all(ids.map((id) => client.result(id, { wait: true })));
+    expect(records.every((r) => r.status === "success")).toBe(true);
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    expect(lines).toHaveLength(5600);
+    expect(new Set(lines).size).toBe(5600);
+    expect(client.waitingForRoom).toBe(0);
+    await client.stop();
+  });
+});

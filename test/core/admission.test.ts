@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../../src/client/index.ts";
+import { Backpressure } from "../../src/client/backpressure.ts";
+import { ProgressBar } from "../../src/cli/progress.ts";
 import { QueueFullError } from "../../src/errors.ts";
 import { ReqSocket } from "../../src/nng/index.ts";
 import { decodeReply, encodeFrame } from "../../src/protocol/index.ts";
@@ -78,5 +80,35 @@ describe("admission control (--max-queued)", () => {
     expect(new Set(lines).size).toBe(5600);
     expect(client.waitingForRoom).toBe(0);
     await client.stop();
+  });
+});
+
+describe("the Client's backoff policy and the CLI's bar", () => {
+  test("the control plane's retryAfterMs first, then jittered doubling up to maxDelayMs, never past maxWaitMs; then the caller's turn", () => {
+    const policy = new Backpressure({ maxWaitMs: 1000, initialDelayMs: 10, maxDelayMs: 80 });
+    const full = new QueueFullError("full", 100, "t");
+    expect(policy.delayFor("t", full, 0)).toBe(100);
+    expect(policy.waiting).toBe(1);
+    for (let i = 0; i < 50; i++) {
+      const delay = policy.delayFor("t", full, 10)!;
+      // The suggested wait is a floor, even above the cap: the control plane knows its queue best.
+      expect(delay).toBeGreaterThanOrEqual(100);
+      expect(delay).toBeLessThanOrEqual(100);
+    }
+    const small = new QueueFullError("full", 0, "u");
+    const delays = Array.from({ length: 200 }, () => policy.delayFor("u", small, 0)!);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(80);
+    expect(policy.delayFor("u", small, 990)).toBeLessThanOrEqual(10);
+    expect(policy.delayFor("u", small, 1000)).toBeUndefined();
+    policy.settled("t");
+    expect(policy.waiting).toBe(0);
+  });
+
+  test("submit --count's bar says it is waiting because the queue is full, and stops saying so once nothing waits", () => {
+    let held = 3;
+    const bar = new ProgressBar(10, () => {}, false, () => held);
+    expect(bar.render(1000)).toContain("waiting (queue full): 3 to submit");
+    held = 0;
+    expect(bar.render(1000)).not.toContain("waiting");
   });
 });

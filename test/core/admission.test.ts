@@ -5,6 +5,10 @@ import { join } from "node:path";
 import { Client } from "../../src/client/index.ts";
 import { Backpressure } from "../../src/client/backpressure.ts";
 import { ProgressBar } from "../../src/cli/progress.ts";
+import { createCommands, createControlPlane, createView } from "../../src/control-plane/index.ts";
+import { silentLogger } from "../../src/log.ts";
+import { createDashboardApp } from "../../src/server/index.ts";
+import { freeAddress } from "../helpers/ports.ts";
 import { QueueFullError } from "../../src/errors.ts";
 import { ReqSocket } from "../../src/nng/index.ts";
 import { decodeReply, encodeFrame } from "../../src/protocol/index.ts";
@@ -80,6 +84,32 @@ describe("admission control (--max-queued)", () => {
     expect(new Set(lines).size).toBe(5600);
     expect(client.waitingForRoom).toBe(0);
     await client.stop();
+  });
+});
+
+describe("every way in refuses beyond --max-queued", () => {
+  test("the dashboard's POST /api/tasks answers 429 E_QUEUE_FULL, the embedded client rejects with QueueFullError", async () => {
+    // No local pool: nothing runs, so the queue stays exactly as full as the test made it.
+    const cp = await createControlPlane({
+      taskModules: ["test/fixtures/core-tasks.ts"], cwd: `${import.meta.dir}/../..`, address: await freeAddress(), discoveryAddress: null,
+      concurrency: 0, maxQueued: 2, log: silentLogger,
+    });
+    try {
+      const app = createDashboardApp(createView(cp), createCommands(cp), { log: silentLogger });
+      const post = async () => {
+        const response = await app.handle(new Request("http://127.0.0.1/api/tasks", {
+          method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "add", args: [1, 2] }),
+        }));
+        return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+      };
+      expect((await post()).status).toBe(201);
+      expect((await post()).status).toBe(201);
+      expect(await post()).toMatchObject({ status: 429, body: { error: { code: "E_QUEUE_FULL" } } });
+      const refused = await cp.client().enqueue("add", [1, 2]).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(QueueFullError);
+    } finally {
+      await cp.stop();
+    }
   });
 });
 

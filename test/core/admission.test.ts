@@ -13,7 +13,8 @@ import { QueueFullError } from "../../src/errors.ts";
 import { ReqSocket } from "../../src/nng/index.ts";
 import { decodeReply, encodeFrame } from "../../src/protocol/index.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
-import { killAll } from "../helpers/processes.ts";
+import { cli } from "../helpers/cli.ts";
+import { killAll, startProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
@@ -110,6 +111,24 @@ describe("every way in refuses beyond --max-queued", () => {
     } finally {
       await cp.stop();
     }
+  });
+});
+
+describe("configuration", () => {
+  test("FASTWORKER_MAX_QUEUED sets the limit when the flag is absent; a limit below 1 is a usage error", async () => {
+    const address = await freeAddress();
+    const cp = startProcess(
+      ["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address, "--no-discovery", "--no-gui", "--no-journal", "--concurrency", "0"],
+      { env: { FASTWORKER_MAX_QUEUED: "1" } },
+    );
+    await cp.waitFor(/control plane .* ready/);
+    const client = await new Client({ address, connectTimeoutMs: 5000, backpressure: { maxWaitMs: 0 } }).start();
+    await client.enqueue("add", [1, 2]);
+    expect(((await client.enqueue("add", [1, 2]).catch((e: unknown) => e)) as QueueFullError).code).toBe("E_QUEUE_FULL");
+    await client.stop();
+    const bad = cli(["control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", await freeAddress(), "--no-discovery", "--no-gui", "--no-journal", "--max-queued", "0"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("--max-queued");
   });
 });
 

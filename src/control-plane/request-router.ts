@@ -61,7 +61,9 @@ export class RequestRouter {
     const ids = replies.filter((r) => !r.error).map((r) => r.id);
     const missing = replies.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error! }));
     if (clientId === undefined) return this.resultsFrame(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS, missing);
-    await this.cp.waiters.wait(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS);
+    // A client told E_QUEUE_FULL must hear it now to back off, not after the accepted tasks end: those wait in its outbox for collect.
+    const refused = missing.some((m) => m.error.code === "E_QUEUE_FULL");
+    await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : request.waitMs ?? DEFAULT_WAIT_MS);
     // The rest stay in the client's outbox for its next collect.
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(clientId, ids), missing });
   }

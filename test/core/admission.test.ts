@@ -88,6 +88,25 @@ describe("admission control (--max-queued)", () => {
   });
 });
 
+describe("awaited submits", () => {
+  test("tasks refused in an awaited batch hear it at once, not when the accepted ones end", async () => {
+    const { address } = await startControlPlane(["--concurrency", "1", "--max-queued", "5"]);
+    const client = await new Client({ address, connectTimeoutMs: 5000, backpressure: { maxWaitMs: 0 } }).start();
+    const blocker = client.submit("sleep", [3000]);
+    await waitFor(async () => (await client.status()).running === 1, { message: "the blocker to take the only slot" });
+    const began = performance.now();
+    const outcomes = Array.from({ length: 10 }, (_, i) => client.submit("add", [i, 1]).then(() => performance.now() - began, (e: unknown) => e));
+    const refused = (await Promise.race([Promise.all(outcomes.slice(5)), Bun.sleep(2000).then(() => "too late")])) as unknown[] | string;
+    expect(refused).not.toBe("too late");
+    for (const error of refused as unknown[]) expect((error as QueueFullError).code).toBe("E_QUEUE_FULL");
+    // The accepted ones still arrive (through the client's outbox), once the blocker lets them run.
+    await blocker;
+    const accepted = await Promise.all(outcomes.slice(0, 5));
+    expect(accepted.every((took) => typeof took === "number")).toBe(true);
+    await client.stop();
+  });
+});
+
 describe("every way in refuses beyond --max-queued", () => {
   test("the dashboard's POST /api/tasks answers 429 E_QUEUE_FULL, the embedded client rejects with QueueFullError", async () => {
     // No local pool: nothing runs, so the queue stays exactly as full as the test made it.

@@ -42,7 +42,7 @@ export const WireErrorSchema = v.object({
 export const TaskSpecSchema = v.object({
   id: Id,
   name: TaskName,
-  // The array itself is one level: a task's args nest at most MAX_JSON_DEPTH levels below it.
+  // The args array (and the kwargs object) is itself the first of the MAX_JSON_DEPTH levels.
   args: shallow(v.array(v.unknown())),
   kwargs: v.optional(shallow(v.record(v.string(), v.unknown()))),
   priority: v.optional(PrioritySchema),

@@ -1,5 +1,5 @@
 import { fromWireError, QueueFullError, toWireError } from "../errors.ts";
-import { isFinished, PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
+import { isFinished, MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT, PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
 import type { Connection } from "../connection/connection.ts";
 import type { Backpressure } from "./backpressure.ts";
 
@@ -66,12 +66,13 @@ export class Submitter {
   }
 
   private flush(): void {
-    if (this.fireAndForget.length > 0) void this.sendFireAndForget(this.fireAndForget.splice(0));
-    if (this.awaited.length > 0) void this.sendAwaited(this.awaited.splice(0));
+    // One frame per protocol bound (src/protocol/limits.ts): a bigger burst is split, never refused whole.
+    for (const batch of chunks(this.fireAndForget.splice(0), MAX_TASKS_PER_SUBMIT)) void this.sendFireAndForget(batch);
+    for (const batch of chunks(this.awaited.splice(0), MAX_TASKS_PER_SUBMIT)) void this.sendAwaited(batch);
     if (this.polling.size > 0) {
       const ids = [...this.polling];
       this.polling.clear();
-      void this.poll(ids);
+      for (const batch of chunks(ids, MAX_IDS_PER_POLL)) void this.poll(batch);
     }
   }
 
@@ -217,6 +218,12 @@ export class Submitter {
     this.polling.clear();
     this.collecting.clear();
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function asError(error: unknown): Error {

@@ -11,8 +11,8 @@ import { createDashboardApp } from "../../src/server/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
 import { QueueFullError } from "../../src/errors.ts";
 import { ReqSocket } from "../../src/nng/index.ts";
-import { decodeReply, encodeFrame } from "../../src/protocol/index.ts";
-import { startControlPlane } from "../helpers/control-plane.ts";
+import { decodeReply, encodeFrame, MAX_TASKS_PER_SUBMIT } from "../../src/protocol/index.ts";
+import { connect, startControlPlane } from "../helpers/control-plane.ts";
 import { cli } from "../helpers/cli.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -103,6 +103,16 @@ describe("awaited submits", () => {
     await blocker;
     const accepted = await Promise.all(outcomes.slice(0, 5));
     expect(accepted.every((took) => typeof took === "number")).toBe(true);
+    await client.stop();
+  });
+});
+
+describe("bursts beyond one frame's bound", () => {
+  test("a submitBatch larger than MAX_TASKS_PER_SUBMIT is split into frames the control plane accepts", async () => {
+    const { address } = await startControlPlane(["--concurrency", "0"]);
+    const client = await connect(address);
+    const ids = await client.submitBatch(Array.from({ length: MAX_TASKS_PER_SUBMIT + 1 }, (_, i) => ({ task: "add", args: [i, 1] })));
+    expect(new Set(ids).size).toBe(MAX_TASKS_PER_SUBMIT + 1);
     await client.stop();
   });
 });

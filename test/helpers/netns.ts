@@ -8,7 +8,7 @@ import { startProcess, type Started } from "./processes.ts";
  * Needs root and `ip netns` (iproute2); without them `createHosts` throws, so the test fails.
  */
 export interface Host {
-  /** The namespace's name, e.g. `fw1234-h1`. */
+  /** The namespace's name, e.g. `fastworker-test-1234-h1`. */
   readonly ns: string;
   /** This host's address on the test bridge, e.g. `10.213.210.1`. */
   readonly ip: string;
@@ -46,13 +46,37 @@ export function requireNetns(): void {
   if (!probe.success) throw new Error(`test/multihost needs \`ip netns\` (iproute2; bin/setup --for-tests installs it): ${probe.stderr.toString().trim()}`);
 }
 
+const NAME = /^fastworker-test-(\d+)-(?:sw|h\d+)\b/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM means it exists but is not ours to signal: alive all the same.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Deletes namespaces a test run left behind when it was killed before its afterAll (SIGKILL,
+ * a CI timeout): only ours by name, and only those whose run's PID is gone, never a live run's.
+ */
+function removeStale(): void {
+  for (const line of ip(["netns", "list"]).split("\n")) {
+    const match = NAME.exec(line);
+    if (match && !alive(Number(match[1]))) ip(["netns", "del", line.split(" ")[0] as string]);
+  }
+}
+
 /**
  * Makes `count` hosts named after this process's PID (so parallel test files and runs never
  * collide), at 10.213.<pid % 250>.<1..count>/24. If any step fails, what was made is removed.
  */
 export function createHosts(count: number): Hosts {
   requireNetns();
-  const prefix = `fw${process.pid}`;
+  removeStale();
+  const prefix = `fastworker-test-${process.pid}`;
   const subnet = `10.213.${process.pid % 250}`;
   const sw = `${prefix}-sw`;
   const made: string[] = [];

@@ -31,6 +31,7 @@ import { Outboxes } from "./outboxes.ts";
 import { ResultWaiters } from "./waiters.ts";
 import { Watches } from "./watches.ts";
 import { wireEvents } from "./wire-events.ts";
+import { drainWithin, releaseInOrder, withDeadline, type ReleaseStep, type StopOptions } from "./shutdown.ts";
 import { attachTelemetry, type ControlPlaneTelemetry } from "../telemetry/control-plane.ts";
 
 export interface ControlPlaneOptions {
@@ -123,7 +124,10 @@ export class ControlPlane {
   private dueTimer: ReturnType<typeof setTimeout> | undefined;
   private dueTimerAt = Infinity;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
-  private state: "created" | "running" | "stopping" | "stopped" = "created";
+  private state: "created" | "starting" | "running" | "stopping" | "stopped" = "created";
+  /** The one release in progress: every stop() caller (and a failed start) awaits this same promise. */
+  private stopping: Promise<void> | undefined;
+  private readonly releasing = { step: "not started" };
   private readonly cleanupIntervalMs: number;
 
   constructor(readonly catalog: TaskCatalog, private readonly options: ControlPlaneOptions) {
@@ -189,6 +193,29 @@ export class ControlPlane {
 
   async start(): Promise<void> {
     if (this.state !== "created") throw new Error(`control plane already ${this.state}`);
+    this.state = "starting";
+    try {
+      await this.acquire();
+    } catch (error) {
+      // Whatever was acquired before the failure (telemetry, pool Workers, sockets, timers) goes now:
+      // a caller that catches the error must not be left with a process that cannot exit.
+      this.log("error", "control plane failed to start; releasing what it acquired", { id: this.id, error: String(error) });
+      await this.release(0).catch(() => undefined); // each failed step was logged by releaseInOrder; the start error is the one to report
+      throw error;
+    }
+    if (this.stopping) {
+      // stop() ran while starting and released only what existed then: release what came after it too.
+      await releaseInOrder(this.releaseSteps(0), this.log, this.releasing);
+      throw new FastWorkerError("E_SHUTTING_DOWN", "the control plane was stopped while it was starting");
+    }
+    this.state = "running";
+    // After "running": every periodic run goes through submit(), which refuses work before that.
+    this.scheduler = createControlPlaneScheduler(this);
+    this.scheduler.start();
+    this.log("info", "control plane started", { id: this.id, address: this.address, concurrency: this.options.concurrency ?? availableParallelism(), tasks: this.catalog.names() });
+  }
+
+  private async acquire(): Promise<void> {
     // Telemetry: imports FASTWORKER_OTEL_SETUP and looks for an SDK before any task is admitted.
     await this.telemetry?.start();
     const concurrency = this.options.concurrency ?? availableParallelism();
@@ -211,14 +238,8 @@ export class ControlPlane {
     const router = (this.router = new RequestRouter(this, gate));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
-    try {
-      this.rep.onPipeRemoved((pipe) => router.connectionClosed(pipe));
-      this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
-    } catch (error) {
-      await this.pool?.close();
-      await this.rep.close();
-      throw error;
-    }
+    this.rep.onPipeRemoved((pipe) => router.connectionClosed(pipe));
+    this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
     this.rep.serve((bytes, pipe) => router.handle(bytes, pipe));
     this.startAnnouncing();
     this.sweepTimer = setInterval(() => {
@@ -227,11 +248,6 @@ export class ControlPlane {
       void this.store.compact(Date.now() - this.table.results.ttlMs); // reports and retries its own failures
     }, this.cleanupIntervalMs);
     this.sweepTimer.unref();
-    this.state = "running";
-    // After "running": every periodic run goes through submit(), which refuses work before that.
-    this.scheduler = createControlPlaneScheduler(this);
-    this.scheduler.start();
-    this.log("info", "control plane started", { id: this.id, address: this.address, concurrency, tasks: this.catalog.names() });
   }
 
   /** Brings back what the store kept: results within their TTL, then live tasks in submission order. */
@@ -436,26 +452,40 @@ export class ControlPlane {
     if (entry.callback) this.callbacks.send(entry.callback.address, record, entry.callback.data);
   }
 
-  /** Stops accepting, lets running tasks finish up to drainMs, then releases everything. */
-  async stop(options: { drainMs?: number } = {}): Promise<void> {
-    if (this.state === "stopping" || this.state === "stopped") return;
-    this.state = "stopping";
-    this.scheduler?.stop();
-    clearTimeout(this.dueTimer);
-    clearInterval(this.sweepTimer);
-    await this.pool?.close({ drainMs: options.drainMs ?? 0 });
-    this.waiters.releaseAll();
-    this.outboxes.release();
-    this.watches.close();
-    this.router?.subworkers.close();
-    await this.announcer?.close();
-    await Bun.sleep(0); // let released waiters send their replies before the socket closes
-    await this.rep?.close();
-    await this.callbacks.close();
-    await this.store.close();
-    this.telemetry?.stop();
-    this.state = "stopped";
-    this.log("info", "control plane stopped", { id: this.id });
+  /**
+   * Stops accepting, lets running tasks finish up to drainMs (capped by deadlineMs), then releases everything.
+   * Idempotent: a second caller awaits the same release (under its own deadlineMs) instead of returning early.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    return withDeadline(this.release(drainWithin(options)), options.deadlineMs, () => this.releasing.step);
+  }
+
+  private release(drainMs: number): Promise<void> {
+    this.stopping ??= (async () => {
+      this.state = "stopping";
+      try {
+        await releaseInOrder(this.releaseSteps(drainMs), this.log, this.releasing);
+      } finally {
+        this.state = "stopped";
+      }
+      this.log("info", "control plane stopped", { id: this.id });
+    })();
+    return this.stopping;
+  }
+
+  /** In order; each tolerates a resource a failed start never acquired. */
+  private releaseSteps(drainMs: number): ReleaseStep[] {
+    return [
+      { name: "timers", run: () => { this.scheduler?.stop(); clearTimeout(this.dueTimer); clearInterval(this.sweepTimer); } },
+      { name: "worker pool", run: () => this.pool?.close({ drainMs }) },
+      { name: "waiters", run: () => { this.waiters.releaseAll(); this.outboxes.release(); this.watches.close(); this.router?.subworkers.close(); } },
+      { name: "discovery announcer", run: () => this.announcer?.close() },
+      { name: "released replies", run: () => Bun.sleep(0) }, // let released waiters send their replies before the socket closes
+      { name: "request socket", run: () => this.rep?.close() },
+      { name: "callbacks", run: () => this.callbacks.close() },
+      { name: "task store", run: () => this.store.close() },
+      { name: "telemetry", run: () => this.telemetry?.stop() },
+    ];
   }
 }
 

@@ -1,0 +1,55 @@
+import { FastWorkerError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+/** One thing to release, named so a stop that overruns its deadline can say what it still waits for. */
+export interface ReleaseStep {
+  readonly name: string;
+  run(): unknown;
+}
+
+export interface StopOptions {
+  /** How long running tasks may keep going before the pool stops them. Default 0; at most half of deadlineMs. */
+  drainMs?: number;
+  /** Bounds this caller's wait for the whole stop; past it stop() rejects with E_TIMEOUT naming the pending step. */
+  deadlineMs?: number;
+}
+
+/**
+ * Runs the steps in order. A step that throws is logged and the rest still run: one failed close must not
+ * leave the sockets, timers and Workers after it acquired forever. The first failure is rethrown at the end.
+ */
+export async function releaseInOrder(steps: readonly ReleaseStep[], log: Logger, progress: { step: string }): Promise<void> {
+  let first: { error: unknown } | undefined;
+  for (const step of steps) {
+    progress.step = step.name;
+    try {
+      await step.run();
+    } catch (error) {
+      log("error", "releasing a control-plane resource failed; the remaining ones are still released", { step: step.name, error: String(error) });
+      first ??= { error };
+    }
+  }
+  progress.step = "done";
+  if (first) throw first.error;
+}
+
+/**
+ * Waits for `work`, but no longer than `deadlineMs` (undefined: no bound). The work itself goes on after
+ * the deadline; only this caller stops waiting, so a second caller with a longer deadline still sees it end.
+ */
+export function withDeadline(work: Promise<void>, deadlineMs: number | undefined, pending: () => string): Promise<void> {
+  if (deadlineMs === undefined || !Number.isFinite(deadlineMs)) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const overrun = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FastWorkerError("E_TIMEOUT", `the control plane did not stop within ${deadlineMs} ms; still releasing: ${pending()}`)), Math.max(0, deadlineMs));
+  });
+  return Promise.race([work, overrun]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The pool's drain may use at most half the caller's deadline: the other half is for stopping the Workers
+ * and closing the sockets and the journal, so a stop that drains to the limit still ends within its deadline.
+ */
+export function drainWithin(options: StopOptions): number {
+  return Math.max(0, Math.min(options.drainMs ?? 0, (options.deadlineMs ?? Infinity) / 2));
+}

@@ -16,6 +16,7 @@ import { Slot, type SlotEvents } from "./slot.ts";
 import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, WorkerPoolOptions } from "./types.ts";
 
 const DEFAULT_PREFETCH = 2;
+const DEFAULT_MAX_PREFETCH = 32;
 const DEFAULT_ABORT_GRACE_MS = 1000;
 const DEFAULT_START_TIMEOUT_MS = 60_000;
 const MAX_SEQ = 0x7fffffff;
@@ -58,6 +59,7 @@ export class WorkerPool {
     const config = {
       modules: [...options.taskModules],
       prefetch: this.#prefetch,
+      maxPrefetch: Math.max(this.#prefetch, positiveInteger("maxPrefetch", options.maxPrefetch ?? DEFAULT_MAX_PREFETCH)),
       budgets: this.#budgets,
       abortGraceMs,
       startTimeoutMs: positiveInteger("startTimeoutMs", options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS),

@@ -6,6 +6,7 @@
  * terminated, and the other jobs it held go back to the pool's queue.
  */
 import { FastWorkerError, type WireError } from "../errors.ts";
+import { AdaptivePrefetch } from "./adaptive-prefetch.ts";
 import { Aborts } from "./aborts.ts";
 import { DeadlineTimer, scanDeadlines } from "./deadlines.ts";
 import { crashedJobs, timeoutOutcome, type Entry, type Settled, type SlotRef } from "./entry.ts";
@@ -18,6 +19,8 @@ import { WorkerHandle } from "./worker-handle.ts";
 export interface SlotConfig {
   modules: readonly string[];
   prefetch: number;
+  /** The deepest adaptive prefetch (AdaptivePrefetch); equal to prefetch: fixed. */
+  maxPrefetch: number;
   budgets: TaskBudgets;
   /** How long an aborted job may take to end before its Worker is terminated. */
   abortGraceMs: number;
@@ -50,15 +53,15 @@ export class Slot implements SlotRef {
   readonly #deadlines = new DeadlineTimer(() => this.#checkDeadlines());
   readonly #load: SlotLoad;
   readonly #aborts: Aborts;
-  readonly #urgentBelow: number;
+  readonly #prefetch: AdaptivePrefetch;
 
   constructor(index: number, config: SlotConfig, events: SlotEvents) {
     this.index = index;
     this.#config = config;
     this.#events = events;
-    this.#load = new SlotLoad(config.budgets, config.prefetch);
+    this.#prefetch = new AdaptivePrefetch(config.prefetch, config.maxPrefetch);
+    this.#load = new SlotLoad(config.budgets, this.#prefetch);
     this.#aborts = new Aborts(config.abortGraceMs, (seq) => this.#abortExpired(seq));
-    this.#urgentBelow = Math.max(2, Math.floor(config.prefetch / 2));
     const isClosed = () => this.#closed;
     this.#replacer = new Replacer({
       index, log: config.log,
@@ -139,7 +142,7 @@ export class Slot implements SlotRef {
     if (load === 1) handle.setKeepAlive(true);
     // Send at once while the Worker holds little work (it may run dry before a
     // deferred flush); with plenty queued, defer to batch more jobs per message.
-    handle.enqueue(entry.seq, entry.encoded, overtaking || load <= this.#urgentBelow);
+    handle.enqueue(entry.seq, entry.encoded, overtaking || load <= Math.max(2, Math.floor(this.#prefetch.depth / 2)));
     const limit = entry.job.timeoutMs;
     if (limit !== undefined) this.#deadlines.arm(Date.now() + limit);
   }
@@ -260,6 +263,7 @@ export class Slot implements SlotRef {
       this.#events.onReady(this);
       return;
     }
+    if (result.startedAt !== undefined) this.#prefetch.observe(result.finishedAt - result.startedAt);
     const entry = this.assigned.get(result.seq);
     // Absent when the job was cancelled while its result was in flight.
     if (entry === undefined) return;

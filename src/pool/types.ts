@@ -44,6 +44,11 @@ export interface WorkerPoolOptions {
   tasksPerWorker?: number;
   /** Jobs handed to a Worker beyond what it can start (waiting inside it), plus one. Default 2. */
   prefetch?: number;
+  /**
+   * The deepest prefetch a Worker gets while its jobs are seen to be short (about 1 ms of work
+   * waiting in it; src/pool/adaptive-prefetch.ts). Default 32; equal to `prefetch` turns adapting off.
+   */
+  maxPrefetch?: number;
   /** How long a cancelled or timed-out job may take to end after its signal aborts, before its Worker is terminated. Default 1 000 ms. */
   abortGraceMs?: number;
   /** A running job called this.progress(); coalesced in the Worker (at most ~10 a second per job). */

@@ -24,12 +24,15 @@ export function percentile(sorted: ArrayLike<number>, q: number, digits = 3): nu
 /**
  * `bun bin/fastworker.ts control-plane <args>` in its own process, resolved once its output
  * matches `ready` (the start banner by default). stdout keeps being drained so it never blocks.
+ * `argv` runs another command instead (e.g. a subworker: `["subworker", ...]`).
+ * With BENCH_CPU_PROF=<dir> in the environment, every such process writes a `bun --cpu-prof` profile there.
  */
 export async function spawnControlPlane(
   args: readonly string[],
-  options: { env?: Record<string, string | undefined>; ready?: RegExp } = {},
+  options: { env?: Record<string, string | undefined>; ready?: RegExp; argv?: readonly string[] } = {},
 ): Promise<Bun.Subprocess<"ignore", "pipe", "inherit">> {
-  const proc = Bun.spawn(["bun", "bin/fastworker.ts", "control-plane", ...args], {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+  const proc = Bun.spawn(["bun", ...profile, "bin/fastworker.ts", ...(options.argv ?? ["control-plane", ...args])], {
     cwd: ROOT, stdin: "ignore", stdout: "pipe", stderr: "inherit", ...(options.env ? { env: options.env } : {}),
   });
   const ready = options.ready ?? /ready/;

@@ -1,6 +1,7 @@
 // `bun run bench`: end-to-end numbers with the client and the control plane in separate processes.
 // Prints one JSON object per scenario: scenario, tasks_per_s, p50_ms, p99_ms, rss_mb (where they apply).
 import { Client } from "../src/client/index.ts";
+import { runBurst } from "./burst.ts";
 import { runJournalModes } from "./journal-modes.ts";
 import { freePort, percentile, pipelined, print, rssMb, sequential, spawnControlPlane } from "./lib.ts";
 
@@ -47,6 +48,9 @@ try {
   prefetched.proc.kill("SIGTERM");
   await prefetched.proc.exited;
 }
+
+// The burst workload of issue 16 (bench/burst.ts; also runnable alone): across processes, subworkers only, embedded.
+await runBurst();
 
 // Journal modes side by side (bench/journal-modes.ts; also runnable alone).
 await runJournalModes(startControlPlane);

@@ -131,7 +131,7 @@ export class Submitter {
         this.waiting.delete(b.spec.id);
         this.resubmitLater(b.spec.id, error, waiter.reject, () => this.awaited.push({ spec: b.spec, ...waiter }));
       }
-      this.settle([], reply.results, reply.missing.filter((m) => !refused.has(m.id)));
+      this.settle(reply.results, reply.missing.filter((m) => !refused.has(m.id)));
       for (const b of batch) if (this.waiting.has(b.spec.id)) this.collecting.add(b.spec.id);
       if (this.collecting.size > 0) void this.collect();
     } catch (error) {
@@ -152,7 +152,10 @@ export class Submitter {
       while (this.collecting.size > 0) {
         const reply = await this.connection().call({ v: PROTOCOL_VERSION, type: "collect", clientId: this.clientId, waitMs: POLL_WAIT_MS }, "results", POLL_WAIT_MS);
         for (const record of reply.results) this.collecting.delete(record.taskId);
-        this.settle([], reply.results, []);
+        this.settle(reply.results, []);
+        // A whole wait with nothing: ask for the owed ids again, so a control plane that restarted
+        // (and lost this client's outbox) answers for them or keeps them afresh.
+        if (reply.results.length === 0 && this.collecting.size > 0) this.repoll([...this.collecting]);
       }
     } catch (error) {
       for (const id of this.collecting) this.fail(id, asError(error));
@@ -162,19 +165,29 @@ export class Submitter {
     }
   }
 
+  /**
+   * Asks once for tasks submitted earlier: finished ones come back now, the control plane keeps
+   * the others for this client's outbox, and the one collector drains it (so awaiting N tasks
+   * costs a few frames, not a re-sent list of every pending id per completion).
+   */
   private async poll(ids: string[]) {
     try {
-      const reply = await this.connection().call({ v: PROTOCOL_VERSION, type: "result", ids, waitMs: POLL_WAIT_MS, waitFor: "any" }, "results", POLL_WAIT_MS);
-      this.settle(ids, reply.results, reply.missing);
+      const reply = await this.connection().call({ v: PROTOCOL_VERSION, type: "result", ids, waitMs: POLL_WAIT_MS, clientId: this.clientId }, "results", POLL_WAIT_MS);
+      this.settle(reply.results, reply.missing);
+      for (const id of ids) if (this.waiting.has(id)) this.collecting.add(id);
+      if (this.collecting.size > 0) void this.collect();
     } catch (error) {
       for (const id of ids) this.fail(id, asError(error));
     }
   }
 
-  /** Settles the finished tasks of a reply; every other asked-for id still waited on is polled again. */
-  private settle(
-    asked: readonly string[], results: readonly TaskRecord[], missing: ReadonlyArray<{ id: string; error: { code: string; message: string } }>,
-  ): void {
+  private repoll(ids: readonly string[]): void {
+    for (const id of ids) this.polling.add(id);
+    this.schedule();
+  }
+
+  /** Settles the finished tasks of a reply and fails the missing ones. */
+  private settle(results: readonly TaskRecord[], missing: ReadonlyArray<{ id: string; error: { code: string; message: string } }>): void {
     for (const record of results) {
       const waiter = this.waiting.get(record.taskId);
       if (!waiter || !isFinished(record)) continue;
@@ -182,8 +195,6 @@ export class Submitter {
       waiter.resolve(record);
     }
     for (const m of missing) this.fail(m.id, fromWireError(m.error, m.id));
-    for (const id of asked) if (this.waiting.has(id)) this.polling.add(id);
-    if (this.polling.size > 0) this.schedule();
   }
 
   private track(id: string, waiter: Waiting, poll: boolean): void {
@@ -202,6 +213,7 @@ export class Submitter {
 
   private fail(id: string, error: Error): void {
     const waiter = this.waiting.get(id);
+    this.collecting.delete(id);
     if (!waiter) return;
     this.waiting.delete(id);
     waiter.reject(error);

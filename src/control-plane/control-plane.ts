@@ -447,7 +447,9 @@ export class ControlPlane {
 
   private finished(entry: TaskEntry, record: TaskRecord): void {
     this.waiters.notify(entry.id);
-    if (entry.awaitedBy !== undefined) this.outboxes.add(entry.awaitedBy, record);
+    const awaitedBy = entry.awaitedBy;
+    if (typeof awaitedBy === "string") this.outboxes.add(awaitedBy, record);
+    else if (awaitedBy !== undefined) for (const clientId of awaitedBy) this.outboxes.add(clientId, record);
     this.store.finish(entry.id, record);
     if (entry.callback) this.callbacks.send(entry.callback.address, record, entry.callback.data);
   }

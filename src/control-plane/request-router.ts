@@ -6,6 +6,7 @@ import {
 import type { AuthGate } from "../auth/gate.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import { SubworkerRegistry } from "./subworkers.ts";
+import { addAwaiter } from "./task-entry.ts";
 
 const DEFAULT_WAIT_MS = 30_000;
 /** A watch long-poll is held at most this long, so a vanished watcher frees its context. */
@@ -73,8 +74,26 @@ export class RequestRouter {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(request.clientId), missing: [] });
   }
 
-  private result(request: RequestOf<"result">): Promise<Uint8Array> {
+  private result(request: RequestOf<"result">): Promise<Uint8Array> | Uint8Array {
+    if (request.clientId !== undefined && (request.waitMs ?? 0) > 0) return this.resultsToOutbox(request.ids, request.clientId);
     return this.resultsFrame(request.ids, request.waitFor ?? "all", request.waitMs ?? 0, []);
+  }
+
+  /** Finished tasks now; every unfinished one goes to the client's outbox when it ends (collected by `collect`). */
+  private resultsToOutbox(ids: readonly string[], clientId: string): Uint8Array {
+    const results: TaskRecord[] = [];
+    const missing: Array<{ id: string; error: { code: string; message: string } }> = [];
+    for (const id of ids) {
+      const live = this.cp.table.live.get(id);
+      if (live !== undefined) {
+        addAwaiter(live, clientId);
+        continue;
+      }
+      const record = this.cp.record(id);
+      if (record) results.push(record);
+      else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });
+    }
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
   }
 
   private async resultsFrame(

@@ -27,8 +27,8 @@ export interface TaskEntry {
   /** The capacity source running it now (or that ran it last). */
   workerId?: string;
   leaseExpiresAt?: number;
-  /** The client waiting for this result: it goes to that client's outbox when the task ends. */
-  awaitedBy?: string;
+  /** The client(s) waiting for this result: it goes to each one's outbox when the task ends. */
+  awaitedBy?: string | string[];
   readonly callback?: { address: string; data?: unknown };
   readonly traceparent?: string;
   readonly idempotencyKey?: string;
@@ -88,4 +88,12 @@ export function toRecord(entry: TaskEntry): TaskRecord {
     ...(entry.progress !== undefined ? { progress: entry.progress } : {}),
     ...(entry.logs !== undefined ? { logs: [...entry.logs] } : {}),
   };
+}
+
+/** Adds a client whose outbox gets this task's result; most tasks have none or one, so no array until a second. */
+export function addAwaiter(entry: TaskEntry, clientId: string): void {
+  const current = entry.awaitedBy;
+  if (current === undefined || current === clientId) entry.awaitedBy = clientId;
+  else if (typeof current === "string") entry.awaitedBy = [current, clientId];
+  else if (!current.includes(clientId)) current.push(clientId);
 }

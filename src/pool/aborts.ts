@@ -3,21 +3,22 @@
  * ended yet. Their outcome is already settled; they keep their place in the slot's load until
  * the Worker reports them ended, or the grace period passes and the slot terminates the Worker.
  */
-export class Aborts {
-  readonly #jobs = new Map<number, { budget: string; timer: Timer }>();
+import type { Clock, ClockTimer } from "./clock.ts";
 
-  constructor(private readonly graceMs: number, private readonly onExpired: (seq: number) => void) {}
+export class Aborts {
+  readonly #jobs = new Map<number, { budget: string; timer: ClockTimer }>();
+
+  constructor(private readonly clock: Clock, private readonly graceMs: number, private readonly onExpired: (seq: number) => void) {}
 
   get size(): number {
     return this.#jobs.size;
   }
 
   begin(seq: number, budget: string): void {
-    const timer = setTimeout(() => {
+    // Not keeping the process alive: the job's Worker is referenced while it has work; this timer need not be.
+    const timer = this.clock.setTimeout(() => {
       if (this.#jobs.delete(seq)) this.onExpired(seq);
     }, this.graceMs);
-    // The job's Worker is referenced while it has work; this timer need not be.
-    timer.unref();
     this.#jobs.set(seq, { budget, timer });
   }
 
@@ -25,13 +26,13 @@ export class Aborts {
   end(seq: number): string | undefined {
     const job = this.#jobs.get(seq);
     if (job === undefined) return undefined;
-    clearTimeout(job.timer);
+    this.clock.clearTimeout(job.timer);
     this.#jobs.delete(seq);
     return job.budget;
   }
 
   clear(): void {
-    for (const job of this.#jobs.values()) clearTimeout(job.timer);
+    for (const job of this.#jobs.values()) this.clock.clearTimeout(job.timer);
     this.#jobs.clear();
   }
 }

@@ -4,33 +4,35 @@
  * `now + its timeout`, so the next check is the earliest of those. Exact start
  * times come from shared memory, so the check lands on the real deadline.
  */
+import type { Clock, ClockTimer } from "./clock.ts";
 import type { Entry } from "./entry.ts";
 
 /** A timer whose due time only ever moves earlier until it fires or is cleared. */
 export class DeadlineTimer {
   readonly #onFire: () => void;
-  #timer: Timer | undefined;
+  readonly #clock: Clock;
+  #timer: ClockTimer | undefined;
   #at = Number.POSITIVE_INFINITY;
 
-  constructor(onFire: () => void) {
+  constructor(clock: Clock, onFire: () => void) {
+    this.#clock = clock;
     this.#onFire = onFire;
   }
 
   arm(at: number): void {
     if (at >= this.#at) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#at = at;
-    this.#timer = setTimeout(() => {
+    // Not keeping the process alive: a job with a deadline keeps its Worker referenced; the timer need not.
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
       this.#at = Number.POSITIVE_INFINITY;
       this.#onFire();
-    }, Math.max(0, at - Date.now()));
-    // A job with a deadline keeps its Worker referenced; the timer need not.
-    this.#timer.unref();
+    }, Math.max(0, at - this.#clock.now()));
   }
 
   clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#at = Number.POSITIVE_INFINITY;
   }

@@ -28,6 +28,11 @@ export function failure(code: string, message: string, retry: RetryDirective, st
   return startedAt === undefined ? { ok: false, error, retry, finishedAt } : { ok: false, error, retry, startedAt, finishedAt };
 }
 
+/** A job's fields in log lines. */
+export function jobFields(entry: Entry): Record<string, unknown> {
+  return { jobId: entry.job.id, task: entry.job.name, attempt: entry.job.attempt };
+}
+
 export function describeJob(job: PoolJob): string {
   return `task "${job.name}" (job ${job.id}, attempt ${job.attempt})`;
 }

@@ -4,37 +4,24 @@
  * most `prefetch` of them, and turns every way a job can end (result, throw,
  * timeout, crash, cancel, shutdown) into a PoolOutcome; run() never rejects.
  */
-import { ConfigError } from "../errors.ts";
 import { priorityRank, type Priority } from "../model/priority.ts";
 import { describeJob, failure, type Entry } from "./entry.ts";
 import { decodeResult, invalidJob } from "./job-io.ts";
 import { encodeJob, type ActivityMessage, type ResultMessage } from "./messages.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
-import { MAX_IN_FLIGHT } from "./shared-state.ts";
-import { TaskBudgets } from "./slot-load.ts";
+import type { Clock } from "./clock.ts";
+import { positiveInteger, slotConfig } from "./pool-config.ts";
+import type { TaskBudgets } from "./slot-load.ts";
 import { Slot, type SlotEvents } from "./slot.ts";
-import type { CloseOptions, LogFn, PoolJob, PoolOutcome, PoolStats, WorkerPoolOptions } from "./types.ts";
+import { overtakeSlot, roomiestSlot } from "./slot-choice.ts";
+import type { CloseOptions, PoolJob, PoolOutcome, PoolStats, WorkerPoolOptions } from "./types.ts";
 
-const DEFAULT_PREFETCH = 2;
-const DEFAULT_ABORT_GRACE_MS = 1000;
-const DEFAULT_START_TIMEOUT_MS = 60_000;
 const MAX_SEQ = 0x7fffffff;
-
-// Without an injected logger, problems still surface (on stderr) rather than vanish.
-const defaultLog: LogFn = (level, msg, fields) => {
-  if (level === "warn" || level === "error") console.error(`[fastworker pool] ${level}: ${msg}`, fields ?? "");
-};
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`WorkerPool: "${name}" must be an integer >= 1, got ${String(value)}.`);
-  return value;
-}
 
 export class WorkerPool {
   readonly size: number;
-  readonly #prefetch: number;
   readonly #budgets: TaskBudgets;
-  readonly #log: LogFn;
+  readonly #clock: Clock;
   readonly #slots: Slot[];
   readonly #pending = new PriorityFifo<Entry>();
   readonly #entries = new Map<string, Entry>();
@@ -48,21 +35,9 @@ export class WorkerPool {
 
   constructor(options: WorkerPoolOptions) {
     this.size = positiveInteger("size", options.size);
-    this.#prefetch = positiveInteger("prefetch", options.prefetch ?? DEFAULT_PREFETCH);
-    this.#log = options.log ?? defaultLog;
-    const tasksPerWorker = positiveInteger("tasksPerWorker", options.tasksPerWorker ?? 1);
-    if (tasksPerWorker > MAX_IN_FLIGHT) throw new ConfigError(`WorkerPool: "tasksPerWorker" must be at most ${MAX_IN_FLIGHT}, got ${tasksPerWorker}.`);
-    this.#budgets = new TaskBudgets(tasksPerWorker);
-    const abortGraceMs = options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
-    if (!Number.isFinite(abortGraceMs) || abortGraceMs < 0) throw new ConfigError(`WorkerPool: "abortGraceMs" must be a number >= 0, got ${String(abortGraceMs)}.`);
-    const config = {
-      modules: [...options.taskModules],
-      prefetch: this.#prefetch,
-      budgets: this.#budgets,
-      abortGraceMs,
-      startTimeoutMs: positiveInteger("startTimeoutMs", options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS),
-      log: this.#log,
-    };
+    const config = slotConfig(options);
+    this.#budgets = config.budgets;
+    this.#clock = config.clock;
     const events: SlotEvents = {
       onResult: (entry, result) => this.#onResult(entry, result),
       onActivity: (entry, message) => this.#onActivity(entry, message, options),
@@ -117,20 +92,7 @@ export class WorkerPool {
    * invisible to priorities.
    */
   canOvertake(priority: Priority): boolean {
-    return this.#overtakeSlot(priorityRank(priority)) !== undefined;
-  }
-
-  #overtakeSlot(rank: number): Slot | undefined {
-    let best: Slot | undefined;
-    let bestRank = rank;
-    for (const slot of this.#slots) {
-      const lowest = slot.lowestWaitingRank();
-      if (lowest > bestRank) {
-        best = slot;
-        bestRank = lowest;
-      }
-    }
-    return best;
+    return overtakeSlot(this.#slots, priorityRank(priority)) !== undefined;
   }
 
   run(job: PoolJob): Promise<PoolOutcome> {
@@ -154,8 +116,8 @@ export class WorkerPool {
     return new Promise<PoolOutcome>((resolve) => {
       const entry: Entry = { job, seq, encoded, rank, resolve, slot: undefined };
       this.#entries.set(job.id, entry);
-      const slot = this.#pending.size === 0 ? this.#pickSlot(this.#budgets.budgetOf(job.name)) : undefined;
-      const overtake = slot === undefined ? this.#overtakeSlot(rank) : undefined;
+      const slot = this.#pending.size === 0 ? roomiestSlot(this.#slots, this.#budgets.budgetOf(job.name)) : undefined;
+      const overtake = slot === undefined ? overtakeSlot(this.#slots, rank) : undefined;
       if (overtake !== undefined) {
         overtake.assign(entry, true);
       } else if (slot !== undefined) {
@@ -223,12 +185,12 @@ export class WorkerPool {
 
   #waitForIdle(drainMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.#clock.setTimeout(() => {
         this.#onIdle = undefined;
         resolve();
-      }, drainMs);
+      }, drainMs, true);
       this.#onIdle = () => {
-        clearTimeout(timer);
+        this.#clock.clearTimeout(timer);
         this.#onIdle = undefined;
         resolve();
       };
@@ -284,20 +246,6 @@ export class WorkerPool {
     this.#dispatch();
   }
 
-  /** The slot with the most room that takes a job of `budget` now. */
-  #pickSlot(budget: string): Slot | undefined {
-    let best: Slot | undefined;
-    let bestFree = 0;
-    for (const slot of this.#slots) {
-      if (!slot.canTake(budget)) continue;
-      const free = slot.free;
-      if (free > bestFree) {
-        best = slot;
-        bestFree = free;
-      }
-    }
-    return best;
-  }
 
   #dispatch(): void {
     if (this.#closing) return;
@@ -305,7 +253,7 @@ export class WorkerPool {
     while (this.#pending.size > 0) {
       const head = this.#pending.peek();
       if (head === undefined) return;
-      const slot = this.#pickSlot(this.#budgets.budgetOf(head.job.name));
+      const slot = roomiestSlot(this.#slots, this.#budgets.budgetOf(head.job.name));
       if (slot === undefined) return;
       this.#pending.shift();
       slot.assign(head);

@@ -3,11 +3,13 @@
  * backoff (respawnDelayMs) while replacements fail to load, until the slot closes.
  */
 import { respawnDelayMs } from "./respawn-backoff.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
 import type { LogFn } from "./types.ts";
 import type { WorkerHandle } from "./worker-handle.ts";
 
 export interface ReplacerHost {
   readonly index: number;
+  readonly clock: Clock;
   readonly closed: boolean;
   readonly log: LogFn;
   /** Spawns and installs a new Worker as the slot's current one (may throw). */
@@ -21,7 +23,7 @@ export interface ReplacerHost {
 
 export class Replacer {
   #failures = 0;
-  #timer: Timer | undefined;
+  #timer: ClockTimer | undefined;
 
   constructor(private readonly host: ReplacerHost) {}
 
@@ -31,7 +33,7 @@ export class Replacer {
   }
 
   cancel(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
@@ -66,11 +68,11 @@ export class Replacer {
       error: error instanceof Error ? error.message : String(error),
     });
     if (this.host.closed) return;
-    this.#timer = setTimeout(() => {
+    // Kept alive on purpose: jobs may be (or become) queued for this slot,
+    // and their run() promises would be abandoned if the process exited now.
+    this.#timer = this.host.clock.setTimeout(() => {
       this.#timer = undefined;
       if (!this.host.closed) this.replace();
-    }, delayMs);
-    // Left referenced on purpose: jobs may be (or become) queued for this slot,
-    // and their run() promises would be abandoned if the process exited now.
+    }, delayMs, true);
   }
 }

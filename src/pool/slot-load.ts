@@ -38,7 +38,7 @@ export class SlotLoad {
   /** Jobs beyond their budget's running places: they wait inside the Worker. */
   #waiting = 0;
 
-  constructor(private readonly budgets: TaskBudgets, private readonly prefetch: number) {}
+  constructor(private readonly budgets: TaskBudgets, private readonly prefetch: { readonly depth: number }) {}
 
   add(budget: string): void {
     const held = this.#byBudget.get(budget) ?? 0;
@@ -55,7 +55,7 @@ export class SlotLoad {
 
   /** Whether a job of `budget` fits: a running place, or else a waiting one. */
   canTake(budget: string): boolean {
-    return (this.#byBudget.get(budget) ?? 0) < this.budgets.limitOf(budget) || this.#waiting < this.prefetch - 1;
+    return (this.#byBudget.get(budget) ?? 0) < this.budgets.limitOf(budget) || this.#waiting < this.prefetch.depth - 1;
   }
 
   /**
@@ -63,7 +63,7 @@ export class SlotLoad {
    * for jobs of any kind (every budget's places: optimistic when tasks set their own concurrency).
    */
   free(budget?: string): number {
-    return Math.max(0, this.prefetch - 1 - this.#waiting) + this.startable(budget);
+    return Math.max(0, this.prefetch.depth - 1 - this.#waiting) + this.startable(budget);
   }
 
   /** Running places open: a job of `budget` (or, without it, of any budget) handed over now starts at once. */

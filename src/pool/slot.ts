@@ -6,9 +6,10 @@
  * terminated, and the other jobs it held go back to the pool's queue.
  */
 import { FastWorkerError, type WireError } from "../errors.ts";
-import { Aborts } from "./aborts.ts";
-import { DeadlineTimer, scanDeadlines } from "./deadlines.ts";
-import { crashedJobs, timeoutOutcome, type Entry, type Settled, type SlotRef } from "./entry.ts";
+import { AdaptivePrefetch } from "./adaptive-prefetch.ts";
+import { SlotTimeouts } from "./slot-timeouts.ts";
+import type { Clock } from "./clock.ts";
+import { crashedJobs, jobFields, type Entry, type Settled, type SlotRef } from "./entry.ts";
 import type { ActivityMessage, ResultMessage } from "./messages.ts";
 import { Replacer } from "./replacer.ts";
 import { SlotLoad, type TaskBudgets } from "./slot-load.ts";
@@ -18,11 +19,14 @@ import { WorkerHandle } from "./worker-handle.ts";
 export interface SlotConfig {
   modules: readonly string[];
   prefetch: number;
+  /** The deepest adaptive prefetch (AdaptivePrefetch); equal to prefetch: fixed. */
+  maxPrefetch: number;
   budgets: TaskBudgets;
   /** How long an aborted job may take to end before its Worker is terminated. */
   abortGraceMs: number;
   startTimeoutMs: number;
   log: LogFn;
+  clock: Clock;
 }
 
 export interface SlotEvents {
@@ -47,30 +51,36 @@ export class Slot implements SlotRef {
   #closed = false;
   #generation = 0;
   readonly #replacer: Replacer;
-  readonly #deadlines = new DeadlineTimer(() => this.#checkDeadlines());
   readonly #load: SlotLoad;
-  readonly #aborts: Aborts;
-  readonly #urgentBelow: number;
+  readonly #timeouts: SlotTimeouts;
+  readonly #prefetch: AdaptivePrefetch;
 
   constructor(index: number, config: SlotConfig, events: SlotEvents) {
     this.index = index;
     this.#config = config;
     this.#events = events;
-    this.#load = new SlotLoad(config.budgets, config.prefetch);
-    this.#aborts = new Aborts(config.abortGraceMs, (seq) => this.#abortExpired(seq));
-    this.#urgentBelow = Math.max(2, Math.floor(config.prefetch / 2));
+    this.#prefetch = new AdaptivePrefetch(config.prefetch, config.maxPrefetch);
+    this.#load = new SlotLoad(config.budgets, this.#prefetch);
+    this.#timeouts = new SlotTimeouts(config.clock, config.abortGraceMs, config.log, {
+      current: () => (this.#ready ? this.#handle : undefined),
+      assigned: this.assigned,
+      detach: (entry) => {
+        this.assigned.delete(entry.seq);
+        entry.slot = undefined;
+      },
+      settle: (entry, outcome) => this.#events.onSettle(entry, outcome),
+      loseWorker: () => this.#loseWorker([]),
+    });
     const isClosed = () => this.#closed;
     this.#replacer = new Replacer({
-      index, log: config.log,
+      index, log: config.log, clock: config.clock,
       get closed() {
         return isClosed();
       },
       spawn: () => this.#spawn(),
       isCurrent: (handle) => this.#handle === handle,
       ready: (handle) => this.#becomeReady(handle),
-      forget: () => {
-        this.#handle = undefined;
-      },
+      forget: () => (this.#handle = undefined),
     });
   }
 
@@ -121,7 +131,7 @@ export class Slot implements SlotRef {
   lowestWaitingRank(): number {
     const handle = this.#handle;
     if (handle === undefined || !this.#ready) return -1;
-    const running = handle.state.running(Date.now());
+    const running = handle.state.running(this.#config.clock.now());
     let lowest = -1;
     for (const [seq, entry] of this.assigned) if (!running.has(seq) && entry.rank > lowest) lowest = entry.rank;
     return lowest;
@@ -139,9 +149,9 @@ export class Slot implements SlotRef {
     if (load === 1) handle.setKeepAlive(true);
     // Send at once while the Worker holds little work (it may run dry before a
     // deferred flush); with plenty queued, defer to batch more jobs per message.
-    handle.enqueue(entry.seq, entry.encoded, overtaking || load <= this.#urgentBelow);
+    handle.enqueue(entry.seq, entry.encoded, overtaking || load <= Math.max(2, Math.floor(this.#prefetch.depth / 2)));
     const limit = entry.job.timeoutMs;
-    if (limit !== undefined) this.#deadlines.arm(Date.now() + limit);
+    if (limit !== undefined) this.#timeouts.watch(limit);
   }
 
   /**
@@ -162,9 +172,9 @@ export class Slot implements SlotRef {
       handle.dropQueued(seq);
       return {};
     }
-    const startedAt = handle.state.running(Date.now()).get(seq);
-    this.#config.log("info", "aborting a running pool job to cancel it", { worker: handle.id, graceMs: this.#config.abortGraceMs, ...this.#jobFields(entry) });
-    this.#abort(entry, "cancel");
+    const startedAt = handle.state.running(this.#config.clock.now()).get(seq);
+    this.#config.log("info", "aborting a running pool job to cancel it", { worker: handle.id, graceMs: this.#config.abortGraceMs, ...jobFields(entry) });
+    this.#timeouts.abort(entry, "cancel");
     return startedAt === undefined ? {} : { startedAt };
   }
 
@@ -179,8 +189,7 @@ export class Slot implements SlotRef {
     this.#closed = true;
     this.#ready = false;
     this.#replacer.cancel();
-    this.#deadlines.clear();
-    this.#aborts.clear();
+    this.#timeouts.clear();
     this.#load.clear();
     this.#handle?.terminate();
     this.#handle = undefined;
@@ -231,28 +240,13 @@ export class Slot implements SlotRef {
   }
 
   #idleCheck(): void {
-    if (this.assigned.size === 0 && this.#aborts.size === 0) this.#handle?.setKeepAlive(false);
+    if (this.assigned.size === 0 && this.#timeouts.aborting === 0) this.#handle?.setKeepAlive(false);
   }
 
-  /** The running job leaves `assigned` (its outcome is settled by the caller) but keeps its place until it ends. */
-  #abort(entry: Entry, reason: "cancel" | "timeout"): void {
-    this.assigned.delete(entry.seq);
-    entry.slot = undefined;
-    this.#aborts.begin(entry.seq, entry.budget ?? "");
-    this.#handle?.abort(entry.seq, reason);
-  }
 
-  #abortExpired(seq: number): void {
-    const handle = this.#handle;
-    if (handle === undefined) return;
-    this.#config.log("warn", "an aborted pool job did not end within the grace period; terminating its Worker, its other jobs go back to the queue", {
-      worker: handle.id, seq, graceMs: this.#config.abortGraceMs, requeued: this.assigned.size,
-    });
-    this.#loseWorker([]);
-  }
 
   #onResult(result: ResultMessage): void {
-    const aborted = this.#aborts.end(result.seq);
+    const aborted = this.#timeouts.ended(result.seq);
     if (aborted !== undefined) {
       // An aborted job ended in time: its outcome was settled when it was aborted.
       this.#load.remove(aborted);
@@ -260,6 +254,7 @@ export class Slot implements SlotRef {
       this.#events.onReady(this);
       return;
     }
+    if (result.startedAt !== undefined) this.#prefetch.observe(result.finishedAt - result.startedAt);
     const entry = this.assigned.get(result.seq);
     // Absent when the job was cancelled while its result was in flight.
     if (entry === undefined) return;
@@ -268,35 +263,22 @@ export class Slot implements SlotRef {
   }
 
   #onCrash(handle: WorkerHandle, error: WireError): void {
-    const crashed = crashedJobs(handle.state.running(Date.now()), this.assigned, error);
+    const crashed = crashedJobs(handle.state.running(this.#config.clock.now()), this.assigned, error);
     if (crashed.length === 0) {
       this.#config.log("warn", "pool Worker died between jobs; replacing it", { worker: handle.id, error: error.message });
     } else {
-      this.#config.log("warn", "pool Worker crashed while running jobs; replacing it", { worker: handle.id, error: error.message, ...this.#jobFields(crashed[0]!.entry), running: crashed.length });
+      this.#config.log("warn", "pool Worker crashed while running jobs; replacing it", { worker: handle.id, error: error.message, ...jobFields(crashed[0]!.entry), running: crashed.length });
     }
     this.#loseWorker(crashed);
   }
 
-  #checkDeadlines(): void {
-    const handle = this.#handle;
-    if (handle === undefined || !this.#ready) return;
-    const now = Date.now();
-    const { expired, nextCheckAt } = scanDeadlines(this.assigned.values(), handle.state.running(now), now);
-    for (const { entry, startedAt, limitMs } of expired) {
-      this.#config.log("warn", "job exceeded its timeout; aborting it", { worker: handle.id, timeoutMs: limitMs, graceMs: this.#config.abortGraceMs, ...this.#jobFields(entry) });
-      this.#abort(entry, "timeout");
-      this.#events.onSettle(entry, timeoutOutcome(entry, startedAt, limitMs, this.#config.abortGraceMs));
-    }
-    if (nextCheckAt !== Number.POSITIVE_INFINITY) this.#deadlines.arm(nextCheckAt);
-  }
 
   /** Kills (or buries) the current Worker, settles `settled`, hands the other jobs back, and starts a replacement. */
   #loseWorker(settled: readonly Settled[] | undefined): void {
     this.#handle?.terminate();
     this.#handle = undefined;
     this.#ready = false;
-    this.#deadlines.clear();
-    this.#aborts.clear();
+    this.#timeouts.clear();
     this.#load.clear();
     const done = new Set(settled?.map((s) => s.entry));
     const stranded: Entry[] = [];
@@ -309,9 +291,5 @@ export class Slot implements SlotRef {
     this.#events.onRestart(this);
     if (stranded.length > 0) this.#events.onStranded(stranded);
     if (!this.#closed) this.#replacer.replace();
-  }
-
-  #jobFields(entry: Entry): Record<string, unknown> {
-    return { jobId: entry.job.id, task: entry.job.name, attempt: entry.job.attempt };
   }
 }

@@ -1,6 +1,7 @@
 import type { WireError } from "../errors.ts";
 import type { TaskLogLine, TaskProgress } from "../tasks/context.ts";
 import type { Priority } from "../model/priority.ts";
+import type { Clock } from "./clock.ts";
 
 /** One attempt of one task, as handed to the pool. */
 export interface PoolJob {
@@ -44,6 +45,11 @@ export interface WorkerPoolOptions {
   tasksPerWorker?: number;
   /** Jobs handed to a Worker beyond what it can start (waiting inside it), plus one. Default 2. */
   prefetch?: number;
+  /**
+   * The deepest prefetch a Worker gets while its jobs are seen to be short (about 1 ms of work
+   * waiting in it; src/pool/adaptive-prefetch.ts). Default 32; equal to `prefetch` turns adapting off.
+   */
+  maxPrefetch?: number;
   /** How long a cancelled or timed-out job may take to end after its signal aborts, before its Worker is terminated. Default 1 000 ms. */
   abortGraceMs?: number;
   /** A running job called this.progress(); coalesced in the Worker (at most ~10 a second per job). */
@@ -58,6 +64,8 @@ export interface WorkerPoolOptions {
   onCapacity?: () => void;
   /** How long a Worker may take to import the task modules. Default 60 000 ms. */
   startTimeoutMs?: number;
+  /** Time for hard timeouts, the abort grace, the drain and respawn backoff (src/pool/clock.ts); tests inject one. */
+  clock?: Clock;
 }
 
 export interface PoolStats {

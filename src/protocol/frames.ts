@@ -145,6 +145,12 @@ const result = v.object({
   ids: v.pipe(bounded(Id, MAX_IDS_PER_POLL), v.minLength(1)),
   waitMs: v.optional(Millis),
   waitFor: v.optional(v.picklist(["all", "any"])),
+  /**
+   * With waitMs: the reply comes at once with the finished tasks; each unfinished one is kept for
+   * this client and its result handed out by `collect` when it ends (so awaiting N tasks costs O(N),
+   * not a re-sent list of every pending id per completion).
+   */
+  clientId: v.optional(Id),
 });
 /** Long-poll for the finished results of tasks this client submitted with wait. */
 const collect = v.object({ v: Version, type: v.literal("collect"), clientId: Id, waitMs: Millis });

@@ -1,0 +1,144 @@
+/**
+ * The workload users compare queues with (issue 16), in three setups:
+ *   - `burst_cp`: a control plane started as the README starts it (default pool and prefetch, in
+ *     memory, no dashboard) and this process as a separate client (the public `Client`, default options);
+ *   - `burst_subworkers_only`: the same with `--concurrency 0` and 2 subworker processes (default options);
+ *   - `burst_embedded`: `createControlPlane` + `cp.client()` in this process.
+ * Each: warm-up 200 × submit("add", [i, 1]); burst = Promise.all of 20 000 delay("add", i, i), then
+ * Promise.all of result(id, { wait: true }) for every id, every result checked; tasks/s = 20 000 /
+ * (first delay → last result); latency = 1 000 sequential submit("add", [i, 1]): p50, p99, max.
+ * RSS of the control-plane process from /proc/<pid>/status (its Bun Workers are threads of it):
+ * idle (after start-up), the most sampled during the burst, VmHWM after it. `queued_task_bytes`:
+ * heap per queued task beyond the spec's own JSON (a pool-less embedded control plane holding 20 000).
+ *
+ *   bun bench/burst.ts [cp|subworkers|embedded|queued ...]     (default: all; BENCH_BURST=20000)
+ * Prints one JSON object per scenario.
+ */
+import { readFileSync } from "node:fs";
+import { heapStats } from "bun:jsc";
+import { Client } from "../src/client/index.ts";
+import { createControlPlane } from "../src/control-plane/index.ts";
+import { silentLogger } from "../src/log.ts";
+import { freePort, percentile, print, spawnControlPlane } from "./lib.ts";
+
+const BURST = Number(process.env.BENCH_BURST ?? 20_000);
+const WARM_UP = 200;
+const SEQUENTIAL = 1_000;
+const TASKS = "bench/fixtures/subworker-tasks.ts";
+const ROOT = `${import.meta.dir}/..`;
+
+/** What both clients (remote and embedded) offer the workload. */
+interface Driver {
+  submit(task: string, args: unknown[]): Promise<unknown>;
+  delay(task: string, ...args: unknown[]): Promise<string>;
+  result(id: string, options: { wait: boolean }): Promise<{ status: string; result?: unknown }>;
+}
+
+function procStatusMb(pid: number, field: "VmRSS" | "VmHWM"): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 102.4) / 10;
+}
+
+/** Samples VmRSS every 20 ms while `work` runs; resolves to work's value and the most seen. */
+async function sampled<T>(pid: number | undefined, work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
+  let peakMb = 0;
+  const sample = () => { if (pid !== undefined) peakMb = Math.max(peakMb, procStatusMb(pid, "VmRSS")); };
+  const timer = setInterval(sample, 20);
+  try {
+    const value = await work();
+    sample();
+    return { value, peakMb };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function workload(scenario: string, driver: Driver, pid: number | undefined, extra: Record<string, unknown>): Promise<void> {
+  for (let i = 0; i < WARM_UP; i++) await driver.submit("add", [i, 1]);
+  const idleMb = pid === undefined ? undefined : procStatusMb(pid, "VmRSS");
+  const { value: burstMs, peakMb } = await sampled(pid, async () => {
+    const started = performance.now();
+    const ids = await Promise.all(Array.from({ length: BURST }, (_, i) => driver.delay("add", i, i)));
+    const records = await Promise.all(ids.map((id) => driver.result(id, { wait: true })));
+    const elapsed = performance.now() - started;
+    records.forEach((r, i) => {
+      if (r.status !== "success" || r.result !== 2 * i) throw new Error(`${scenario}: task ${i} ended ${r.status} with ${JSON.stringify(r.result)}`);
+    });
+    return elapsed;
+  });
+  const times: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const started = performance.now();
+    const value = await driver.submit("add", [i, 1]);
+    times.push(performance.now() - started);
+    if (value !== i + 1) throw new Error(`${scenario}: submit ${i} returned ${JSON.stringify(value)}`);
+  }
+  times.sort((a, b) => a - b);
+  print({
+    scenario, tasks: BURST, tasks_per_s: Math.round(BURST / (burstMs / 1000)),
+    p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1),
+    ...(pid === undefined ? {} : { rss_idle_mb: idleMb, rss_burst_peak_mb: peakMb, vm_hwm_mb: procStatusMb(pid, "VmHWM") }),
+    ...extra,
+  });
+}
+
+function spawnSubworker(address: string, id: string): Promise<Bun.Subprocess<"ignore", "pipe", "inherit">> {
+  return spawnControlPlane([], { ready: new RegExp(`subworker ${id} ready`), argv: ["subworker", "--task-modules", TASKS, "--control-plane-address", address, "--worker-id", id, "--log-level", "warn"] });
+}
+
+async function acrossProcesses(scenario: string, cpFlags: string[], subworkers: number): Promise<void> {
+  const address = `tcp://127.0.0.1:${await freePort()}`;
+  const cp = await spawnControlPlane(["--task-modules", TASKS, "--base-address", address, "--no-discovery", "--no-gui", "--no-journal", "--log-level", "warn", ...cpFlags]);
+  const processes: Bun.Subprocess[] = [cp];
+  try {
+    for (let i = 0; i < subworkers; i++) processes.push(await spawnSubworker(address, `burst-sw-${i}`));
+    await Bun.sleep(300); // let start-up garbage settle before the idle reading
+    const client = await new Client({ address }).start();
+    try {
+      await workload(scenario, client, cp.pid, { subworkers });
+    } finally {
+      await client.stop();
+    }
+  } finally {
+    for (const p of processes.reverse()) {
+      p.kill("SIGTERM");
+      await p.exited;
+    }
+  }
+}
+
+async function embedded(): Promise<void> {
+  const cp = await createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, log: silentLogger });
+  try {
+    await workload("burst_embedded", cp.client(), undefined, {});
+  } finally {
+    await cp.stop();
+  }
+}
+
+/** Heap per queued task: a control plane with no pool keeps every task queued. */
+async function queuedTaskBytes(): Promise<void> {
+  const cp = await createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, concurrency: 0, log: silentLogger });
+  try {
+    const client = cp.client();
+    const heap = () => (Bun.gc(true), heapStats().heapSize);
+    const before = heap();
+    const ids = await Promise.all(Array.from({ length: BURST }, (_, i) => client.delay("add", i, i)));
+    const after = heap();
+    // The spec's own JSON as the wire carries it: id, task, args, and the defaulted options.
+    const specJson = JSON.stringify({ id: ids[0], task: "add", args: [BURST / 2, BURST / 2] }).length;
+    const perTask = (after - before) / ids.length;
+    print({ scenario: "queued_task_memory", tasks: ids.length, heap_bytes_per_task: Math.round(perTask), spec_json_bytes: specJson, queued_task_bytes: Math.round(perTask - specJson) });
+  } finally {
+    await cp.stop();
+  }
+}
+
+export async function runBurst(which: readonly string[] = ["cp", "subworkers", "embedded", "queued"]): Promise<void> {
+  if (which.includes("cp")) await acrossProcesses("burst_cp", [], 0);
+  if (which.includes("subworkers")) await acrossProcesses("burst_subworkers_only", ["--concurrency", "0"], 2);
+  if (which.includes("embedded")) await embedded();
+  if (which.includes("queued")) await queuedTaskBytes();
+}
+
+if (import.meta.main) await runBurst(process.argv.length > 2 ? process.argv.slice(2) : undefined);

@@ -31,3 +31,9 @@ export const DEFAULT_INACTIVE_WORKER_TTL_MS = 300_000;
 
 /** How long a client waits to reach a control plane before E_UNAVAILABLE. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
+/** The longest a control plane holds any long-poll (collect, result/submit with a wait, watch); longer waits are clamped. */
+export const DEFAULT_MAX_WAIT_MS = 30_000;
+
+/** Long-polls one connection (NNG pipe) may hold at once; one more is answered at once with E_TOO_MANY_WAITS. */
+export const DEFAULT_MAX_HELD_PER_CONNECTION = 256;

@@ -23,6 +23,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { LocalSource } from "./local-source.ts";
 import { TaskActivity } from "./task-activity.ts";
+import { checkWaitLimits } from "./held-waits.ts";
 import { RequestRouter } from "./request-router.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
@@ -125,6 +126,7 @@ export class ControlPlane {
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
   private state: "created" | "running" | "stopping" | "stopped" = "created";
   private readonly cleanupIntervalMs: number;
+  private readonly waitLimits: { maxWaitMs: number; maxHeldPerConnection: number };
 
   constructor(readonly catalog: TaskCatalog, private readonly options: ControlPlaneOptions) {
     this.id = options.id ?? `cp-${hostname()}-${process.pid}`;
@@ -134,6 +136,8 @@ export class ControlPlane {
     this.workerTimeoutMs = options.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS;
     this.inactiveWorkerTtlMs = options.inactiveWorkerTtlMs ?? DEFAULT_INACTIVE_WORKER_TTL_MS;
     this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS;
+    this.waitLimits = checkWaitLimits(
+      options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, options.maxHeldPerConnection ?? DEFAULT_MAX_HELD_PER_CONNECTION);
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
@@ -207,10 +211,7 @@ export class ControlPlane {
     const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;
     const workerToken = envToken(this.options.workerToken, "FASTWORKER_WORKER_TOKEN").token;
     const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
-    const router = (this.router = new RequestRouter(this, gate, {
-      maxWaitMs: this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
-      maxHeldPerConnection: this.options.maxHeldPerConnection ?? DEFAULT_MAX_HELD_PER_CONNECTION,
-    }));
+    const router = (this.router = new RequestRouter(this, gate, this.waitLimits));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
     try {

@@ -1,4 +1,5 @@
 import { FastWorkerError } from "../errors.ts";
+import { MAX_HELD_PER_CONNECTION } from "../model/defaults.ts";
 
 /**
  * Every long-poll the control plane holds (`collect`, `result` and `submit` with a wait, `watch`),
@@ -49,4 +50,18 @@ export class HeldWaits {
     this.byPipe.delete(pipe);
     for (const controller of set) controller.abort();
   }
+}
+
+/**
+ * The long-poll bounds, checked: a timer longer than 2^31-1 ms fires at once in Bun, and a cap above
+ * the REP context count would let a closed pipe's waits outlive it (see MAX_HELD_PER_CONNECTION).
+ */
+export function checkWaitLimits(maxWaitMs: number, maxHeldPerConnection: number): { maxWaitMs: number; maxHeldPerConnection: number } {
+  if (!Number.isInteger(maxWaitMs) || maxWaitMs < 1 || maxWaitMs > 2_147_483_647) {
+    throw new FastWorkerError("E_CONFIG", `maxWaitMs must be an integer from 1 to 2147483647 ms, got ${maxWaitMs}`);
+  }
+  if (!Number.isInteger(maxHeldPerConnection) || maxHeldPerConnection < 1 || maxHeldPerConnection > MAX_HELD_PER_CONNECTION) {
+    throw new FastWorkerError("E_CONFIG", `maxHeldPerConnection must be an integer from 1 to ${MAX_HELD_PER_CONNECTION}, got ${maxHeldPerConnection}`);
+  }
+  return { maxWaitMs, maxHeldPerConnection };
 }

@@ -37,3 +37,10 @@ export const DEFAULT_MAX_WAIT_MS = 30_000;
 
 /** Long-polls one connection (NNG pipe) may hold at once; one more is answered at once with E_TOO_MANY_WAITS. */
 export const DEFAULT_MAX_HELD_PER_CONNECTION = 256;
+
+/**
+ * The highest per-connection cap that still lets a closed connection's waits be released: the
+ * control plane's 4 096 REP contexts. A pipe with one more request waiting for a context is not
+ * read by NNG, so its disconnect goes unseen until a context frees up.
+ */
+export const MAX_HELD_PER_CONNECTION = 4096;

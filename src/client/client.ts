@@ -23,9 +23,6 @@ function envAddress(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
-/** The longest single `result` wait the client asks for: below the control plane's default max wait (30 s). */
-const RESULT_WAIT_SLICE_MS = 20_000;
-
 /**
  * Submits tasks to a control plane and reads their results.
  *
@@ -34,7 +31,6 @@ const RESULT_WAIT_SLICE_MS = 20_000;
  *   const sum = await client.submit(add, [2, 3]);   // typed from the definition: number
  *   const id = await client.delay("report", "q3");  // returns at once with the task id
  */
-
 export class Client {
   private connection: Connection | undefined;
   private readonly submitter = new Submitter(() => this.connected());
@@ -128,18 +124,12 @@ export class Client {
    */
   async result(id: string, options: { wait?: boolean | number } = {}): Promise<TaskResultRecord> {
     if (options.wait === true) return this.submitter.await(id);
-    const deadline = Date.now() + (typeof options.wait === "number" ? options.wait : 0);
-    for (;;) {
-      // In slices: the control plane holds a wait at most its --max-wait-ms (30 s by default) and
-      // answers a still-running task with nothing, so a longer wait is several requests.
-      const waitMs = Math.min(Math.max(0, deadline - Date.now()), RESULT_WAIT_SLICE_MS);
-      const reply = await this.connected().call({ v: PROTOCOL_VERSION, type: "result", ids: [id], ...(waitMs > 0 ? { waitMs } : {}) }, "results", waitMs);
-      const record = reply.results[0];
-      if (record) return record;
-      const missing = reply.missing[0];
-      if (missing) throw fromWireError(missing.error, id);
-      if (waitMs === 0 || Date.now() >= deadline) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known`, { taskId: id });
-    }
+    const waitMs = typeof options.wait === "number" ? options.wait : 0;
+    const reply = await this.connected().call({ v: PROTOCOL_VERSION, type: "result", ids: [id], ...(waitMs > 0 ? { waitMs } : {}) }, "results", waitMs);
+    const record = reply.results[0];
+    if (record) return record;
+    const missing = reply.missing[0];
+    throw missing ? fromWireError(missing.error, id) : new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known`, { taskId: id });
   }
 
   /** Cancels a queued, scheduled or running task; false if it had already finished. */

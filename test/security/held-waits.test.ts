@@ -98,10 +98,5 @@ describe("held long-polls are bounded per connection, in time, and by the connec
     expect(elapsed).toBeGreaterThanOrEqual(450);
     expect(elapsed).toBeLessThan(2000);
     await socket.close();
-    // A Client waiting longer than the control plane holds a request asks again: it still gets the result.
-    const client = await new Client({ address, connectTimeoutMs: 5000 }).start();
-    const id = await client.delay("sleep", 1500);
-    expect(await client.result(id, { wait: 10_000 })).toMatchObject({ taskId: id, status: "success", result: 1500 });
-    await client.stop();
   }, 60_000);
 });

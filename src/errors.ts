@@ -40,6 +40,7 @@ export type ErrorCode =
   | "E_SHUTTING_DOWN"
   | "E_REFUSED"
   | "E_TOO_MANY_WAITS"
+  | "E_QUEUE_FULL"
   // security
   | "E_UNAUTHORIZED"
   | "E_CALLBACK_NOT_ALLOWED"
@@ -134,14 +135,31 @@ export class NonRetryable extends Error {
   }
 }
 
+/**
+ * The control plane holds as many unfinished tasks as its --max-queued allows; this one was not
+ * accepted. Nothing was stored: submitting it again (same id) after `retryAfterMs` is safe.
+ */
+export class QueueFullError extends FastWorkerError {
+  readonly retryAfterMs: number;
+  readonly taskId: string | undefined;
+  constructor(message: string, retryAfterMs: number, taskId?: string) {
+    super("E_QUEUE_FULL", message);
+    this.retryAfterMs = retryAfterMs;
+    this.taskId = taskId;
+  }
+}
+
 /** The shape errors travel in over the wire. */
 export interface WireError {
   code: string;
   message: string;
   stack?: string;
+  /** E_QUEUE_FULL only: how long the control plane suggests waiting before submitting again. */
+  retryAfterMs?: number;
 }
 
 export function toWireError(error: unknown, fallbackCode: ErrorCode = "E_INTERNAL"): WireError {
+  if (error instanceof QueueFullError) return { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs };
   if (error instanceof FastWorkerError) {
     return { code: error.code, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
   }
@@ -211,6 +229,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = Object.fr
   E_REFUSED: general,
   // One connection holds too many long-polls at once: the caller must see it to slow down.
   E_TOO_MANY_WAITS: { kind: "general", remote: true, exit: "unavailable" },
+  // The control plane is at its --max-queued: the submitter waits and submits again (the Client does so itself).
+  E_QUEUE_FULL: general,
   // The peer could not prove the token: the caller fixes its own token, as with a bad flag.
   E_UNAUTHORIZED: { kind: "general", remote: true, exit: "usage" },
   E_CALLBACK_NOT_ALLOWED: general,
@@ -229,6 +249,7 @@ export function isErrorCode(value: string): value is ErrorCode {
 /** Rebuilds a typed error from its wire shape; task-related codes become TaskError. */
 export function fromWireError(wire: WireError, taskId?: string): FastWorkerError {
   const code: ErrorCode = isErrorCode(wire.code) && ERROR_CODES[wire.code].remote ? wire.code : "E_INTERNAL";
+  if (code === "E_QUEUE_FULL") return new QueueFullError(wire.message, wire.retryAfterMs ?? 0, taskId);
   switch (ERROR_CODES[code].kind) {
     case "task":
       return new TaskError(code, wire.message, { taskId, remoteStack: wire.stack });

@@ -9,11 +9,11 @@ export type { ScheduleInfo, ScheduleFired, ScheduleSkipped, SkipReason } from ".
 export { EVENT_NAMES } from "./control-plane/events.ts";
 export type { EventStream, EventStreamOptions, StreamedEvent } from "./control-plane/event-stream.ts";
 export { Client, listenForCallbacks, type CallbackListener, type CallbackListenerOptions } from "./client/index.ts";
-export type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./client/index.ts";
+export type { BackpressureOptions, BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./client/index.ts";
 export { ControlPlane, createControlPlane, EmbeddedClient, type ControlPlaneOptions, type ControlPlaneEvents, type EventName } from "./control-plane/index.ts";
 export {
   FastWorkerError, TaskError, UnavailableError, ProtocolError, NngError, LibraryError, ConfigError,
-  TaskDefinitionError, StateTransitionError, RetryLater, NonRetryable, type ErrorCode, type WireError,
+  TaskDefinitionError, StateTransitionError, RetryLater, NonRetryable, QueueFullError, type ErrorCode, type WireError,
 } from "./errors.ts";
 export type { TaskRecord, TaskState, WorkerInfo } from "./protocol/index.ts";
 export { Subworker, createSubworker, type SubworkerOptions } from "./subworker/index.ts";

@@ -9,7 +9,14 @@ export class ProgressBar {
   private readonly startedAt = performance.now();
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(private readonly total: number, private readonly write: (text: string) => void, private readonly enabled: boolean) {}
+  /**
+   * `waiting` says how many tasks the client holds back because the control plane's queue is full
+   * (E_QUEUE_FULL): the bar says so, or a stalled count would look like a hang.
+   */
+  constructor(
+    private readonly total: number, private readonly write: (text: string) => void, private readonly enabled: boolean,
+    private readonly waiting: () => number = () => 0,
+  ) {}
 
   start(): void {
     if (this.enabled) this.timer = setInterval(() => this.draw(), 100);
@@ -39,7 +46,9 @@ export class ProgressBar {
     const left = this.total - this.done;
     const eta = this.done === 0 ? "--" : left === 0 ? "0s" : formatSeconds(left / rate);
     const failures = this.failed ? ` (${this.failed} failed)` : "";
-    return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${this.done}/${this.total}${failures} ${rate.toFixed(rate < 10 ? 1 : 0)}/s ETA ${eta}`;
+    const held = this.waiting();
+    const waiting = held > 0 ? ` waiting (queue full): ${held} to submit` : "";
+    return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${this.done}/${this.total}${failures} ${rate.toFixed(rate < 10 ? 1 : 0)}/s ETA ${eta}${waiting}`;
   }
 
   private draw(): void {

@@ -71,9 +71,18 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
       const client = await connectClient(a, ctx);
       try {
         if (count > 1) {
-          const ids = await client.submitBatch(Array.from({ length: count }, () => ({ task: name, args: taskArgs, options })));
-          if (flag(a, "non-blocking")) return emit(ctx, a, { taskIds: ids }, () => ids.join("\n"));
-          const summary = await waitAll(client, ids, ctx);
+          // The bar runs while submitting too: a full queue (E_QUEUE_FULL) holds submissions back, and it says so.
+          const bar = new ProgressBar(count, (text) => process.stderr.write(text), ctx.stderrIsTTY === true && !flag(a, "non-blocking"), () => client.waitingForRoom);
+          bar.start();
+          // Each task is awaited from the moment it is accepted: under backpressure the first ones may
+          // finish (and leave the result cache) long before the last one is accepted.
+          const accepted = Array.from({ length: count }, () => client.enqueue(name, taskArgs, options));
+          if (flag(a, "non-blocking")) {
+            const ids = await Promise.all(accepted);
+            return emit(ctx, a, { taskIds: ids }, () => ids.join("\n"));
+          }
+          const summary = await waitAll(client, accepted, bar);
+          const ids = await Promise.all(accepted);
           emit(ctx, a, { taskIds: ids, count, ...summary }, () => `${summary.succeeded} succeeded, ${summary.failed} failed of ${count}`);
           if (summary.failed > 0) ctx.exitCode = 1;
           return;
@@ -95,12 +104,10 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
 }
 
 /** Waits for every task, drawing a progress bar (rate, ETA) on stderr when stderr is a terminal. */
-async function waitAll(client: Client, ids: readonly string[], ctx: CliContext): Promise<{ succeeded: number; failed: number }> {
-  const bar = new ProgressBar(ids.length, (text) => process.stderr.write(text), ctx.stderrIsTTY === true);
-  bar.start();
+async function waitAll(client: Client, accepted: ReadonlyArray<Promise<string>>, bar: ProgressBar): Promise<{ succeeded: number; failed: number }> {
   try {
-    await Promise.all(ids.map(async (id) => {
-      const record = await client.result(id, { wait: true });
+    await Promise.all(accepted.map(async (acceptance) => {
+      const record = await client.result(await acceptance, { wait: true });
       bar.tick(record.status === "success");
     }));
   } finally {

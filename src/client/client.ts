@@ -8,6 +8,7 @@ import { SubmitTracing } from "../telemetry/client-tracing.ts";
 import { Connection } from "../connection/connection.ts";
 import { envToken, peerSecurity } from "../auth/peer-security.ts";
 import { Submitter } from "./submitter.ts";
+import { Backpressure } from "./backpressure.ts";
 import type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
 
 /** The least time the first status request gets, even when discovery used up the budget. */
@@ -33,15 +34,21 @@ function envAddress(name: string): string | undefined {
  */
 export class Client {
   private connection: Connection | undefined;
-  private readonly submitter = new Submitter(() => this.connected());
+  private readonly submitter: Submitter;
   private readonly connectTimeoutMs: number;
   private readonly maxFrameBytes: number;
   /** Telemetry: set by start() when an OpenTelemetry SDK is registered; undefined costs one check per task. */
   private tracing: SubmitTracing | undefined;
 
   constructor(private readonly options: ClientOptions = {}) {
+    this.submitter = new Submitter(() => this.connected(), new Backpressure(options.backpressure));
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  }
+
+  /** Tasks the control plane refused for now (E_QUEUE_FULL) that this client is waiting to submit again. */
+  get waitingForRoom(): number {
+    return this.submitter.waitingForRoom;
   }
 
   /** The control plane address in use (after start). */

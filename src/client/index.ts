@@ -1,3 +1,3 @@
 export { Client } from "./client.ts";
 export { listenForCallbacks, type CallbackListener, type CallbackListenerOptions } from "./callbacks.ts";
-export type { BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";
+export type { BackpressureOptions, BatchItem, ClientOptions, ClusterStatus, SubmitOptions, TaskResultRecord } from "./types.ts";

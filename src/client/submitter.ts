@@ -1,6 +1,7 @@
-import { fromWireError, toWireError } from "../errors.ts";
-import { isFinished, PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
+import { fromWireError, QueueFullError, toWireError } from "../errors.ts";
+import { isFinished, MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT, PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
 import type { Connection } from "../connection/connection.ts";
+import type { Backpressure } from "./backpressure.ts";
 
 const POLL_WAIT_MS = 20_000;
 
@@ -9,13 +10,15 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
+type FireAndForget = { spec: TaskSpec; resolve: (id: string) => void; reject: (e: Error) => void };
+
 /**
  * Coalesces everything submitted in one tick into one frame, and awaits results with
  * long-polls that return as soon as any task is done. A lone submit-and-wait costs one round
  * trip; a burst of thousands costs a handful of frames.
  */
 export class Submitter {
-  private fireAndForget: Array<{ spec: TaskSpec; resolve: (id: string) => void; reject: (e: Error) => void }> = [];
+  private fireAndForget: FireAndForget[] = [];
   private awaited: Array<{ spec: TaskSpec } & Waiting> = [];
   private readonly waiting = new Map<string, Waiting>();
   private polling = new Set<string>();
@@ -24,8 +27,10 @@ export class Submitter {
   private collectorRunning = false;
   private flushScheduled = false;
   private readonly clientId = crypto.randomUUID();
+  /** Tasks refused with E_QUEUE_FULL waiting to be submitted again: their timer and how to reject them if the client stops. */
+  private readonly resubmits = new Map<ReturnType<typeof setTimeout>, (error: Error) => void>();
 
-  constructor(private readonly connection: () => Connection) {}
+  constructor(private readonly connection: () => Connection, private readonly backpressure: Backpressure) {}
 
   /** Accepted -> the task id. */
   enqueue(spec: TaskSpec): Promise<string> {
@@ -61,22 +66,46 @@ export class Submitter {
   }
 
   private flush(): void {
-    if (this.fireAndForget.length > 0) void this.sendFireAndForget(this.fireAndForget.splice(0));
-    if (this.awaited.length > 0) void this.sendAwaited(this.awaited.splice(0));
+    // One frame per protocol bound (src/protocol/limits.ts): a bigger burst is split, never refused whole.
+    for (const batch of chunks(this.fireAndForget.splice(0), MAX_TASKS_PER_SUBMIT)) void this.sendFireAndForget(batch);
+    for (const batch of chunks(this.awaited.splice(0), MAX_TASKS_PER_SUBMIT)) void this.sendAwaited(batch);
     if (this.polling.size > 0) {
       const ids = [...this.polling];
       this.polling.clear();
-      void this.poll(ids);
+      for (const batch of chunks(ids, MAX_IDS_PER_POLL)) void this.poll(batch);
     }
   }
 
-  private async sendFireAndForget(batch: Array<{ spec: TaskSpec; resolve: (id: string) => void; reject: (e: Error) => void }>) {
+  private async sendFireAndForget(batch: FireAndForget[]) {
     try {
       const reply = await this.connection().call({ v: PROTOCOL_VERSION, type: "submit", tasks: batch.map((b) => b.spec) }, "submitted");
-      reply.tasks.forEach((t, i) => (t.error ? batch[i]!.reject(fromWireError(t.error, t.id)) : batch[i]!.resolve(t.id)));
+      reply.tasks.forEach((t, i) => {
+        const b = batch[i]!;
+        const error = t.error ? fromWireError(t.error, t.id) : undefined;
+        if (error instanceof QueueFullError) return this.resubmitLater(b.spec.id, error, b.reject, () => this.fireAndForget.push(b));
+        this.backpressure.settled(b.spec.id);
+        if (error) b.reject(error);
+        else b.resolve(t.id);
+      });
     } catch (error) {
-      for (const b of batch) b.reject(asError(error));
+      for (const b of batch) (this.backpressure.settled(b.spec.id), b.reject(asError(error)));
     }
+  }
+
+  /**
+   * The control plane had no room for this task (E_QUEUE_FULL): nothing of it was stored, so the
+   * same spec (same id, so a duplicate would be recognised) goes out again after the backoff, and
+   * the caller's promise stays pending meanwhile. Past maxWaitMs the caller gets the error.
+   */
+  private resubmitLater(id: string, error: QueueFullError, reject: (e: Error) => void, requeue: () => void): void {
+    const delay = this.backpressure.delayFor(id, error);
+    if (delay === undefined) return reject(error);
+    const timer = setTimeout(() => {
+      this.resubmits.delete(timer);
+      requeue();
+      this.schedule();
+    }, delay);
+    this.resubmits.set(timer, (e) => (this.backpressure.settled(id), reject(e)));
   }
 
   private async sendAwaited(batch: Array<{ spec: TaskSpec } & Waiting>) {
@@ -87,12 +116,32 @@ export class Submitter {
         "results",
         POLL_WAIT_MS,
       );
-      this.settle([], reply.results, reply.missing);
+      const refused = new Map<string, QueueFullError>();
+      for (const m of reply.missing) {
+        const error = fromWireError(m.error, m.id);
+        if (error instanceof QueueFullError) refused.set(m.id, error);
+      }
+      for (const b of batch) {
+        const error = refused.get(b.spec.id);
+        const waiter = this.waiting.get(b.spec.id);
+        if (error === undefined || waiter === undefined) {
+          this.backpressure.settled(b.spec.id);
+          continue;
+        }
+        this.waiting.delete(b.spec.id);
+        this.resubmitLater(b.spec.id, error, waiter.reject, () => this.awaited.push({ spec: b.spec, ...waiter }));
+      }
+      this.settle([], reply.results, reply.missing.filter((m) => !refused.has(m.id)));
       for (const b of batch) if (this.waiting.has(b.spec.id)) this.collecting.add(b.spec.id);
       if (this.collecting.size > 0) void this.collect();
     } catch (error) {
-      for (const b of batch) this.fail(b.spec.id, asError(error));
+      for (const b of batch) (this.backpressure.settled(b.spec.id), this.fail(b.spec.id, asError(error)));
     }
+  }
+
+  /** Tasks refused with E_QUEUE_FULL and waiting to be submitted again. */
+  get waitingForRoom(): number {
+    return this.backpressure.waiting;
   }
 
   /** One long-poll at a time drains this client's outbox until nothing is owed. */
@@ -160,12 +209,21 @@ export class Submitter {
 
   /** Rejects everything outstanding (client stopping). */
   abort(error: Error): void {
+    for (const [timer, reject] of this.resubmits) (clearTimeout(timer), reject(error));
+    this.resubmits.clear();
+    this.backpressure.clear();
     for (const b of this.fireAndForget.splice(0)) b.reject(error);
     for (const b of this.awaited.splice(0)) b.reject(error);
     for (const [id] of this.waiting) this.fail(id, error);
     this.polling.clear();
     this.collecting.clear();
   }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function asError(error: unknown): Error {

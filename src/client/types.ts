@@ -1,4 +1,6 @@
 import type { Priority, ReplyOf, TaskRecord, TaskState } from "../protocol/index.ts";
+import type { BackpressureOptions } from "./backpressure.ts";
+export type { BackpressureOptions } from "./backpressure.ts";
 
 export interface ClientOptions {
   /** The control plane's NNG address; default $FASTWORKER_CONTROL_PLANE_ADDRESS, else the client asks discovery, then tries tcp://127.0.0.1:5555. */
@@ -16,6 +18,12 @@ export interface ClientOptions {
   /** Client certificate and key (PEM files), for a control plane started with --tls-client-auth required. */
   tlsCert?: string;
   tlsKey?: string;
+  /**
+   * What submit()/delay()/enqueue() do when the control plane's queue is full (E_QUEUE_FULL): wait
+   * (its retryAfterMs, then exponential backoff with jitter) and submit again under the same id,
+   * for up to maxWaitMs (default 300 000; 0 = reject at once), then reject with E_QUEUE_FULL.
+   */
+  backpressure?: BackpressureOptions;
 }
 
 export type { SubmitOptions } from "../protocol/index.ts";

@@ -2,7 +2,7 @@ import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { RepSocket, type TlsOptions } from "../nng/index.ts";
 import { AuthGate } from "../auth/gate.ts";
@@ -12,6 +12,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
   type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
 } from "../protocol/index.ts";
+import { AdmissionLimits } from "./admission-limits.ts";
 import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
 import { MemoryTaskStore, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
@@ -72,6 +73,8 @@ export interface ControlPlaneOptions {
   tls?: TlsOptions;
   /** Where completion callbacks may dial: CIDRs, host:port or host:* entries. Default: loopback only. */
   callbackAllow?: readonly string[];
+  /** Unfinished tasks not running (queued, scheduled, retrying) held at most; beyond, submit answers E_QUEUE_FULL. Default 1 000 000. */
+  maxQueued?: number;
 }
 
 export { DEFAULT_ADDRESS };
@@ -115,6 +118,7 @@ export class ControlPlane {
   private readonly callbacks: CallbackSender;
   private readonly callbackPolicy: CallbackPolicy;
   private readonly store: TaskStore;
+  private readonly admission: AdmissionLimits;
   private rep: RepSocket | undefined;
   private router: RequestRouter | undefined;
   private announcer: Announcer | undefined;
@@ -150,7 +154,8 @@ export class ControlPlane {
     this.activity = new TaskActivity(this.table, this.events);
     this.outboxes = new Outboxes(options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS);
     this.watches = new Watches(this.events, (id) => this.table.get(id));
-    wireEvents(this.table, this.events);
+    wireEvents(this.table, this.events); // sets the table's hooks: the observers below chain after it
+    this.admission = new AdmissionLimits(this.table, options.maxQueued ?? DEFAULT_MAX_QUEUED);
     const onState = this.table.onState;
     this.table.onState = (entry, from) => {
       onState(entry, from);
@@ -297,6 +302,11 @@ export class ControlPlane {
         replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
         continue;
       }
+      const full = this.admission.refuse(accepted.length);
+      if (full) {
+        replies.push({ id: spec.id, error: full });
+        continue;
+      }
       const entry = createEntry(spec, definition, now);
       if (awaitedBy !== undefined) entry.awaitedBy = awaitedBy;
       accepted.push({ entry, spec });
@@ -306,10 +316,10 @@ export class ControlPlane {
       // The store hears of every task before the submitter is told it was accepted.
       let refusals: Refusals | void;
       try {
-        refusals = await this.store.accept(accepted.map(({ entry, spec }) => ({
+        refusals = await this.admission.reserving(accepted.length, () => this.store.accept(accepted.map(({ entry, spec }) => ({
           spec, priority: entry.priority, state: entry.dueAt !== undefined ? "scheduled" : "queued", attempts: 0,
           submittedAt: entry.submittedAt, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
-        })));
+        }))));
       } catch (error) {
         // Code and message only: a journal error must not carry the server's stack or paths to clients.
         const { code, message } = toWireError(error, "E_JOURNAL");

@@ -79,7 +79,9 @@ export class RequestRouter {
     const missing = replies.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error! }));
     const waitMs = this.held.clamp(request.waitMs ?? DEFAULT_WAIT_MS);
     if (clientId === undefined) return this.resultsFrame(ids, request.waitFor ?? "all", waitMs, missing, signal);
-    await this.cp.waiters.wait(ids, request.waitFor ?? "all", waitMs, signal);
+    // A client told E_QUEUE_FULL must hear it now to back off, not after the accepted tasks end: those wait in its outbox for collect.
+    const refused = missing.some((m) => m.error.code === "E_QUEUE_FULL");
+    await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : waitMs, signal);
     // The rest stay in the client's outbox for its next collect.
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(clientId, ids), missing });
   }

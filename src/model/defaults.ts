@@ -44,3 +44,6 @@ export const DEFAULT_MAX_HELD_PER_CONNECTION = 256;
  * read by NNG, so its disconnect goes unseen until a context frees up.
  */
 export const MAX_HELD_PER_CONNECTION = 4096;
+
+/** Unfinished tasks (queued, scheduled, retrying) a control plane holds before submit answers E_QUEUE_FULL. */
+export const DEFAULT_MAX_QUEUED = 1_000_000;

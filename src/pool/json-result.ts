@@ -5,9 +5,16 @@
  * clear message instead of breaking a postMessage or a later encoder.
  */
 
+import { MAX_JSON_DEPTH } from "../protocol/limits.ts";
+
 export type JsonConversion = { ok: true; value: unknown } | { ok: false; reason: string };
 
-const MAX_DEPTH = 512;
+/**
+ * The deepest container index `convert` accepts (the root is 0): one less than the protocol's
+ * nesting bound, so a result the control plane would refuse fails its own task here, instead of
+ * making the whole report that carries it invalid.
+ */
+const MAX_DEPTH = MAX_JSON_DEPTH - 1;
 
 /** Internal control flow only: always caught by toJsonValue and turned into a reason. */
 class NotJson extends Error {}
@@ -43,7 +50,7 @@ function convert(value: unknown, path: string, ancestors: Set<object>, depth: nu
   }
   if (value === null) return null;
   const object = value as object;
-  if (depth > MAX_DEPTH) throw new NotJson(`${path} nests deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_DEPTH) throw new NotJson(`${path} nests deeper than ${MAX_JSON_DEPTH} levels`);
   if (ancestors.has(object)) throw new NotJson(`${path} is a circular reference`);
   const rejected = rejectObject(object, path);
   if (rejected !== undefined) throw new NotJson(rejected);

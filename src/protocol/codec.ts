@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { ProtocolError, toWireError } from "../errors.ts";
 import {
-  AnnounceSchema, ReplySchema, RequestSchema, TaskDoneSchema,
+  AnnounceSchema, DEPTH_MESSAGE, ReplySchema, RequestSchema, TaskDoneSchema,
   type Announce, type Reply, type Request, type TaskDone,
 } from "./frames.ts";
 import { PROTOCOL_VERSION } from "./version.ts";
@@ -20,9 +20,18 @@ export function encodeFrame(frame: Frame): Uint8Array {
 const REQUEST_TYPES = new Set<string>(["submit", "result", "collect", "cancel", "status", "hello", "lease", "report", "bye", "watch", "auth_begin", "auth_prove"]);
 const REPLY_TYPES = new Set<string>(["submitted", "results", "cancelled", "status_reply", "welcome", "leased", "ack", "error", "events", "auth_challenge", "authenticated"]);
 
+/** Arguments nesting too deep are the caller's arguments being wrong, not a broken peer: the task-level code says so. */
+function argsTooDeep(issues: readonly v.BaseIssue<unknown>[]): boolean {
+  return issues.every((issue) => {
+    const last = issue.path?.at(-1)?.key;
+    return issue.message === DEPTH_MESSAGE && (last === "args" || last === "kwargs");
+  });
+}
+
 /**
  * Bytes -> validated frame, or a ProtocolError whose code says what was wrong:
- * E_FRAME_TOO_LARGE, E_DECODE (not UTF-8 JSON), E_UNSUPPORTED_VERSION, E_UNKNOWN_FRAME, E_INVALID_FRAME.
+ * E_FRAME_TOO_LARGE, E_DECODE (not UTF-8 JSON), E_UNSUPPORTED_VERSION, E_UNKNOWN_FRAME, E_INVALID_FRAME
+ * (E_INVALID_ARGS when the only fault is arguments nesting deeper than MAX_JSON_DEPTH).
  */
 function decodeWith<S extends v.GenericSchema>(
   bytes: Uint8Array, schema: S, types: ReadonlySet<string>, maxBytes: number,
@@ -49,7 +58,7 @@ function decodeWith<S extends v.GenericSchema>(
   const result = v.safeParse(schema, parsed);
   if (!result.success) {
     const issues = result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "frame"}: ${i.message}`).join("; ");
-    throw new ProtocolError("E_INVALID_FRAME", `invalid ${head.type} frame: ${issues}`);
+    throw new ProtocolError(argsTooDeep(result.issues) ? "E_INVALID_ARGS" : "E_INVALID_FRAME", `invalid ${head.type} frame: ${issues}`);
   }
   return result.output;
 }

@@ -2,6 +2,11 @@ import * as v from "valibot";
 import { PRIORITIES } from "../model/priority.ts";
 import { TASK_STATES } from "../model/task-state.ts";
 import { authBegin, authChallenge, authenticated, authProve } from "./auth-frames.ts";
+import { withinDepth } from "./depth.ts";
+import {
+  MAX_CAPACITY, MAX_HELLO_TASKS, MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDS_PER_CANCEL, MAX_IDS_PER_POLL, MAX_JSON_DEPTH,
+  MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_OUTCOMES_PER_REPORT, MAX_SHORT_STRING_CHARS, MAX_TASKS_PER_SUBMIT,
+} from "./limits.ts";
 
 /**
  * Every frame FastWorker sends: one JSON document per NNG message, `{ v: 1, type, ... }`.
@@ -10,34 +15,47 @@ import { authBegin, authChallenge, authenticated, authProve } from "./auth-frame
  */
 
 const Version = v.literal(1);
-const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
-const TaskName = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS, `at most ${MAX_ID_CHARS} characters`));
+const TaskName = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`));
+const Short = v.pipe(v.string(), v.maxLength(MAX_SHORT_STRING_CHARS, `at most ${MAX_SHORT_STRING_CHARS} characters`));
+const Message = v.pipe(v.string(), v.maxLength(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters`));
 const Millis = v.pipe(v.number(), v.finite(), v.minValue(0));
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A capacity or a number of credits: bounded so the scheduler never loops over an absurd number. */
+const Credits = v.pipe(Count, v.maxValue(MAX_CAPACITY, `at most ${MAX_CAPACITY}`));
+/** A list of at most `max` items, the message naming the bound. */
+const bounded = <S extends v.GenericSchema>(item: S, max: number) => v.pipe(v.array(item), v.maxLength(max, `at most ${max} items`));
+/** Issue message of a nesting-depth check: src/protocol/codec.ts maps it to E_INVALID_ARGS for args and kwargs. */
+export const DEPTH_MESSAGE = `nests deeper than ${MAX_JSON_DEPTH} levels`;
+/** Any JSON value (args item, result, callback data) nesting no deeper than MAX_JSON_DEPTH. */
+const shallow = <S extends v.GenericSchema>(schema: S) => v.pipe(schema, v.check((value) => withinDepth(value, MAX_JSON_DEPTH), DEPTH_MESSAGE));
 
 export const PrioritySchema = v.picklist(PRIORITIES);
 export const TaskStateSchema = v.picklist(TASK_STATES);
 
 export const WireErrorSchema = v.object({
-  code: v.string(),
-  message: v.string(),
-  stack: v.optional(v.string()),
+  code: Short,
+  message: Message,
+  stack: v.optional(Message),
+  /** E_QUEUE_FULL: when the submitter may try again. */
+  retryAfterMs: v.optional(Millis),
 });
 
 export const TaskSpecSchema = v.object({
   id: Id,
   name: TaskName,
-  args: v.array(v.unknown()),
-  kwargs: v.optional(v.record(v.string(), v.unknown())),
+  // The args array (and the kwargs object) is itself the first of the MAX_JSON_DEPTH levels.
+  args: shallow(v.array(v.unknown())),
+  kwargs: v.optional(shallow(v.record(v.string(), v.unknown()))),
   priority: v.optional(PrioritySchema),
   retries: v.optional(Count),
   timeoutMs: v.optional(v.pipe(v.number(), v.finite(), v.minValue(1))),
   /** Absolute due time, epoch milliseconds. */
   etaMs: v.optional(Millis),
   countdownMs: v.optional(Millis),
-  idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(200))),
-  callback: v.optional(v.object({ address: v.pipe(v.string(), v.minLength(1)), data: v.optional(v.unknown()) })),
-  traceparent: v.optional(v.string()),
+  idempotencyKey: v.optional(v.pipe(v.string(), v.maxLength(MAX_IDEMPOTENCY_KEY_CHARS, `at most ${MAX_IDEMPOTENCY_KEY_CHARS} characters`))),
+  callback: v.optional(v.object({ address: v.pipe(Short, v.minLength(1)), data: v.optional(shallow(v.unknown())) })),
+  traceparent: v.optional(Short),
 });
 
 export const HistoryEntrySchema = v.object({ state: TaskStateSchema, at: Millis });
@@ -84,7 +102,7 @@ export const LeasedTaskSchema = v.object({
 export const RetryHintSchema = v.union([v.literal("policy"), v.literal("never"), v.object({ delayMs: Millis })]);
 
 export const OutcomeSchema = v.variant("ok", [
-  v.object({ id: Id, attempt: Count, ok: v.literal(true), result: v.unknown(), startedAt: Millis, finishedAt: Millis }),
+  v.object({ id: Id, attempt: Count, ok: v.literal(true), result: shallow(v.unknown()), startedAt: Millis, finishedAt: Millis }),
   v.object({
     id: Id,
     attempt: Count,
@@ -114,7 +132,7 @@ export const WorkerInfoSchema = v.object({
 
 const submit = v.object({
   v: Version, type: v.literal("submit"),
-  tasks: v.pipe(v.array(TaskSpecSchema), v.minLength(1), v.maxLength(100_000)),
+  tasks: v.pipe(bounded(TaskSpecSchema, MAX_TASKS_PER_SUBMIT), v.minLength(1)),
   /** Hold the reply until the tasks finish (or waitMs passes): all of them, or any one (then the rest are polled). */
   wait: v.optional(v.boolean()),
   waitFor: v.optional(v.picklist(["all", "any"])),
@@ -124,22 +142,22 @@ const submit = v.object({
 });
 const result = v.object({
   v: Version, type: v.literal("result"),
-  ids: v.pipe(v.array(Id), v.minLength(1), v.maxLength(100_000)),
+  ids: v.pipe(bounded(Id, MAX_IDS_PER_POLL), v.minLength(1)),
   waitMs: v.optional(Millis),
   waitFor: v.optional(v.picklist(["all", "any"])),
 });
 /** Long-poll for the finished results of tasks this client submitted with wait. */
 const collect = v.object({ v: Version, type: v.literal("collect"), clientId: Id, waitMs: Millis });
-const cancel = v.object({ v: Version, type: v.literal("cancel"), ids: v.pipe(v.array(Id), v.minLength(1)) });
+const cancel = v.object({ v: Version, type: v.literal("cancel"), ids: v.pipe(bounded(Id, MAX_IDS_PER_CANCEL), v.minLength(1)) });
 const status = v.object({ v: Version, type: v.literal("status") });
 const hello = v.object({
   v: Version, type: v.literal("hello"),
   workerId: Id,
-  capacity: v.pipe(v.number(), v.integer(), v.minValue(1)),
-  tasks: v.array(TaskName),
+  capacity: v.pipe(Credits, v.minValue(1)),
+  tasks: bounded(TaskName, MAX_HELLO_TASKS),
   protocol: v.number(),
-  version: v.optional(v.string()),
-  host: v.optional(v.string()),
+  version: v.optional(Short),
+  host: v.optional(Short),
   pid: v.optional(v.number()),
 });
 /**
@@ -148,8 +166,8 @@ const hello = v.object({
  * above, because it outranks work prefetched there and not started.
  */
 const offer = {
-  credits: Count,
-  idle: v.optional(Count),
+  credits: Credits,
+  idle: v.optional(Credits),
   overtake: v.optional(PrioritySchema),
   waitMs: Millis,
 };
@@ -157,15 +175,15 @@ const lease = v.object({ v: Version, type: v.literal("lease"), workerId: Id, ...
 const report = v.object({
   v: Version, type: v.literal("report"),
   workerId: Id,
-  outcomes: v.array(OutcomeSchema),
+  outcomes: bounded(OutcomeSchema, MAX_OUTCOMES_PER_REPORT),
   /** Ids still running here: renews their leases. */
-  running: v.array(Id),
+  running: bounded(Id, MAX_OUTCOMES_PER_REPORT),
   /** Progress and log lines of running tasks since the previous report (bounded by the subworker). */
   progress: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, progress: TaskProgressSchema })), v.maxLength(10_000))),
   logs: v.optional(v.pipe(v.array(v.object({ id: Id, attempt: Count, at: Millis, message: v.pipe(v.string(), v.maxLength(2000)) })), v.maxLength(10_000))),
   ...offer,
 });
-const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: v.array(OutcomeSchema) });
+const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcomes: bounded(OutcomeSchema, MAX_OUTCOMES_PER_REPORT) });
 /**
  * Long-poll for the events of tasks (queued, started, retrying, succeeded, ...): `ids` are added
  * to the watch named `watchId` (a task leaves it after its terminal event); the reply carries
@@ -174,7 +192,7 @@ const bye = v.object({ v: Version, type: v.literal("bye"), workerId: Id, outcome
 const watch = v.object({
   v: Version, type: v.literal("watch"),
   watchId: Id,
-  ids: v.pipe(v.array(Id), v.maxLength(100_000)),
+  ids: bounded(Id, MAX_IDS_PER_POLL),
   waitMs: Millis,
 });
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 export interface TestCa {
   dir: string;
   caCert: string;
-  /** Server certificate for 127.0.0.1 / localhost, signed by this CA. */
+  /** Server certificate for localhost and `serverIps` (default 127.0.0.1), signed by this CA. */
   serverCert: string;
   serverKey: string;
   /** A client certificate signed by this CA (for mutual TLS). */
@@ -23,9 +23,11 @@ function openssl(args: string[], cwd: string): void {
  * A throw-away CA with a server and a client certificate, made with the same openssl commands
  * docs/operations.md gives users (so the docs' commands are tested too).
  */
-export function makeTestCa(name = "ca"): TestCa {
+export function makeTestCa(name = "ca", serverIps: readonly string[] = ["127.0.0.1"]): TestCa {
   const dir = mkdtempSync(join(tmpdir(), `fastworker-${name}-`));
-  writeFileSync(join(dir, "server.ext"), "subjectAltName=DNS:localhost,DNS:127.0.0.1,IP:127.0.0.1\n");
+  // `DNS:<ip>` too: NNG's TLS checks the dialed host as a name, not only as an IP SAN.
+  const sans = ["DNS:localhost", ...serverIps.flatMap((ip) => [`DNS:${ip}`, `IP:${ip}`])];
+  writeFileSync(join(dir, "server.ext"), `subjectAltName=${sans.join(",")}\n`);
   writeFileSync(join(dir, "client.ext"), "extendedKeyUsage=clientAuth\n");
   openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=FastWorker test ${name}`, "-keyout", "ca.key", "-out", "ca.crt"], dir);
   for (const who of ["server", "client"]) {

@@ -14,8 +14,9 @@ export interface Started {
 
 const running = new Set<Subprocess>();
 
-export function startProcess(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Started {
-  const proc = Bun.spawn(["bun", ...args], {
+/** `prefix` runs bun through another command that execs it (e.g. `ip netns exec <ns>`), so the PID stays bun's. */
+export function startProcess(args: string[], options: { env?: Record<string, string>; cwd?: string; prefix?: string[] } = {}): Started {
+  const proc = Bun.spawn([...(options.prefix ?? []), "bun", ...args], {
     cwd: options.cwd ?? `${import.meta.dir}/../..`,
     env: { ...process.env, ...options.env },
     stdin: "ignore",

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { NonRetryable, RetryLater } from "../../src/errors.ts";
 import { executeJob, type DefinitionLookup } from "../../src/pool/execute.ts";
 import { toJsonValue } from "../../src/pool/json-result.ts";
+import { MAX_JSON_DEPTH } from "../../src/protocol/limits.ts";
 import { decodeJobs, encodeJob, joinJobs, type FromWorker, type ResultMessage, type WireJob } from "../../src/pool/messages.ts";
 import { PriorityFifo } from "../../src/pool/priority-fifo.ts";
 import { respawnDelayMs } from "../../src/pool/respawn-backoff.ts";
@@ -78,6 +79,18 @@ describe("toJsonValue", () => {
       expect(converted.ok).toBe(false);
       if (!converted.ok) expect(converted.reason).toContain(reason);
     }
+  });
+
+  test("accepts a result as deep as the protocol's bound and refuses one level more, so a report never carries it", () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = [];
+      for (let i = 1; i < levels; i++) value = [value];
+      return value;
+    };
+    expect(toJsonValue(nest(MAX_JSON_DEPTH)).ok).toBe(true);
+    const converted = toJsonValue(nest(MAX_JSON_DEPTH + 1));
+    expect(converted.ok).toBe(false);
+    if (!converted.ok) expect(converted.reason).toContain(`nests deeper than ${MAX_JSON_DEPTH} levels`);
   });
 });
 

@@ -21,6 +21,8 @@ const STATUS_OF: Record<string, number> = {
   E_NOT_CANCELLABLE: 409,
   E_NOT_RETRYABLE: 409,
   E_SHUTTING_DOWN: 503,
+  // --max-queued reached: the caller may try again (the error's message says so).
+  E_QUEUE_FULL: 429,
 };
 
 export function taskRoutes(ctx: DashboardContext) {

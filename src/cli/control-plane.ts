@@ -4,7 +4,7 @@ import { address, boolean, integer, resolve, seconds, text } from "../config.ts"
 import { createCommands, createControlPlane, createView } from "../control-plane/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_QUEUED, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { JournalStore, parseJournalSync } from "../store/index.ts";
@@ -37,6 +37,8 @@ export function controlPlaneCommand(ctx: CliContext) {
       "max-queued": { type: "string", description: `Unfinished tasks (queued, scheduled, retrying) held at most; beyond, submit answers E_QUEUE_FULL (default ${DEFAULT_MAX_QUEUED}) [FASTWORKER_MAX_QUEUED]` },
       "worker-timeout": { type: "string", description: `Seconds before a silent subworker is inactive (default ${DEFAULT_WORKER_TIMEOUT_MS / 1000}) [FASTWORKER_WORKER_TIMEOUT]` },
       "inactive-worker-ttl": { type: "string", description: `Seconds an inactive subworker stays listed before it is forgotten (default ${DEFAULT_INACTIVE_WORKER_TTL_MS / 1000}) [FASTWORKER_INACTIVE_WORKER_TTL]` },
+      "max-wait-ms": { type: "string", description: `Longest any long-poll (collect, result/submit with a wait, watch) is held, in ms; longer waits are clamped (default ${DEFAULT_MAX_WAIT_MS}) [FASTWORKER_MAX_WAIT_MS]` },
+      "max-held-per-connection": { type: "string", description: `Long-polls one connection may hold at once; beyond, E_TOO_MANY_WAITS (default ${DEFAULT_MAX_HELD_PER_CONNECTION}, at most ${MAX_HELD_PER_CONNECTION}) [FASTWORKER_MAX_HELD_PER_CONNECTION]` },
       "gui-host": { type: "string", description: `Dashboard host (default ${DEFAULT_GUI_HOST}; beyond loopback it needs FASTWORKER_GUI_TOKEN) [FASTWORKER_GUI_HOST]` },
       "gui-port": { type: "string", description: `Dashboard port (default ${DEFAULT_GUI_PORT}) [FASTWORKER_GUI_PORT]` },
       "no-gui": { type: "boolean", description: "Do not serve the dashboard [FASTWORKER_GUI_ENABLED=false]" },
@@ -80,6 +82,8 @@ export function controlPlaneCommand(ctx: CliContext) {
         maxQueued: resolve({ flag: "max-queued", env: "FASTWORKER_MAX_QUEUED", parse: integer(1), fallback: DEFAULT_MAX_QUEUED }, flag(a, "max-queued"), env),
         workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: DEFAULT_WORKER_TIMEOUT_MS / 1000 }, flag(a, "worker-timeout"), env),
         inactiveWorkerTtlMs: 1000 * resolve({ flag: "inactive-worker-ttl", env: "FASTWORKER_INACTIVE_WORKER_TTL", parse: seconds, fallback: DEFAULT_INACTIVE_WORKER_TTL_MS / 1000 }, flag(a, "inactive-worker-ttl"), env),
+        maxWaitMs: resolve({ flag: "max-wait-ms", env: "FASTWORKER_MAX_WAIT_MS", parse: integer(1, 2_147_483_647), fallback: DEFAULT_MAX_WAIT_MS }, flag(a, "max-wait-ms"), env),
+        maxHeldPerConnection: resolve({ flag: "max-held-per-connection", env: "FASTWORKER_MAX_HELD_PER_CONNECTION", parse: integer(1, MAX_HELD_PER_CONNECTION), fallback: DEFAULT_MAX_HELD_PER_CONNECTION }, flag(a, "max-held-per-connection"), env),
         log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       let dashboard: Dashboard | undefined;

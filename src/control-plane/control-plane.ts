@@ -2,7 +2,7 @@ import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_QUEUED, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { RepSocket, type TlsOptions } from "../nng/index.ts";
 import { AuthGate } from "../auth/gate.ts";
@@ -24,6 +24,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { LocalSource } from "./local-source.ts";
 import { TaskActivity } from "./task-activity.ts";
+import { checkWaitLimits } from "./held-waits.ts";
 import { RequestRouter } from "./request-router.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
@@ -50,6 +51,10 @@ export interface ControlPlaneOptions {
   /** How long a subworker that went silent stays listed as inactive (with its last heartbeat) before it is forgotten; 0 = at once. Default 300 000 ms. */
   inactiveWorkerTtlMs?: number;
   maxFrameBytes?: number;
+  /** The longest any long-poll (collect, result/submit with a wait, watch) is held; longer waits are clamped. Default 30 000 ms. */
+  maxWaitMs?: number;
+  /** Long-polls one connection may hold at once; one more is answered at once with E_TOO_MANY_WAITS. Default 256. */
+  maxHeldPerConnection?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
   /** Tasks in flight at once per local Bun Worker for tasks without their own `concurrency` (default 1; see docs/handlers.md). */
@@ -129,6 +134,7 @@ export class ControlPlane {
   private stopping: Promise<void> | undefined;
   private readonly releasing = { step: "not started" };
   private readonly cleanupIntervalMs: number;
+  private readonly waitLimits: { maxWaitMs: number; maxHeldPerConnection: number };
 
   constructor(readonly catalog: TaskCatalog, private readonly options: ControlPlaneOptions) {
     this.id = options.id ?? `cp-${hostname()}-${process.pid}`;
@@ -138,6 +144,8 @@ export class ControlPlane {
     this.workerTimeoutMs = options.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS;
     this.inactiveWorkerTtlMs = options.inactiveWorkerTtlMs ?? DEFAULT_INACTIVE_WORKER_TTL_MS;
     this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS;
+    this.waitLimits = checkWaitLimits(
+      options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, options.maxHeldPerConnection ?? DEFAULT_MAX_HELD_PER_CONNECTION);
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
@@ -235,7 +243,7 @@ export class ControlPlane {
     const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;
     const workerToken = envToken(this.options.workerToken, "FASTWORKER_WORKER_TOKEN").token;
     const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
-    const router = (this.router = new RequestRouter(this, gate));
+    const router = (this.router = new RequestRouter(this, gate, this.waitLimits));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
     this.rep.onPipeRemoved((pipe) => router.connectionClosed(pipe));

@@ -48,18 +48,23 @@ export class Outboxes {
 
   /**
    * Resolves once the outbox has something (plus one macrotask, so a burst of completions
-   * travels in one reply) or after waitMs.
+   * travels in one reply), after waitMs, or at once when `signal` aborts (its connection closed).
    */
-  wait(clientId: string, waitMs: number): Promise<void> {
+  wait(clientId: string, waitMs: number, signal?: AbortSignal): Promise<void> {
     const box = this.box(clientId);
-    if (box.records.size > 0 || waitMs <= 0) return Promise.resolve();
+    if (box.records.size > 0 || waitMs <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const done = () => {
         if (box.wake === wake) box.wake = undefined;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
         resolve();
-      }, waitMs);
+      };
+      const timer = setTimeout(done, waitMs);
+      signal?.addEventListener("abort", done, { once: true });
       const wake = () => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
         setImmediate(resolve);
       };
       // One collector per client: an older waiting collect is answered now (empty) and replaced.

@@ -1,16 +1,16 @@
-import { toWireError } from "../errors.ts";
+import { FastWorkerError, toWireError } from "../errors.ts";
 import {
   decodeRequest, encodeFrame, errorFrame, PROTOCOL_VERSION,
   type Request, type RequestOf, type TaskRecord,
 } from "../protocol/index.ts";
 import type { AuthGate } from "../auth/gate.ts";
 import type { ControlPlane } from "./control-plane.ts";
+import { HeldWaits } from "./held-waits.ts";
 import { SubworkerRegistry } from "./subworkers.ts";
 import { addAwaiter } from "./task-entry.ts";
 
+/** `submit` with `wait` and no `waitMs` waits this long (then clamped to the max wait like any other). */
 const DEFAULT_WAIT_MS = 30_000;
-/** A watch long-poll is held at most this long, so a vanished watcher frees its context. */
-const MAX_WATCH_WAIT_MS = 60_000;
 
 /**
  * Decodes each request frame and answers it; bad input always gets a typed error frame. Every
@@ -18,15 +18,19 @@ const MAX_WATCH_WAIT_MS = 60_000;
  */
 export class RequestRouter {
   readonly subworkers: SubworkerRegistry;
+  /** Every long-poll held, by pipe: bounded in time and in number per connection (see held-waits.ts). */
+  readonly held: HeldWaits;
 
-  constructor(private readonly cp: ControlPlane, private readonly gate: AuthGate) {
+  constructor(private readonly cp: ControlPlane, private readonly gate: AuthGate, limits: { maxWaitMs: number; maxHeldPerConnection: number }) {
     this.subworkers = new SubworkerRegistry(cp);
+    this.held = new HeldWaits(limits.maxWaitMs, limits.maxHeldPerConnection);
   }
 
-  /** A connection closed: what it proved and the subworker id it held are released. */
+  /** A connection closed: what it proved, the subworker id it held and its held long-polls are released. */
   connectionClosed(pipe: number): void {
     this.gate.forget(pipe);
     this.subworkers.connectionClosed(pipe);
+    this.held.release(pipe);
   }
 
   handle(bytes: Uint8Array, pipe: number): Uint8Array | Promise<Uint8Array> {
@@ -39,44 +43,59 @@ export class RequestRouter {
     const refused = this.gate.admit(request, pipe);
     if (refused) return refused;
     switch (request.type) {
-      case "submit": return this.submit(request);
-      case "result": return this.result(request);
-      case "collect": return this.collect(request);
+      case "submit": return request.wait ? this.hold(pipe, (signal) => this.submit(request, signal)) : this.submit(request);
+      case "result": return (request.waitMs ?? 0) > 0 ? this.hold(pipe, async (signal) => this.result(request, signal)) : this.result(request);
+      case "collect": return this.hold(pipe, (signal) => this.collect(request, signal));
       case "cancel": return this.cancel(request);
       case "status": return this.status();
       case "hello": return this.subworkers.hello(request, pipe);
       case "lease": return this.subworkers.lease(request, pipe);
       case "report": return this.subworkers.report(request, pipe);
       case "bye": return this.subworkers.bye(request, pipe);
-      case "watch": return this.watch(request);
+      case "watch": return this.hold(pipe, (signal) => this.watch(request, signal));
       // Answered by the gate above; listed so a new request type cannot be forgotten here.
       case "auth_begin":
       case "auth_prove": return errorFrame(new Error("unreachable: the auth gate answers the handshake"));
     }
   }
 
-  private async submit(request: RequestOf<"submit">): Promise<Uint8Array> {
+  /**
+   * Runs a long-poll within the pipe's bounds; past the per-connection cap it is answered at once
+   * with E_TOO_MANY_WAITS (nothing of it runs: a refused `submit` queues no task).
+   */
+  private async hold(pipe: number, run: (signal: AbortSignal) => Promise<Uint8Array>): Promise<Uint8Array> {
+    try {
+      return await this.held.hold(pipe, run);
+    } catch (error) {
+      if (error instanceof FastWorkerError && error.code === "E_TOO_MANY_WAITS") return errorFrame(error);
+      throw error;
+    }
+  }
+
+  private async submit(request: RequestOf<"submit">, signal?: AbortSignal): Promise<Uint8Array> {
     const clientId = request.wait ? request.clientId : undefined;
     const replies = await this.cp.submit(request.tasks, clientId);
     if (!request.wait) return encodeFrame({ v: PROTOCOL_VERSION, type: "submitted", tasks: replies });
     const ids = replies.filter((r) => !r.error).map((r) => r.id);
     const missing = replies.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error! }));
-    if (clientId === undefined) return this.resultsFrame(ids, request.waitFor ?? "all", request.waitMs ?? DEFAULT_WAIT_MS, missing);
+    const waitMs = this.held.clamp(request.waitMs ?? DEFAULT_WAIT_MS);
+    if (clientId === undefined) return this.resultsFrame(ids, request.waitFor ?? "all", waitMs, missing, signal);
     // A client told E_QUEUE_FULL must hear it now to back off, not after the accepted tasks end: those wait in its outbox for collect.
     const refused = missing.some((m) => m.error.code === "E_QUEUE_FULL");
-    await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : request.waitMs ?? DEFAULT_WAIT_MS);
+    await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : waitMs, signal);
     // The rest stay in the client's outbox for its next collect.
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(clientId, ids), missing });
   }
 
-  private async collect(request: RequestOf<"collect">): Promise<Uint8Array> {
-    await this.cp.outboxes.wait(request.clientId, request.waitMs);
+  private async collect(request: RequestOf<"collect">, signal: AbortSignal): Promise<Uint8Array> {
+    await this.cp.outboxes.wait(request.clientId, this.held.clamp(request.waitMs), signal);
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(request.clientId), missing: [] });
   }
 
-  private result(request: RequestOf<"result">): Promise<Uint8Array> | Uint8Array {
+  private result(request: RequestOf<"result">, signal?: AbortSignal): Promise<Uint8Array> | Uint8Array {
+    // A waiting Client's result goes to its outbox (answered now, collected later); other waits are held and clamped.
     if (request.clientId !== undefined && (request.waitMs ?? 0) > 0) return this.resultsToOutbox(request.ids, request.clientId);
-    return this.resultsFrame(request.ids, request.waitFor ?? "all", request.waitMs ?? 0, []);
+    return this.resultsFrame(request.ids, request.waitFor ?? "all", this.held.clamp(request.waitMs ?? 0), [], signal);
   }
 
   /** Finished tasks now; every unfinished one goes to the client's outbox when it ends (collected by `collect`). */
@@ -98,8 +117,9 @@ export class RequestRouter {
 
   private async resultsFrame(
     ids: readonly string[], waitFor: "all" | "any", waitMs: number, missing: Array<{ id: string; error: { code: string; message: string } }>,
+    signal?: AbortSignal,
   ): Promise<Uint8Array> {
-    if (waitMs > 0 && ids.length > 0) await this.cp.waiters.wait(ids, waitFor, waitMs);
+    if (waitMs > 0 && ids.length > 0) await this.cp.waiters.wait(ids, waitFor, waitMs, signal);
     const results: TaskRecord[] = [];
     for (const id of ids) {
       // A waiting caller takes delivery (held results are released); a plain lookup just reads.
@@ -123,8 +143,8 @@ export class RequestRouter {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "cancelled", outcomes });
   }
 
-  private async watch(request: RequestOf<"watch">): Promise<Uint8Array> {
-    const batch = await this.cp.watches.watch(request.watchId, request.ids, Math.min(request.waitMs, MAX_WATCH_WAIT_MS));
+  private async watch(request: RequestOf<"watch">, signal: AbortSignal): Promise<Uint8Array> {
+    const batch = await this.cp.watches.watch(request.watchId, request.ids, this.held.clamp(request.waitMs), signal);
     return encodeFrame({ v: PROTOCOL_VERSION, type: "events", ...batch });
   }
 

@@ -22,15 +22,18 @@ export class ResultWaiters {
     return this.byId.size;
   }
 
-  /** Resolves when the waited-for ids are done or `timeoutMs` passes. */
-  wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number): Promise<void> {
+  /** Resolves when the waited-for ids are done, `timeoutMs` passes or `signal` aborts (its connection closed). */
+  wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const open = ids.filter((id) => !this.isDone(id));
-    if (open.length === 0 || (mode === "any" && open.length < ids.length) || timeoutMs <= 0) return Promise.resolve();
+    if (open.length === 0 || (mode === "any" && open.length < ids.length) || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = { ids: open, pending: open.length, mode, settled: false, settle: () => {} };
       const timer = setTimeout(() => this.settle(waiter), timeoutMs);
+      const abort = () => this.settle(waiter);
+      signal?.addEventListener("abort", abort, { once: true });
       waiter.settle = () => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", abort);
         resolve();
       };
       for (const id of open) {

@@ -63,8 +63,8 @@ export class Watches {
     return this.watches.size;
   }
 
-  /** Adds `ids` to the watch, then answers with its queued events, waiting up to `waitMs` for one. */
-  async watch(watchId: string, ids: readonly string[], waitMs: number): Promise<WatchBatch> {
+  /** Adds `ids` to the watch, then answers with its queued events, waiting up to `waitMs` for one (less if `signal` aborts). */
+  async watch(watchId: string, ids: readonly string[], waitMs: number, signal?: AbortSignal): Promise<WatchBatch> {
     const watch = this.open(watchId);
     const unknown: string[] = [];
     for (const id of ids) {
@@ -83,7 +83,7 @@ export class Watches {
       if (set === undefined) this.byTask.set(id, (set = new Set()));
       set.add(watch);
     }
-    await this.wait(watch, waitMs);
+    await this.wait(watch, waitMs, signal);
     watch.touchedAt = Date.now();
     const batch: WatchBatch = { events: watch.queue, missed: watch.missed };
     watch.queue = [];
@@ -165,16 +165,21 @@ export class Watches {
     if (set?.size === 0) this.byTask.delete(taskId);
   }
 
-  /** Resolves once the watch has an event (plus one macrotask, to batch a burst) or after waitMs. */
-  private wait(watch: Watch, waitMs: number): Promise<void> {
-    if (watch.queue.length > 0 || waitMs <= 0) return Promise.resolve();
+  /** Resolves once the watch has an event (plus one macrotask, to batch a burst), after waitMs, or when `signal` aborts. */
+  private wait(watch: Watch, waitMs: number, signal?: AbortSignal): Promise<void> {
+    if (watch.queue.length > 0 || waitMs <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const done = () => {
         if (watch.wake === wake) watch.wake = undefined;
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
         resolve();
-      }, waitMs);
+      };
+      const timer = setTimeout(done, waitMs);
+      signal?.addEventListener("abort", done, { once: true });
       const wake = () => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
         setImmediate(resolve);
       };
       // One request per watch at a time: an older one still held is answered now (empty) and replaced.

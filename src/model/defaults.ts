@@ -32,5 +32,18 @@ export const DEFAULT_INACTIVE_WORKER_TTL_MS = 300_000;
 /** How long a client waits to reach a control plane before E_UNAVAILABLE. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
 
+/** The longest a control plane holds any long-poll (collect, result/submit with a wait, watch); longer waits are clamped. */
+export const DEFAULT_MAX_WAIT_MS = 30_000;
+
+/** Long-polls one connection (NNG pipe) may hold at once; one more is answered at once with E_TOO_MANY_WAITS. */
+export const DEFAULT_MAX_HELD_PER_CONNECTION = 256;
+
+/**
+ * The highest per-connection cap that still lets a closed connection's waits be released: the
+ * control plane's 4 096 REP contexts. A pipe with one more request waiting for a context is not
+ * read by NNG, so its disconnect goes unseen until a context frees up.
+ */
+export const MAX_HELD_PER_CONNECTION = 4096;
+
 /** Unfinished tasks (queued, scheduled, retrying) a control plane holds before submit answers E_QUEUE_FULL. */
 export const DEFAULT_MAX_QUEUED = 1_000_000;

@@ -207,7 +207,8 @@ export class ControlPlane {
     } catch (error) {
       // Whatever was acquired before the failure (telemetry, pool Workers, sockets, timers) goes now:
       // a caller that catches the error must not be left with a process that cannot exit.
-      this.log("error", "control plane failed to start; releasing what it acquired", { id: this.id, error: String(error) });
+      // Debug, not error: the caller is handed the error itself (the CLI prints it as its one line).
+      this.log("debug", "control plane failed to start; releasing what it acquired", { id: this.id, error: String(error) });
       await this.release(0).catch(() => undefined); // each failed step was logged by releaseInOrder; the start error is the one to report
       throw error;
     }
@@ -472,13 +473,15 @@ export class ControlPlane {
 
   private release(drainMs: number): Promise<void> {
     this.stopping ??= (async () => {
+      const wasRunning = this.state === "running";
       this.state = "stopping";
       try {
         await releaseInOrder(this.releaseSteps(drainMs), this.log, this.releasing);
       } finally {
         this.state = "stopped";
       }
-      this.log("info", "control plane stopped", { id: this.id });
+      // A start that failed never said "started": saying "stopped" would only add noise to its error.
+      if (wasRunning) this.log("info", "control plane stopped", { id: this.id });
     })();
     return this.stopping;
   }

@@ -2,32 +2,31 @@
  * The dashboard's index of every task the control plane knows (live entries and cached results),
  * kept up to date from the task table's state changes, so `/api/tasks` pages, filters and counts
  * in bounded time however many tasks there are: one sorted sequence of all tasks, one per state,
- * one per name and one per (state, name), each ordered by submission time (then by admission
- * order). A page is a positional read from one of them; a total is its size. Only free text
+ * one per name and one per (state, name), each ordered by submission time (then by id, so the
+ * key of a cached record alone finds it). A page is a positional read from one of them; a total is its size. Only free text
  * (`q`) and the priority filter look at tasks one by one, and only at the newest SEARCH_WINDOW
  * candidates of that sequence (the answer then says `truncated`).
  *
  * It is built the first time a view is made for a table (a control plane without a dashboard
- * pays nothing) and costs per task one small node, a Map entry and four slots in block arrays.
+ * pays nothing) and costs per task four slots in block arrays: the items are the table's own
+ * entries (no node objects, no id Map; a first version with both cost ≈ 260 bytes per task).
  */
 import type { Priority } from "../model/priority.ts";
-import type { TaskState } from "../model/task-state.ts";
+import { isTerminal, type TaskState } from "../model/task-state.ts";
+import type { TaskRecord } from "../protocol/index.ts";
 import { OrderedBlocks } from "./ordered-blocks.ts";
+import type { TaskEntry } from "./task-entry.ts";
 import type { TaskTable } from "./task-table.ts";
 
 /** Candidates a free-text or priority query examines at most: "search looks at the newest 10 000" (docs/dashboard.md). */
 export const SEARCH_WINDOW = 10_000;
 
-export interface IndexedTask {
-  readonly id: string;
-  readonly name: string;
-  readonly priority: Priority;
-  /** Submission time, the sort key. */
-  readonly at: number;
-  /** Admission order: breaks ties between tasks submitted in the same millisecond. */
-  readonly seq: number;
-  state: TaskState;
-}
+/**
+ * What the sequences hold: the task table's own entries (no copy, no extra object per task), kept
+ * after the task ends for as long as its record is cached; a small stand-in only for results that
+ * were cached before the index was built.
+ */
+export type IndexedTask = Pick<TaskEntry, "id" | "name" | "priority" | "submittedAt" | "state">;
 
 export interface IndexQuery {
   status?: TaskState;
@@ -48,8 +47,10 @@ export interface IndexPage {
 }
 
 type Sequence = OrderedBlocks<IndexedTask>;
+type Key = Pick<IndexedTask, "id" | "submittedAt">;
 
-const byAge = (a: IndexedTask, b: IndexedTask): number => a.at - b.at || a.seq - b.seq;
+// Submission time, then id: unique, and computable from a cached record alone (eviction hands over only that).
+const byAge = (a: Key, b: Key): number => a.submittedAt - b.submittedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const sequence = (): Sequence => new OrderedBlocks<IndexedTask>(byAge);
 
 interface StateLists {
@@ -58,39 +59,35 @@ interface StateLists {
 }
 
 export class TaskIndex {
-  private readonly nodes = new Map<string, IndexedTask>();
   private readonly all = sequence();
   private readonly byName = new Map<string, Sequence>();
   private readonly byState = new Map<TaskState, StateLists>();
-  private nextSeq = 0;
   /** Tasks the last query looked at one by one (0 for a plain page): how tests see that the work is bounded. */
   lastExamined = 0;
 
   get size(): number {
-    return this.nodes.size;
+    return this.all.size;
   }
 
-  /** Records a task, or moves it to `state` when already recorded. */
-  set(task: { id: string; name: string; priority: Priority; submittedAt: number }, state: TaskState): void {
-    const node = this.nodes.get(task.id);
-    if (node !== undefined) {
-      this.move(node, state);
-      return;
-    }
-    const added: IndexedTask = { id: task.id, name: task.name, priority: task.priority, at: task.submittedAt, seq: this.nextSeq++, state };
-    this.nodes.set(added.id, added);
-    this.all.insert(added);
-    listOf(this.byName, added.name).insert(added);
-    this.enterState(added);
+  /** A task the index has not seen, in its current state ("pending" ones are listed once they move on). */
+  add(task: IndexedTask): void {
+    this.all.insert(task);
+    listOf(this.byName, task.name).insert(task);
+    this.enter(task, task.state);
   }
 
-  remove(id: string): void {
-    const node = this.nodes.get(id);
-    if (node === undefined) return;
-    this.nodes.delete(id);
-    this.all.remove(node);
-    dropFrom(this.byName, node.name, node);
-    this.leaveState(node);
+  /** `task` moved from `from` to its current state. */
+  moved(task: IndexedTask, from: TaskState): void {
+    if (from === task.state) return;
+    this.leave(task, from);
+    this.enter(task, task.state);
+  }
+
+  /** A task left the control plane (its record left the result cache), in state `state`. */
+  remove(key: Key & { name: string }, state: TaskState): void {
+    if (!this.all.remove(key as IndexedTask)) return;
+    dropFrom(this.byName, key.name, key);
+    this.leave(key, state);
   }
 
   /** Tasks per state, from the sequences' sizes. */
@@ -111,12 +108,12 @@ export class TaskIndex {
     const matches: IndexedTask[] = [];
     const { q, priority } = query;
     let examined = 0;
-    for (const node of base.from(0, true)) {
+    for (const task of base.from(0, true)) {
       if (examined >= SEARCH_WINDOW) break;
       examined++;
-      if (priority !== undefined && node.priority !== priority) continue;
-      if (q !== undefined && !node.name.toLowerCase().includes(q) && !node.id.toLowerCase().includes(q)) continue;
-      matches.push(node);
+      if (priority !== undefined && task.priority !== priority) continue;
+      if (q !== undefined && !task.name.toLowerCase().includes(q) && !task.id.toLowerCase().includes(q)) continue;
+      matches.push(task);
     }
     this.lastExamined = examined;
     if (!newestFirst) matches.reverse();
@@ -130,38 +127,22 @@ export class TaskIndex {
     return name === undefined ? lists?.all : lists?.byName.get(name);
   }
 
-  private move(node: IndexedTask, state: TaskState): void {
-    if (node.state === state) return;
-    this.leaveState(node);
-    node.state = state;
-    this.enterState(node);
-  }
-
   // "pending" lasts only inside one admit() call, never across a request: it is not listed.
-  private enterState(node: IndexedTask): void {
-    if (node.state === "pending") return;
-    const lists = this.list(node.state, true);
-    lists.all.insert(node);
-    listOf(lists.byName, node.name).insert(node);
-  }
-
-  private leaveState(node: IndexedTask): void {
-    if (node.state === "pending") return;
-    const lists = this.list(node.state, false);
-    if (lists === undefined) return;
-    lists.all.remove(node);
-    dropFrom(lists.byName, node.name, node);
-  }
-
-  private list(state: TaskState, create: true): StateLists;
-  private list(state: TaskState, create: false): StateLists | undefined;
-  private list(state: TaskState, create: boolean): StateLists | undefined {
+  private enter(task: IndexedTask, state: TaskState): void {
+    if (state === "pending") return;
     let lists = this.byState.get(state);
-    if (lists === undefined && create && state !== "pending") {
+    if (lists === undefined) {
       lists = { all: sequence(), byName: new Map() };
       this.byState.set(state, lists);
     }
-    return lists;
+    lists.all.insert(task);
+    listOf(lists.byName, task.name).insert(task);
+  }
+
+  private leave(key: Key & { name: string }, state: TaskState): void {
+    const lists = this.byState.get(state);
+    if (lists === undefined || !lists.all.remove(key as IndexedTask)) return;
+    dropFrom(lists.byName, key.name, key);
   }
 }
 
@@ -174,13 +155,15 @@ function listOf(map: Map<string, Sequence>, name: string): Sequence {
   return list;
 }
 
-/** Removes `node` from its name's sequence, dropping the sequence once empty (names come and go with task modules). */
-function dropFrom(map: Map<string, Sequence>, name: string, node: IndexedTask): void {
+/** Removes `key` from its name's sequence, dropping the sequence once empty (names come and go with task modules). */
+function dropFrom(map: Map<string, Sequence>, name: string, key: Key): void {
   const list = map.get(name);
   if (list === undefined) return;
-  list.remove(node);
+  list.remove(key as IndexedTask);
   if (list.size === 0) map.delete(name);
 }
+
+const keyOf = (record: TaskRecord) => ({ id: record.taskId, name: record.name, submittedAt: record.timings.submittedAt });
 
 const indexes = new WeakMap<TaskTable, TaskIndex>();
 
@@ -193,25 +176,25 @@ export function taskIndexOf(table: TaskTable): TaskIndex {
   if (existing !== undefined) return existing;
   const index = new TaskIndex();
   indexes.set(table, index);
-  for (const [, record] of table.results.entries("oldest")) {
-    index.set({ id: record.taskId, name: record.name, priority: record.priority, submittedAt: record.timings.submittedAt }, record.status);
-  }
-  for (const entry of table.live.values()) index.set(entry, entry.state);
+  for (const [, record] of table.results.entries("oldest")) index.add({ ...keyOf(record), priority: record.priority, state: record.status });
+  for (const entry of table.live.values()) index.add(entry);
   const onState = table.onState;
   table.onState = (entry, from) => {
     onState(entry, from);
-    index.set(entry, entry.state);
+    // admit() reports "pending" first; a terminal `from` is a manual retry, whose old record was just forgotten.
+    if (entry.state === "pending" || isTerminal(from)) index.add(entry);
+    else index.moved(entry, from);
   };
   const onTerminal = table.onTerminal;
   table.onTerminal = (entry, record) => {
     onTerminal(entry, record);
-    index.set(entry, entry.state);
+    // The entry stays listed (it is the sequences' item) until its record leaves the cache.
+    index.moved(entry, entry.history[entry.history.length - 2]?.state ?? "pending");
   };
   const onForget = table.onForget;
-  table.onForget = (id) => {
-    onForget(id);
-    // A manual retry takes the record out of the cache just before the task is live again; its next state re-adds it.
-    index.remove(id);
+  table.onForget = (id, record) => {
+    onForget(id, record);
+    index.remove(keyOf(record), record.status);
   };
   return index;
 }

@@ -41,7 +41,7 @@ function scan(table: TaskTable, query: IndexQuery): { ids: string[]; total: numb
   for (const [, r] of table.results.entries("newest")) rows.push({ id: r.taskId, name: r.name, priority: r.priority, status: r.status, at: r.timings.submittedAt });
   const base = rows
     .filter((r) => (!query.status || r.status === query.status) && (!query.name || r.name === query.name))
-    .sort((a, b) => b.at - a.at);
+    .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
   const searched = query.q !== undefined || query.priority !== undefined;
   const window = searched ? base.slice(0, SEARCH_WINDOW) : base;
   let matches = window.filter((r) => (!query.priority || r.priority === query.priority) &&
@@ -175,12 +175,12 @@ describe("task index", () => {
     expect(submitted).toBeGreaterThan(2000);
   });
 
-  test("tasks submitted in the same millisecond keep their admission order", () => {
+  test("tasks submitted in the same millisecond are ordered by id", () => {
     const table = new TaskTable({ resultCacheSize: 100, resultCacheTtlMs: 60_000, now: () => 5 });
     const index = taskIndexOf(table);
     for (const id of ["z", "a", "m", "b"]) table.admit(entry(id, "alpha", "normal", 5));
-    expect(index.query({ sort: "oldest", limit: 10, offset: 0 }).tasks.map((t) => t.id)).toEqual(["z", "a", "m", "b"]);
-    expect(index.query({ sort: "newest", limit: 2, offset: 1, status: "queued" }).tasks.map((t) => t.id)).toEqual(["m", "a"]);
+    expect(index.query({ sort: "oldest", limit: 10, offset: 0 }).tasks.map((t) => t.id)).toEqual(["a", "b", "m", "z"]);
+    expect(index.query({ sort: "newest", limit: 2, offset: 1, status: "queued" }).tasks.map((t) => t.id)).toEqual(["m", "b"]);
   });
 });
 
@@ -196,13 +196,13 @@ describe("/api/tasks with many queued tasks", () => {
   const queue = async (count: number, tag: string) => {
     for (let done = 0; done < count; done += 10_000) {
       const specs: TaskSpec[] = [];
-      for (let i = done; i < Math.min(count, done + 10_000); i++) specs.push({ id: `${tag}-${i}`, name: "add", args: [i, 1] });
+      for (let i = done; i < Math.min(count, done + 10_000); i++) specs.push({ id: padded(tag, i), name: "add", args: [i, 1] });
       const replies = await d.cp.submit(specs);
       expect(replies.every((r) => r.error === undefined)).toBe(true);
     }
   };
   const PATHS = ["/api/tasks?limit=50", "/api/tasks?limit=50&status=queued", "/api/tasks?limit=50&name=add&sort=oldest&offset=1000",
-    "/api/tasks?limit=50&status=queued&name=add&offset=100", "/api/tasks?limit=50&q=q-1", "/api/tasks?limit=50&priority=normal"];
+    "/api/tasks?limit=50&status=queued&name=add&offset=100", "/api/tasks?limit=50&q=q-001", "/api/tasks?limit=50&priority=normal"];
   /** Median over a few rounds of every path, in ms (medians: the machine is shared and noisy). */
   const timeRequests = async (): Promise<number> => {
     const times: number[] = [];
@@ -229,17 +229,17 @@ describe("/api/tasks with many queued tasks", () => {
     const large = await timeRequests();
     const index = taskIndexOf(d.cp.table);
 
-    const plain = await d.json<TaskListJson>("/api/tasks?limit=50&status=queued&offset=150000");
+    const plain = await d.json<TaskListJson>("/api/tasks?limit=50&status=queued&offset=197980");
     expect(plain.body.total).toBe(200_000);
-    expect(plain.body.tasks.map((t) => t.task_id)).toEqual(Array.from({ length: 50 }, (_, i) => expectedNewest(150_000 + i)));
+    expect(plain.body.tasks.map((t) => t.task_id)).toEqual(Array.from({ length: 50 }, (_, i) => expectedNewest(197_980 + i)));
     expect(index.lastExamined).toBe(0);
-    const searched = await d.json<TaskListJson>("/api/tasks?limit=50&q=q-1");
+    const searched = await d.json<TaskListJson>("/api/tasks?limit=50&q=q-001");
     expect(index.lastExamined).toBe(SEARCH_WINDOW);
     expect(searched.body.truncated).toBe(true);
     expect(searched.body.total).toBe(0); // the "q-" tasks are the oldest, outside the newest 10 000
     const all = await d.json<TaskListJson>("/api/tasks?limit=50");
     expect(all.body.total).toBe(200_001);
-    expect(all.body.tasks[0]!.task_id).toBe("r-197999");
+    expect(all.body.tasks[0]!.task_id).toBe(padded("r", 197_999));
 
     // A scan grows 100-fold here; the index stays within a small factor (noise, GC, a bigger heap).
     console.log(`/api/tasks rounds: ${small.toFixed(1)} ms at 2 000 queued, ${large.toFixed(1)} ms at 200 000`);
@@ -248,7 +248,10 @@ describe("/api/tasks with many queued tasks", () => {
   }, 120_000);
 });
 
-/** The id at `offset` from the newest of the 200 000 queued tasks: "r-197999" … "r-0", then "q-1999" … "q-0". */
+/** Zero-padded, so ids submitted in the same millisecond (ordered by id) are also in submission order. */
+const padded = (tag: string, i: number) => `${tag}-${String(i).padStart(6, "0")}`;
+
+/** The id at `offset` from the newest of the 200 000 queued tasks: "r-197999" … "r-000000", then "q-001999" … "q-000000". */
 function expectedNewest(offset: number): string {
-  return offset < 198_000 ? `r-${197_999 - offset}` : `q-${1_999 - (offset - 198_000)}`;
+  return offset < 198_000 ? padded("r", 197_999 - offset) : padded("q", 1_999 - (offset - 198_000));
 }

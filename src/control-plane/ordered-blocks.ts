@@ -115,6 +115,16 @@ export class OrderedBlocks<T> {
     }
   }
 
+  /** Calls `visit` on up to `max` items from the newest end, newest first; returns how many it visited. A loop, not a generator: this is the search's inner loop. */
+  scanNewest(max: number, visit: (item: T) => void): number {
+    let visited = 0;
+    for (let b = this.blocks.length - 1; b >= 0 && visited < max; b--) {
+      const block = this.blocks[b] as T[];
+      for (let i = block.length - 1; i >= 0 && visited < max; i--, visited++) visit(block[i] as T);
+    }
+    return visited;
+  }
+
   /** The first block whose last item is not before `item` (the last block when `item` is past all). */
   private blockFor(item: T): number {
     const blocks = this.blocks;

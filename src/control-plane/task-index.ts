@@ -106,14 +106,18 @@ export class TaskIndex {
     }
     const matches: IndexedTask[] = [];
     const { q, priority } = query;
-    let examined = 0;
-    for (const task of base.from(0, true)) {
-      if (examined >= SEARCH_WINDOW) break;
-      examined++;
-      if (priority !== undefined && task.priority !== priority) continue;
-      if (q !== undefined && !task.name.toLowerCase().includes(q) && !task.id.toLowerCase().includes(q)) continue;
+    // Few distinct names: each is matched once per query, not once per task.
+    const nameMatches = new Map<string, boolean>();
+    const nameMatch = (name: string): boolean => {
+      let hit = nameMatches.get(name);
+      if (hit === undefined) nameMatches.set(name, (hit = q !== undefined && name.toLowerCase().includes(q)));
+      return hit;
+    };
+    const examined = base.scanNewest(SEARCH_WINDOW, (task) => {
+      if (priority !== undefined && task.priority !== priority) return;
+      if (q !== undefined && !nameMatch(task.name) && !task.id.toLowerCase().includes(q)) return;
       matches.push(task);
-    }
+    });
     this.lastExamined = examined;
     if (!newestFirst) matches.reverse();
     const tasks = matches.slice(query.offset, query.offset + query.limit);

@@ -4,11 +4,10 @@
 // A subworker's host is cut off the network while it runs a task: the control plane notices its
 // silence after --worker-timeout and runs the task on another host, once; when the host comes back
 // the subworker re-registers by itself and its late result changes nothing.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { makeTestCa, type TestCa } from "../helpers/certs.ts";
-import { createHosts, type Host, type Hosts } from "../helpers/netns.ts";
-import { killAll } from "../helpers/processes.ts";
+import { describe, expect, test } from "bun:test";
+import type { Host } from "../helpers/netns.ts";
 import { waitFor } from "../helpers/wait-for.ts";
+import { useHosts } from "./setup.ts";
 
 const TOKEN = "multihost-partition-token-0123456789";
 const TASKS = "test/fixtures/core-tasks.ts";
@@ -18,29 +17,15 @@ const DISCOVERY_PORT = 7450;
 const WORKER_TIMEOUT_S = 2;
 const TASK_MS = 3_000;
 
-let net: Hosts | undefined;
-let ca: TestCa | undefined;
-afterAll(async () => {
-  await killAll();
-  ca?.remove();
-  net?.remove();
-});
-
-let cpHost: Host;
-let victimHost: Host;
-let survivorHost: Host;
-beforeAll(() => {
-  net = createHosts(3);
-  [cpHost, victimHost, survivorHost] = net.hosts as [Host, Host, Host];
-  ca = makeTestCa("partition", [cpHost.ip]);
-});
+const multi = useHosts(3, "partition");
 
 type TaskView = { status: string; workerId?: string; result?: unknown; attempts?: number; timings?: { finishedAt?: number } };
 type WorkerView = { id: string; state: string };
 
 describe("a subworker's host cut off mid-task", () => {
   test("the task re-runs on another host after --worker-timeout, one result; the host comes back, re-registers, its late result is ignored", async () => {
-    const tls = ca as TestCa;
+    const [cpHost, victimHost, survivorHost] = multi.hosts as [Host, Host, Host];
+    const tls = multi.ca;
     const address = `tls+tcp://${cpHost.ip}:${PORT}`;
     const discovery = `tcp://${cpHost.ip}:${DISCOVERY_PORT}`;
     const env = { FASTWORKER_TOKEN: TOKEN };

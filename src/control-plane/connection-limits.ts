@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { FastWorkerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { MAX_HELD_PER_CONNECTION, TRUSTED_IDLE_FACTOR } from "../model/defaults.ts";
@@ -172,4 +173,33 @@ export function checkConnectionLimits(o: Omit<ConnectionLimitOptions, "maxHeldPe
     throw bad("idleTimeoutMs", "from 0 (never) to 2147483647 ms", o.idleTimeoutMs);
   }
   return o;
+}
+
+/**
+ * The connection limit the process can honour: each connection is a descriptor, and once they run
+ * out the listener, the journal and the dashboard fail too (the issue's "dashboard stopped").
+ * Leaves an eighth of the soft RLIMIT_NOFILE (64..512) for everything else, and says so when it
+ * lowers the limit. `limitsText` is /proc/self/limits (Linux); elsewhere the limit is kept as given.
+ */
+export function fitToDescriptors(maxConnections: number, log: Logger, limitsText: string | undefined = readProcLimits()): number {
+  const soft = limitsText === undefined ? undefined : /^Max open files\s+(\d+|unlimited)/m.exec(limitsText)?.[1];
+  if (soft === undefined || soft === "unlimited") return maxConnections;
+  const limit = Number(soft);
+  const usable = Math.max(1, limit - Math.min(512, Math.max(64, Math.floor(limit / 8))));
+  if (maxConnections <= usable) return maxConnections;
+  log("warn", "--max-connections is above what the descriptor limit allows; using the lower figure (raise `ulimit -n` for more)", {
+    maxConnections, descriptorLimit: limit, using: usable,
+  });
+  return usable;
+}
+
+function readProcLimits(): string | undefined {
+  if (process.platform !== "linux") return undefined;
+  try {
+    return readFileSync("/proc/self/limits", "utf8");
+  } catch (error) {
+    // No procfs (some containers): nothing to fit to, so the limit stays as configured.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }

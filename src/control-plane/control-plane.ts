@@ -25,7 +25,7 @@ import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { LocalSource } from "./local-source.ts";
 import { TaskActivity } from "./task-activity.ts";
 import { checkWaitLimits } from "./held-waits.ts";
-import { checkConnectionLimits, ConnectionLimits, type ConnectionLimitOptions } from "./connection-limits.ts";
+import { checkConnectionLimits, ConnectionLimits, fitToDescriptors, type ConnectionLimitOptions } from "./connection-limits.ts";
 import { PipeRegistry } from "./pipe-registry.ts";
 import { RequestRouter } from "./request-router.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
@@ -261,7 +261,8 @@ export class ControlPlane {
     const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
     // One table of connections (pipe-registry.ts): the held waits, the connection limits and the close hooks share it.
     const pipes = new PipeRegistry();
-    const connections = (this.connections = new ConnectionLimits(pipes, { ...this.connectionLimits, maxHeldPerConnection: this.waitLimits.maxHeldPerConnection },
+    const connections = (this.connections = new ConnectionLimits(pipes, {
+      ...this.connectionLimits, maxConnections: fitToDescriptors(this.connectionLimits.maxConnections, this.log), maxHeldPerConnection: this.waitLimits.maxHeldPerConnection },
       { close: closePipe, trusted: (pipe): boolean => router.trusted(pipe), log: this.log }));
     const router: RequestRouter = (this.router = new RequestRouter(this, gate, this.waitLimits, pipes, connections));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.

@@ -162,4 +162,22 @@ describe("connection count (--max-connections) and idle connections (--idle-time
     await client.stop();
     expect(await cp.stop("SIGTERM")).toBe(0);
   }, 60_000);
+
+  test("with only 400 descriptors (prlimit), --max-connections is lowered with a warning, so 450 connections cannot starve the dashboard or the Client", async () => {
+    const address = await freeAddress();
+    const guiPort = await freePort();
+    const cp = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address,
+      "--no-discovery", "--no-journal", "--concurrency", "1", "--gui-port", String(guiPort)], { prefix: ["prlimit", "--nofile=400:400", "--"] });
+    await cp.waitFor(/control plane .* ready/);
+    expect(cp.output()).toMatch(/--max-connections is above what the descriptor limit allows.*"using":336/);
+    const client = await new Client({ address, connectTimeoutMs: 5000 }).start();
+    const peers: RawPeer[] = [];
+    for (let i = 0; i < 450; i++) peers.push(await handshaken(address));
+    await waitFor(() => peers.filter((p) => p.closed()).length >= 450 - 335, { timeoutMs: 10_000 });
+    expect(await timedSubmit(client, 1000)).toBeLessThan(1000);
+    expect((await fetch(`http://127.0.0.1:${guiPort}/api/status`)).status).toBe(200);
+    for (const p of peers) p.socket.destroy();
+    await client.stop();
+    expect(await cp.stop("SIGTERM")).toBe(0);
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 // The per-connection policy on the pipe registry, with a hand-moved clock and the closes recorded
 // (the real nng_pipe_close and the real sockets are exercised by test/security/connections.test.ts).
 import { describe, expect, test } from "bun:test";
-import { checkConnectionLimits, ConnectionLimits, type ConnectionLimitOptions } from "../../src/control-plane/connection-limits.ts";
+import { checkConnectionLimits, ConnectionLimits, fitToDescriptors, type ConnectionLimitOptions } from "../../src/control-plane/connection-limits.ts";
 import { HeldWaits } from "../../src/control-plane/held-waits.ts";
 import { PipeRegistry } from "../../src/control-plane/pipe-registry.ts";
 import { decodeReply, PROTOCOL_VERSION, type Request } from "../../src/protocol/index.ts";
@@ -117,5 +117,20 @@ describe("ConnectionLimits", () => {
     for (const bad of [{ maxConnections: 0 }, { maxRequestsPerConnection: 0 }, { maxRequestsPerConnection: 4097 }, { idleTimeoutMs: -1 }, { idleTimeoutMs: 1.5 }]) {
       expect(() => checkConnectionLimits({ maxConnections: 10, maxRequestsPerConnection: 10, idleTimeoutMs: 10, ...bad })).toThrow(expect.objectContaining({ code: "E_CONFIG" }));
     }
+  });
+});
+
+describe("fitToDescriptors", () => {
+  const limits = (soft: string) => `Limit                     Soft Limit           Hard Limit           Units\nMax open files            ${soft}                 1048576              files\n`;
+  test("keeps a limit the descriptors allow; lowers one they do not, with one warning", () => {
+    const lines: string[] = [];
+    const log = (_level: LogLevel, msg: string) => void lines.push(msg);
+    expect(fitToDescriptors(4096, log, limits("20000"))).toBe(4096);
+    expect(fitToDescriptors(4096, log, limits("unlimited"))).toBe(4096);
+    expect(fitToDescriptors(4096, log, undefined)).toBe(4096);
+    expect(lines).toEqual([]);
+    expect(fitToDescriptors(4096, log, limits("1024"))).toBe(1024 - 128);
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain("--max-connections");
   });
 });

@@ -52,7 +52,8 @@ describe("the PostgreSQL journal", () => {
     await cp.stop("SIGKILL");
 
     cp = await startOnPostgres(address, url);
-    expect(cp.output()).toContain("(PostgreSQL, sync full)");
+    await cp.waitFor(/journal: +postgres:\/\/fwtest:\*\*\*@.* \(PostgreSQL, sync full\)/);
+    expect(cp.output()).not.toContain(decodeURIComponent(new URL(url).password));
     client = await connect(address);
     const records = await Promise.all(ids.map((id) => client.result(id, { wait: true })));
     expect(records.every((r) => r.status === "success")).toBe(true);

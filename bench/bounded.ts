@@ -15,7 +15,7 @@ import { Client } from "../src/client/index.ts";
 import { freePort, percentile, print, spawnControlPlane } from "./lib.ts";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
-const ROUND_TRIPS = 500;
+const ROUND_TRIPS = 1000;
 const IN_FLIGHT = 2048;
 
 function rssBytes(pid: number): number {
@@ -127,6 +127,11 @@ export async function runBounded(queued = Number(process.env.BENCH_QUEUED ?? 1_0
     await Bun.sleep(500);
     const loaded = await roundTrips(client, ROUND_TRIPS);
     const polled = await polling.stop();
+    // The same with the poller searching (q examines the newest 10 000 tasks per request).
+    const searching = poller(`${tasksUrl}&q=abc`);
+    await Bun.sleep(500);
+    const searched = await roundTrips(client, ROUND_TRIPS);
+    const searchPolled = await searching.stop();
     closeStream();
     print({
       scenario: `bounded: NNG submit round trip, ${label}, dashboard poller + event stream`, requests: loaded.length,
@@ -134,6 +139,7 @@ export async function runBounded(queued = Number(process.env.BENCH_QUEUED ?? 1_0
       idle_p50_ms: percentile(idle, 0.5), idle_p99_ms: percentile(idle, 0.99), queue_full_no_poller_p99_ms: percentile(full, 0.99),
       p99_vs_idle: Number((percentile(loaded, 0.99) / percentile(idle, 0.99)).toFixed(2)),
       poller_requests: polled.length, poller_p99_ms: percentile(polled, 0.99, 2),
+      with_search_poller_p99_ms: percentile(searched, 0.99), search_poller_p99_ms: percentile(searchPolled, 0.99, 2),
     });
 
     await client.cancel(blocker);
@@ -145,9 +151,11 @@ export async function runBounded(queued = Number(process.env.BENCH_QUEUED ?? 1_0
     const drainSeconds = (performance.now() - drainStarted) / 1000;
     await Bun.sleep(3000); // the collector returns what it can
     const rssDrained = rssBytes(proc.pid);
+    await Bun.sleep(7000); // and the allocator gives pages back to the system over seconds
+    const rssLater = rssBytes(proc.pid);
     print({
       scenario: `bounded: after the drain, ${label}`, drain_s: Number(drainSeconds.toFixed(1)), tasks_per_s: Math.round(queued / drainSeconds),
-      rss_before_mb: mb(rssBefore), rss_queued_mb: mb(rssQueued), rss_drained_mb: mb(rssDrained),
+      rss_before_mb: mb(rssBefore), rss_queued_mb: mb(rssQueued), rss_drained_mb: mb(rssDrained), rss_10s_later_mb: mb(rssLater),
     });
   } finally {
     await client.stop();

@@ -61,7 +61,8 @@ export class OrderedBlocks<T> {
     if (first === undefined) return false;
     let b = 0;
     let at = 0;
-    if (first[0] !== item) {
+    // The oldest item is the usual one to go (the next queued task starts, the oldest result is evicted).
+    if (first[0] !== item && this.compare(first[0] as T, item) !== 0) {
       b = this.blockFor(item);
       const block = blocks[b];
       if (block === undefined) return false;
@@ -114,6 +115,16 @@ export class OrderedBlocks<T> {
     }
   }
 
+  /** Calls `visit` on up to `max` items from the newest end, newest first; returns how many it visited. A loop, not a generator: this is the search's inner loop. */
+  scanNewest(max: number, visit: (item: T) => void): number {
+    let visited = 0;
+    for (let b = this.blocks.length - 1; b >= 0 && visited < max; b--) {
+      const block = this.blocks[b] as T[];
+      for (let i = block.length - 1; i >= 0 && visited < max; i--, visited++) visit(block[i] as T);
+    }
+    return visited;
+  }
+
   /** The first block whose last item is not before `item` (the last block when `item` is past all). */
   private blockFor(item: T): number {
     const blocks = this.blocks;
@@ -140,9 +151,11 @@ export class OrderedBlocks<T> {
     return lo;
   }
 
+  // Both halves are fresh arrays: splicing the tail off would leave the first half with the
+  // capacity the full block grew to (about twice its items, for every block but the last).
   private split(b: number): void {
     const block = this.blocks[b] as T[];
-    this.blocks.splice(b + 1, 0, block.splice(this.splitAt));
+    this.blocks.splice(b, 1, block.slice(0, this.splitAt), block.slice(this.splitAt));
   }
 
   private mergeSmall(b: number): void {

@@ -25,23 +25,30 @@ function random(seed: number): () => number {
   };
 }
 
+/** Each id's latest admission number, for the reference order (a cached record does not carry it). */
+const seqOf = new Map<string, number>();
+let admitted = 0;
 function entry(id: string, name: string, priority: Priority, now: number, dueAt?: number): TaskEntry {
+  const seq = admitted++;
+  seqOf.set(id, seq);
   return {
+    seq,
     id, name, args: [], priority, state: "pending", history: [{ state: "pending", at: now }], attempts: 0, maxRetries: 1,
     backoff: { baseMs: 5, factor: 1, maxMs: 5, jitter: 0 }, submittedAt: now, ...(dueAt !== undefined ? { dueAt } : {}),
   };
 }
 
-interface Row { id: string; name: string; priority: Priority; status: TaskState; at: number }
+interface Row { id: string; name: string; priority: Priority; status: TaskState; at: number; seq: number }
 
 /** What the index must agree with: every live entry and every unexpired cached result, filtered and sorted one by one. */
 function scan(table: TaskTable, query: IndexQuery): { ids: string[]; total: number; truncated: boolean } {
   const rows: Row[] = [];
-  for (const e of table.live.values()) rows.push({ id: e.id, name: e.name, priority: e.priority, status: e.state, at: e.submittedAt });
-  for (const [, r] of table.results.entries("newest")) rows.push({ id: r.taskId, name: r.name, priority: r.priority, status: r.status, at: r.timings.submittedAt });
+  for (const e of table.live.values()) rows.push({ id: e.id, name: e.name, priority: e.priority, status: e.state, at: e.submittedAt, seq: e.seq });
+  // A record has no admission number; its entry had (tests only: ids here map back to their entries).
+  for (const [, r] of table.results.entries("newest")) rows.push({ id: r.taskId, name: r.name, priority: r.priority, status: r.status, at: r.timings.submittedAt, seq: seqOf.get(r.taskId) ?? -1 });
   const base = rows
     .filter((r) => (!query.status || r.status === query.status) && (!query.name || r.name === query.name))
-    .sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
+    .sort((a, b) => b.at - a.at || b.seq - a.seq);
   const searched = query.q !== undefined || query.priority !== undefined;
   const window = searched ? base.slice(0, SEARCH_WINDOW) : base;
   let matches = window.filter((r) => (!query.priority || r.priority === query.priority) &&
@@ -97,6 +104,11 @@ describe("task index", () => {
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
     // Some tasks exist before the index does: it starts from what the table holds.
     for (let i = 0; i < 50; i++) table.admit(entry(`pre-${i}`, pick(NAMES), pick(PRIORITIES), ++now));
+    for (const e of table.take(null, 20)) {
+      table.start(e, "w0");
+      table.complete(e.id, { id: e.id, attempt: 1, startedAt: now, finishedAt: now, ok: false, error: { code: "E_TASK_FAILED", message: "no" }, retry: "never" });
+    }
+    expect(table.results.size).toBe(20);
     const index = taskIndexOf(table);
     expect(taskIndexOf(table)).toBe(index);
     const running: TaskEntry[] = [];
@@ -175,12 +187,12 @@ describe("task index", () => {
     expect(submitted).toBeGreaterThan(2000);
   });
 
-  test("tasks submitted in the same millisecond are ordered by id", () => {
+  test("tasks submitted in the same millisecond keep their admission order", () => {
     const table = new TaskTable({ resultCacheSize: 100, resultCacheTtlMs: 60_000, now: () => 5 });
     const index = taskIndexOf(table);
     for (const id of ["z", "a", "m", "b"]) table.admit(entry(id, "alpha", "normal", 5));
-    expect(index.query({ sort: "oldest", limit: 10, offset: 0 }).tasks.map((t) => t.id)).toEqual(["a", "b", "m", "z"]);
-    expect(index.query({ sort: "newest", limit: 2, offset: 1, status: "queued" }).tasks.map((t) => t.id)).toEqual(["m", "b"]);
+    expect(index.query({ sort: "oldest", limit: 10, offset: 0 }).tasks.map((t) => t.id)).toEqual(["z", "a", "m", "b"]);
+    expect(index.query({ sort: "newest", limit: 2, offset: 1, status: "queued" }).tasks.map((t) => t.id)).toEqual(["m", "a"]);
   });
 });
 
@@ -202,7 +214,9 @@ describe("/api/tasks with many queued tasks", () => {
     }
   };
   const PATHS = ["/api/tasks?limit=50", "/api/tasks?limit=50&status=queued", "/api/tasks?limit=50&name=add&sort=oldest&offset=1000",
-    "/api/tasks?limit=50&status=queued&name=add&offset=100", "/api/tasks?limit=50&q=q-001", "/api/tasks?limit=50&priority=normal"];
+    "/api/tasks?limit=50&status=queued&name=add&offset=100", "/api/tasks?limit=50&q=q-001", "/api/tasks?limit=50&priority=normal",
+    // What the event stream's snapshots compute every second (status, workers, queues), and the cache panel.
+    "/api/status", "/api/workers", "/api/queues", "/api/cache"];
   /** Median over a few rounds of every path, in ms (medians: the machine is shared and noisy). */
   const timeRequests = async (): Promise<number> => {
     const times: number[] = [];
@@ -218,7 +232,7 @@ describe("/api/tasks with many queued tasks", () => {
     return times.sort((a, b) => a - b)[3]!;
   };
 
-  test("answers 200 000 queued tasks in about the time it answers 2 000, and search examines a bounded window", async () => {
+  test("answers 200 000 queued tasks in about the time it answers 2 000 (so do the per-second snapshots), and search examines a bounded window", async () => {
     // One long task holds the only Worker, so everything after it stays queued.
     const [blocker] = await d.cp.submit([{ id: "blocker", name: "sleep", args: [30_000] }]);
     expect(blocker?.error).toBeUndefined();
@@ -248,7 +262,7 @@ describe("/api/tasks with many queued tasks", () => {
   }, 120_000);
 });
 
-/** Zero-padded, so ids submitted in the same millisecond (ordered by id) are also in submission order. */
+/** Zero-padded, so the ids' order is also their submission order (readable expectations). */
 const padded = (tag: string, i: number) => `${tag}-${String(i).padStart(6, "0")}`;
 
 /** The id at `offset` from the newest of the 200 000 queued tasks: "r-197999" … "r-000000", then "q-001999" … "q-000000". */

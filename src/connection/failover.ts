@@ -9,6 +9,8 @@ export const DEFAULT_FAILOVER_TIMEOUT_MS = 30_000;
 /** Pause after a whole round of addresses failed fast (standbys, refused dials), doubling up to the cap. */
 const ROUND_PAUSE_MS = 50;
 const ROUND_PAUSE_MAX_MS = 1_000;
+/** Below this much of the failover budget left, no new attempt starts (it could only time out). */
+const MIN_ATTEMPT_MS = 100;
 
 export interface FailoverOptions {
   /** Control plane addresses, tried in this order; the first is used first. */
@@ -55,6 +57,8 @@ export function leaderHint(error: unknown): string | undefined {
  */
 export class FailoverConnection {
   private readonly connections = new Map<string, Connection>();
+  /** Connections closed because their peer dropped: requests that were waiting on them are sent elsewhere. */
+  private readonly retired = new WeakSet<Connection>();
   /** The configured addresses, then leaders that standbys named, in the order to try them. */
   private readonly candidates: string[];
   private current: string;
@@ -92,22 +96,25 @@ export class FailoverConnection {
     for (let round = 0; ; round++) {
       const at = this.current;
       const leftMs = deadline === undefined ? timeoutMs : Math.min(timeoutMs, Math.round(deadline - performance.now()));
+      let connection: Connection | undefined;
       try {
-        return await this.connectionTo(at).call(bytes, expect, waitMs, Math.max(1, leftMs));
+        connection = this.connectionTo(at);
+        return await connection.call(bytes, expect, waitMs, Math.max(1, leftMs));
       } catch (error) {
-        const cause = failoverCause(error);
+        const cause = connection !== undefined && this.retired.has(connection) ? "unavailable" : failoverCause(error);
         // One address and nobody answering: the caller's E_UNAVAILABLE, as before failover existed.
         if (this.closed || cause === undefined || (cause === "unavailable" && this.candidates.length < 2)) throw error;
         if (!tried.includes(at)) tried.push(at);
         deadline ??= performance.now() + failoverMs;
-        if (performance.now() >= deadline) {
-          throw new UnavailableError(`no control plane served the request within the failover time of ${failoverMs} ms; tried ${tried.join(", ")} (last: ${describe(error)})`, { cause: error });
-        }
+        const spent = () => new UnavailableError(`no control plane served the request within the failover time of ${failoverMs} ms; tried ${tried.join(", ")} (last: ${describe(error)})`, { cause: error });
+        if (deadline - performance.now() < MIN_ATTEMPT_MS) throw spent();
         this.moveOn(at, error as Error);
         // A whole round failed (or a standby named no leader): pause, so standbys are not spun on.
         if (round > 0 && (this.current === tried[0] || cause === "not-leader")) {
           await Bun.sleep(Math.min(ROUND_PAUSE_MAX_MS, ROUND_PAUSE_MS * 2 ** Math.min(round, 5), Math.max(0, deadline - performance.now())));
         }
+        // Too little time left for a fair try: the error that made us move is the one worth reporting.
+        if (deadline - performance.now() < MIN_ATTEMPT_MS) throw spent();
       }
     }
   }
@@ -140,11 +147,19 @@ export class FailoverConnection {
   /**
    * The control plane in use dropped the connection: new requests go to the next address now
    * (with one address there is nowhere else; NNG redials it by itself). Requests in flight there
-   * fail with a reset and fail over through call().
+   * fail (reset, or closed here) and fail over through call().
    */
   private peerLost(address: string): void {
-    if (this.closed || this.current !== address || this.candidates.length < 2) return;
-    this.moveOn(address, new UnavailableError(`the connection to the control plane at ${address} was lost`));
+    if (this.closed || this.candidates.length < 2) return;
+    // A request sent after the peer died but before this notice waits for a pipe that will not come
+    // back (its whole timeout, long-poll included): closing the connection ends it now, and call() resends it.
+    const lost = this.connections.get(address);
+    if (lost !== undefined) {
+      this.connections.delete(address);
+      this.retired.add(lost);
+      void lost.close();
+    }
+    if (this.current === address) this.moveOn(address, new UnavailableError(`the connection to the control plane at ${address} was lost`));
   }
 
   private connectionTo(address: string): Connection {

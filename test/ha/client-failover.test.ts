@@ -78,6 +78,26 @@ describe("the Client across control planes", () => {
     }
   });
 
+  test("an idle client's next request after each kill -9 goes to the next control plane at once, never waiting out a timeout", async () => {
+    const planes = await Promise.all([0, 1, 2, 3].map(() => startControlPlane()));
+    const client = await new Client({ addresses: planes.map((p) => p.address) }).start();
+    try {
+      for (let i = 0; i < planes.length - 1; i++) {
+        expect(client.address).toBe(planes[i]!.address);
+        expect(await client.submit<number>("add", [i, 1])).toBe(i + 1);
+        await planes[i]!.cp.stop("SIGKILL");
+        // Sent at once, maybe before the dropped connection was noticed: that request must not wait for a pipe that never comes back.
+        const before = performance.now();
+        expect(await client.submit<number>("add", [i, 2])).toBe(i + 2);
+        expect(performance.now() - before).toBeLessThan(3_000);
+      }
+      expect(client.address).toBe(planes[3]!.address);
+    } finally {
+      await client.stop();
+      await planes[3]!.cp.stop();
+    }
+  });
+
   test("a standby's E_NOT_LEADER sends the Client to the leader it names, given only the standby's address", async () => {
     const leader = await startControlPlane();
     const { standby, address } = await startStandby(leader.address);

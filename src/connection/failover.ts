@@ -77,10 +77,6 @@ export class FailoverConnection {
     return this.current;
   }
 
-  get addresses(): readonly string[] {
-    return this.candidates;
-  }
-
   /**
    * Sends a frame and returns the reply of the expected type (see Connection.call), moving to
    * another control plane when this one cannot serve it. `failoverMs` replaces the total failover
@@ -101,7 +97,9 @@ export class FailoverConnection {
         connection = this.connectionTo(at);
         return await connection.call(bytes, expect, waitMs, Math.max(1, leftMs));
       } catch (error) {
-        const cause = connection !== undefined && this.retired.has(connection) ? "unavailable" : failoverCause(error);
+        // Closed here because its peer dropped (peerLost), not by the caller: as good as a reset.
+        const retired = connection !== undefined && this.retired.has(connection) && error instanceof FastWorkerError && error.code === "E_CLOSED";
+        const cause = retired ? "unavailable" : failoverCause(error);
         // One address and nobody answering: the caller's E_UNAVAILABLE, as before failover existed.
         if (this.closed || cause === undefined || (cause === "unavailable" && this.candidates.length < 2)) throw error;
         if (!tried.includes(at)) tried.push(at);

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { addressList } from "../../src/config.ts";
-import { FastWorkerError } from "../../src/errors.ts";
+import { failoverCause, leaderHint } from "../../src/connection/failover.ts";
+import { FastWorkerError, NngError, NotLeaderError, TaskError, UnavailableError } from "../../src/errors.ts";
 import { cli } from "../helpers/cli.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { freeAddress } from "../helpers/ports.ts";
@@ -16,6 +17,19 @@ describe("address lists", () => {
     expect(addressList("tcp://a:1, tls+tcp://b:2")).toBe("tcp://a:1,tls+tcp://b:2");
     expect(() => addressList("tcp://a:1,")).toThrow(/empty entry/);
     expect(() => addressList("tcp://a:1,b:2")).toThrow(/expected an NNG address/);
+  });
+
+  test("what makes a request move: a standby, no answer, a reset connection; never a task's own failure. A named leader is used only when it is an NNG address", () => {
+    expect(failoverCause(new NotLeaderError("standby", "tcp://10.0.0.1:5555"))).toBe("not-leader");
+    expect(failoverCause(new UnavailableError("no answer"))).toBe("unavailable");
+    expect(failoverCause(new NngError("E_NNG", 19, "NNG_ECONNRESET", "reset"))).toBe("unavailable");
+    expect(failoverCause(new FastWorkerError("E_TIMEOUT", "late"))).toBe("unavailable");
+    expect(failoverCause(new TaskError("E_TASK_FAILED", "boom"))).toBeUndefined();
+    expect(failoverCause(new FastWorkerError("E_CLOSED", "client stopped"))).toBeUndefined();
+    expect(failoverCause(new FastWorkerError("E_UNAUTHORIZED", "bad token"))).toBeUndefined();
+    expect(leaderHint(new NotLeaderError("standby", "tls+tcp://10.0.0.1:5555"))).toBe("tls+tcp://10.0.0.1:5555");
+    expect(leaderHint(new NotLeaderError("standby", "10.0.0.1:5555; rm -rf /"))).toBeUndefined();
+    expect(leaderHint(new NotLeaderError("standby"))).toBeUndefined();
   });
 
   test("ClientOptions.addresses must name at least one valid address (E_CONFIG before any socket)", async () => {

@@ -5,7 +5,7 @@ import { SQL } from "bun";
 import { NotLeaderError } from "../../src/errors.ts";
 import { fencedWrite, LeaderElector, LeaderLease, type Role } from "../../src/ha/index.ts";
 import { waitFor } from "../helpers/wait-for.ts";
-import { startPostgres, type Postgres } from "./temp-postgres.ts";
+import { startPostgres, type Postgres } from "../helpers/postgres.ts";
 
 let pg: Postgres;
 const pools: SQL[] = [];

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { NotLeaderError } from "../../src/errors.ts";
 import { fence, fencedWrite, FENCE_PREDICATE, LeaderLease } from "../../src/ha/index.ts";
-import { startPostgres, type Postgres } from "./temp-postgres.ts";
+import { startPostgres, type Postgres } from "../helpers/postgres.ts";
 
 let pg: Postgres;
 const pools: SQL[] = [];

@@ -1,6 +1,7 @@
 // `bun run bench`: end-to-end numbers with the client and the control plane in separate processes.
 // Prints one JSON object per scenario: scenario, tasks_per_s, p50_ms, p99_ms, rss_mb (where they apply).
 import { Client } from "../src/client/index.ts";
+import { runBounded } from "./bounded.ts";
 import { runBurst } from "./burst.ts";
 import { runJournalModes } from "./journal-modes.ts";
 import { freePort, percentile, pipelined, print, rssMb, sequential, spawnControlPlane } from "./lib.ts";
@@ -57,3 +58,6 @@ await runJournalModes(startControlPlane);
 
 // Auth and TLS side by side (bench/security.ts).
 await import("./security.ts");
+
+// Issue 14's bounded-resources figures (bench/bounded.ts; alone it queues 1 000 000): 200 000 here keeps the whole run near 3 min.
+await runBounded(Number(process.env.BENCH_QUEUED ?? 200_000));

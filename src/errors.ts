@@ -40,6 +40,7 @@ export type ErrorCode =
   | "E_SHUTTING_DOWN"
   | "E_REFUSED"
   | "E_TOO_MANY_WAITS"
+  | "E_TOO_MANY_REQUESTS"
   | "E_QUEUE_FULL"
   // security
   | "E_UNAUTHORIZED"
@@ -229,6 +230,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = Object.fr
   E_REFUSED: general,
   // One connection holds too many long-polls at once: the caller must see it to slow down.
   E_TOO_MANY_WAITS: { kind: "general", remote: true, exit: "unavailable" },
+  // One connection has too many requests in progress (--max-requests-per-connection): retry once some are answered.
+  E_TOO_MANY_REQUESTS: { kind: "general", remote: true, exit: "unavailable" },
   // The control plane is at its --max-queued: the submitter waits and submits again (the Client does so itself).
   E_QUEUE_FULL: general,
   // The peer could not prove the token: the caller fixes its own token, as with a bad flag.

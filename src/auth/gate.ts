@@ -53,6 +53,11 @@ export class AuthGate {
     return undefined;
   }
 
+  /** True once the connection proved a token (with no token configured: never, nothing is proved). */
+  authenticated(pipe: number): boolean {
+    return this.roles.has(pipe);
+  }
+
   /** The connection is gone: forget what it proved. */
   forget(pipe: number): void {
     this.roles.delete(pipe);

@@ -4,7 +4,7 @@ import { address, boolean, integer, resolve, seconds, text } from "../config.ts"
 import { createCommands, createControlPlane, createView } from "../control-plane/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { JournalStore, parseJournalSync } from "../store/index.ts";
@@ -40,6 +40,9 @@ export function controlPlaneCommand(ctx: CliContext) {
       "inactive-worker-ttl": { type: "string", description: `Seconds an inactive subworker stays listed before it is forgotten (default ${DEFAULT_INACTIVE_WORKER_TTL_MS / 1000}) [FASTWORKER_INACTIVE_WORKER_TTL]` },
       "max-wait-ms": { type: "string", description: `Longest any long-poll (collect, result/submit with a wait, watch) is held, in ms; longer waits are clamped (default ${DEFAULT_MAX_WAIT_MS}) [FASTWORKER_MAX_WAIT_MS]` },
       "max-held-per-connection": { type: "string", description: `Long-polls one connection may hold at once; beyond, E_TOO_MANY_WAITS (default ${DEFAULT_MAX_HELD_PER_CONNECTION}, at most ${MAX_HELD_PER_CONNECTION}) [FASTWORKER_MAX_HELD_PER_CONNECTION]` },
+      "max-requests-per-connection": { type: "string", description: `Requests one connection may have in progress (held long-polls included); beyond, answered at once with E_TOO_MANY_REQUESTS (default ${DEFAULT_MAX_REQUESTS_PER_CONNECTION}, at most ${MAX_HELD_PER_CONNECTION}, the REP contexts: keep cap x expected busy peers below it) [FASTWORKER_MAX_REQUESTS_PER_CONNECTION]` },
+      "max-connections": { type: "string", description: `Connections kept at once; a new one beyond is closed at once, with one warning per 10 s; lowered to fit ulimit -n (default ${DEFAULT_MAX_CONNECTIONS}) [FASTWORKER_MAX_CONNECTIONS]` },
+      "idle-timeout-ms": { type: "string", description: `A connection with nothing in progress that sends no request this long is closed; authenticated and subworker connections get ${TRUSTED_IDLE_FACTOR} x; 0 = never (default ${DEFAULT_IDLE_TIMEOUT_MS}) [FASTWORKER_IDLE_TIMEOUT_MS]` },
       "gui-host": { type: "string", description: `Dashboard host (default ${DEFAULT_GUI_HOST}; beyond loopback it needs FASTWORKER_GUI_TOKEN) [FASTWORKER_GUI_HOST]` },
       "gui-port": { type: "string", description: `Dashboard port (default ${DEFAULT_GUI_PORT}) [FASTWORKER_GUI_PORT]` },
       "no-gui": { type: "boolean", description: "Do not serve the dashboard [FASTWORKER_GUI_ENABLED=false]" },
@@ -85,6 +88,9 @@ export function controlPlaneCommand(ctx: CliContext) {
         inactiveWorkerTtlMs: 1000 * resolve({ flag: "inactive-worker-ttl", env: "FASTWORKER_INACTIVE_WORKER_TTL", parse: seconds, fallback: DEFAULT_INACTIVE_WORKER_TTL_MS / 1000 }, flag(a, "inactive-worker-ttl"), env),
         maxWaitMs: resolve({ flag: "max-wait-ms", env: "FASTWORKER_MAX_WAIT_MS", parse: integer(1, 2_147_483_647), fallback: DEFAULT_MAX_WAIT_MS }, flag(a, "max-wait-ms"), env),
         maxHeldPerConnection: resolve({ flag: "max-held-per-connection", env: "FASTWORKER_MAX_HELD_PER_CONNECTION", parse: integer(1, MAX_HELD_PER_CONNECTION), fallback: DEFAULT_MAX_HELD_PER_CONNECTION }, flag(a, "max-held-per-connection"), env),
+        maxRequestsPerConnection: resolve({ flag: "max-requests-per-connection", env: "FASTWORKER_MAX_REQUESTS_PER_CONNECTION", parse: integer(1, MAX_HELD_PER_CONNECTION), fallback: DEFAULT_MAX_REQUESTS_PER_CONNECTION }, flag(a, "max-requests-per-connection"), env),
+        maxConnections: resolve({ flag: "max-connections", env: "FASTWORKER_MAX_CONNECTIONS", parse: integer(1), fallback: DEFAULT_MAX_CONNECTIONS }, flag(a, "max-connections"), env),
+        idleTimeoutMs: resolve({ flag: "idle-timeout-ms", env: "FASTWORKER_IDLE_TIMEOUT_MS", parse: integer(0, 2_147_483_647), fallback: DEFAULT_IDLE_TIMEOUT_MS }, flag(a, "idle-timeout-ms"), env),
         log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });
       let dashboard: Dashboard | undefined;

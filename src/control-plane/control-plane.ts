@@ -2,9 +2,9 @@ import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
-import { RepSocket, type TlsOptions } from "../nng/index.ts";
+import { closePipe, RepSocket, type TlsOptions } from "../nng/index.ts";
 import { AuthGate } from "../auth/gate.ts";
 import { envToken } from "../auth/peer-security.ts";
 import { CallbackPolicy } from "../auth/callback-allow.ts";
@@ -25,6 +25,8 @@ import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { LocalSource } from "./local-source.ts";
 import { TaskActivity } from "./task-activity.ts";
 import { checkWaitLimits } from "./held-waits.ts";
+import { checkConnectionLimits, ConnectionLimits, fitToDescriptors, type ConnectionLimitOptions } from "./connection-limits.ts";
+import { PipeRegistry } from "./pipe-registry.ts";
 import { RequestRouter } from "./request-router.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
@@ -55,6 +57,12 @@ export interface ControlPlaneOptions {
   maxWaitMs?: number;
   /** Long-polls one connection may hold at once; one more is answered at once with E_TOO_MANY_WAITS. Default 256. */
   maxHeldPerConnection?: number;
+  /** Requests one connection may have in progress (held long-polls included); one more is answered at once with E_TOO_MANY_REQUESTS. Default 256, at most 4096. */
+  maxRequestsPerConnection?: number;
+  /** Connections kept at once; a new one beyond is closed at once (one warning per 10 s). Default 4096. */
+  maxConnections?: number;
+  /** A connection with nothing in progress that sends nothing this long is closed; authenticated and subworker connections get 10 ×. 0 = never. Default 30 000 ms. */
+  idleTimeoutMs?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
   /** Tasks in flight at once per local Bun Worker for tasks without their own `concurrency` (default 1; see docs/handlers.md). */
@@ -122,6 +130,8 @@ export class ControlPlane {
   private readonly admission: AdmissionLimits;
   private rep: RepSocket | undefined;
   private router: RequestRouter | undefined;
+  private connections: ConnectionLimits | undefined;
+  private readonly connectionLimits: Omit<ConnectionLimitOptions, "maxHeldPerConnection">;
   private announcer: Announcer | undefined;
   private pool: WorkerPool | undefined;
   /** Fires periodic tasks; created in start() so interval schedules count from then. */
@@ -146,6 +156,11 @@ export class ControlPlane {
     this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS;
     this.waitLimits = checkWaitLimits(
       options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, options.maxHeldPerConnection ?? DEFAULT_MAX_HELD_PER_CONNECTION);
+    this.connectionLimits = checkConnectionLimits({
+      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      maxRequestsPerConnection: options.maxRequestsPerConnection ?? DEFAULT_MAX_REQUESTS_PER_CONNECTION,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    });
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
@@ -244,12 +259,18 @@ export class ControlPlane {
     const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;
     const workerToken = envToken(this.options.workerToken, "FASTWORKER_WORKER_TOKEN").token;
     const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
-    const router = (this.router = new RequestRouter(this, gate, this.waitLimits));
+    // One table of connections (pipe-registry.ts): the held waits, the connection limits and the close hooks share it.
+    const pipes = new PipeRegistry();
+    const connections = (this.connections = new ConnectionLimits(pipes, {
+      ...this.connectionLimits, maxConnections: fitToDescriptors(this.connectionLimits.maxConnections, this.log), maxHeldPerConnection: this.waitLimits.maxHeldPerConnection },
+      { close: closePipe, trusted: (pipe): boolean => router.trusted(pipe), log: this.log }));
+    const router: RequestRouter = (this.router = new RequestRouter(this, gate, this.waitLimits, pipes, connections));
     // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
     this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
-    this.rep.onPipeRemoved((pipe) => router.connectionClosed(pipe));
+    this.rep.onPipeEvent("added", (pipe) => connections.added(pipe)).onPipeEvent("removed", (pipe) => pipes.removed(pipe));
     this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
-    this.rep.serve((bytes, pipe) => router.handle(bytes, pipe));
+    this.rep.serve((bytes, pipe) => connections.serve(pipe, () => router.handle(bytes, pipe)));
+    connections.start();
     this.startAnnouncing();
     this.sweepTimer = setInterval(() => {
       this.table.sweep();
@@ -489,7 +510,7 @@ export class ControlPlane {
   /** In order; each tolerates a resource a failed start never acquired. */
   private releaseSteps(drainMs: number): ReleaseStep[] {
     return [
-      { name: "timers", run: () => { this.scheduler?.stop(); clearTimeout(this.dueTimer); clearInterval(this.sweepTimer); } },
+      { name: "timers", run: () => { this.scheduler?.stop(); clearTimeout(this.dueTimer); clearInterval(this.sweepTimer); this.connections?.stop(); } },
       { name: "worker pool", run: () => this.pool?.close({ drainMs }) },
       { name: "waiters", run: () => { this.waiters.releaseAll(); this.outboxes.release(); this.watches.close(); this.router?.subworkers.close(); } },
       { name: "discovery announcer", run: () => this.announcer?.close() },

@@ -1,5 +1,6 @@
 import { FastWorkerError } from "../errors.ts";
 import { MAX_HELD_PER_CONNECTION } from "../model/defaults.ts";
+import { PipeRegistry, type PipeState } from "./pipe-registry.ts";
 
 /**
  * Every long-poll the control plane holds (`collect`, `result` and `submit` with a wait, `watch`),
@@ -9,9 +10,8 @@ import { MAX_HELD_PER_CONNECTION } from "../model/defaults.ts";
  * with E_TOO_MANY_WAITS), and a pipe's waits end the moment it closes (nobody would read them).
  */
 export class HeldWaits {
-  private readonly byPipe = new Map<number, Set<AbortController>>();
-
-  constructor(readonly maxWaitMs: number, readonly maxPerPipe: number) {}
+  /** The waits of each pipe live in the pipe's state (one table of connections, see pipe-registry.ts). */
+  constructor(readonly maxWaitMs: number, readonly maxPerPipe: number, private readonly pipes = new PipeRegistry()) {}
 
   /** The wait actually granted for a requested one: never negative, never above maxWaitMs. */
   clamp(waitMs: number): number {
@@ -20,7 +20,7 @@ export class HeldWaits {
 
   /** Waits held now on `pipe` (status and tests). */
   heldOn(pipe: number): number {
-    return this.byPipe.get(pipe)?.size ?? 0;
+    return this.pipes.peek(pipe)?.held.size ?? 0;
   }
 
   /**
@@ -28,27 +28,25 @@ export class HeldWaits {
    * E_TOO_MANY_WAITS, before running anything, once the pipe already holds `maxPerPipe` waits.
    */
   async hold<T>(pipe: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    let set = this.byPipe.get(pipe);
-    if (set !== undefined && set.size >= this.maxPerPipe) {
+    const set = this.pipes.get(pipe).held;
+    if (set.size >= this.maxPerPipe) {
       throw new FastWorkerError("E_TOO_MANY_WAITS", `this connection already holds ${set.size} waiting requests (the limit is ${this.maxPerPipe}); wait for replies before asking again, or use another connection`);
     }
-    if (set === undefined) this.byPipe.set(pipe, (set = new Set()));
     const controller = new AbortController();
     set.add(controller);
     try {
       return await run(controller.signal);
     } finally {
       set.delete(controller);
-      if (set.size === 0 && this.byPipe.get(pipe) === set) this.byPipe.delete(pipe);
     }
   }
 
   /** The pipe closed: each of its held requests answers now (to nobody), freeing its context. */
-  release(pipe: number): void {
-    const set = this.byPipe.get(pipe);
-    if (set === undefined) return;
-    this.byPipe.delete(pipe);
-    for (const controller of set) controller.abort();
+  release(pipe: number, state: PipeState | undefined = this.pipes.peek(pipe)): void {
+    if (state === undefined) return;
+    const waits = [...state.held];
+    state.held.clear();
+    for (const controller of waits) controller.abort();
   }
 }
 

@@ -5,7 +5,9 @@ import {
 } from "../protocol/index.ts";
 import type { AuthGate } from "../auth/gate.ts";
 import type { ControlPlane } from "./control-plane.ts";
+import type { ConnectionLimits } from "./connection-limits.ts";
 import { HeldWaits } from "./held-waits.ts";
+import { PipeRegistry, type PipeState } from "./pipe-registry.ts";
 import { SubworkerRegistry } from "./subworkers.ts";
 import { addAwaiter } from "./task-entry.ts";
 
@@ -21,16 +23,25 @@ export class RequestRouter {
   /** Every long-poll held, by pipe: bounded in time and in number per connection (see held-waits.ts). */
   readonly held: HeldWaits;
 
-  constructor(private readonly cp: ControlPlane, private readonly gate: AuthGate, limits: { maxWaitMs: number; maxHeldPerConnection: number }) {
+  constructor(
+    private readonly cp: ControlPlane, private readonly gate: AuthGate, limits: { maxWaitMs: number; maxHeldPerConnection: number },
+    pipes = new PipeRegistry(), private readonly connections?: ConnectionLimits,
+  ) {
     this.subworkers = new SubworkerRegistry(cp);
-    this.held = new HeldWaits(limits.maxWaitMs, limits.maxHeldPerConnection);
+    this.held = new HeldWaits(limits.maxWaitMs, limits.maxHeldPerConnection, pipes);
+    pipes.onClose((pipe, state) => this.connectionClosed(pipe, state));
   }
 
   /** A connection closed: what it proved, the subworker id it held and its held long-polls are released. */
-  connectionClosed(pipe: number): void {
+  connectionClosed(pipe: number, state?: PipeState): void {
     this.gate.forget(pipe);
     this.subworkers.connectionClosed(pipe);
-    this.held.release(pipe);
+    this.held.release(pipe, state);
+  }
+
+  /** Authenticated, or holding a registered subworker's id: such a connection may stay idle longer (connection-limits.ts). */
+  trusted(pipe: number): boolean {
+    return this.gate.authenticated(pipe) || this.subworkers.connectedOn(pipe);
   }
 
   handle(bytes: Uint8Array, pipe: number): Uint8Array | Promise<Uint8Array> {
@@ -40,6 +51,8 @@ export class RequestRouter {
     } catch (error) {
       return errorFrame(error);
     }
+    const crowded = this.connections?.refuse(request, pipe); // beyond the connection's fair share of contexts
+    if (crowded) return crowded;
     const refused = this.gate.admit(request, pipe);
     if (refused) return refused;
     switch (request.type) {

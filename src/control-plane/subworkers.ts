@@ -98,6 +98,11 @@ export class SubworkerRegistry {
     return [...this.departed.values()].map((d) => d.info).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
 
+  /** Is a registered subworker connected on this pipe? */
+  connectedOn(pipe: number): boolean {
+    return this.sessions.holdsAny(pipe);
+  }
+
   connectionClosed(pipe: number): void {
     this.sessions.release(pipe);
   }

@@ -19,6 +19,8 @@ export interface TaskEntry {
   readonly timeoutMs?: number;
   readonly backoff: BackoffPolicy;
   readonly submittedAt: number;
+  /** Admission order in this process: orders tasks submitted in the same millisecond (the dashboard's task index). */
+  readonly seq: number;
   dueAt?: number;
   startedAt?: number;
   finishedAt?: number;
@@ -38,6 +40,8 @@ export interface TaskEntry {
   logs?: TaskLogLine[];
 }
 
+let admitted = 0;
+
 export function createEntry(spec: TaskSpec, definition: TaskDefinition, now: number): TaskEntry {
   const options = definition.options;
   const dueAt = spec.etaMs ?? (spec.countdownMs !== undefined ? now + spec.countdownMs : undefined);
@@ -54,6 +58,7 @@ export function createEntry(spec: TaskSpec, definition: TaskDefinition, now: num
     ...((spec.timeoutMs ?? options.timeoutMs) !== undefined ? { timeoutMs: spec.timeoutMs ?? options.timeoutMs } : {}),
     backoff: options.backoff,
     submittedAt: now,
+    seq: admitted++,
     ...(dueAt !== undefined && dueAt > now ? { dueAt } : {}),
     ...(spec.callback ? { callback: spec.callback } : {}),
     ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),

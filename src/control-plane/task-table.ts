@@ -14,6 +14,8 @@ export interface TaskTableOptions {
 
 export type TerminalListener = (entry: TaskEntry, record: TaskRecord) => void;
 export type StateListener = (entry: TaskEntry, from: TaskState) => void;
+/** A finished task's record left the result cache (evicted, expired or deleted). */
+export type ForgetListener = (id: string, record: TaskRecord) => void;
 
 /**
  * Owns every task's state: live entries, the ready queue (by priority), the delayed heap
@@ -29,10 +31,13 @@ export class TaskTable {
   private readonly now: () => number;
   onTerminal: TerminalListener = () => {};
   onState: StateListener = () => {};
+  onForget: ForgetListener = () => {};
 
   constructor(options: TaskTableOptions) {
     this.now = options.now ?? Date.now;
-    this.results = new ResultCache<TaskRecord>({ maxSize: options.resultCacheSize, ttlMs: options.resultCacheTtlMs, now: this.now });
+    this.results = new ResultCache<TaskRecord>({
+      maxSize: options.resultCacheSize, ttlMs: options.resultCacheTtlMs, now: this.now, onEvict: (id, record) => this.onForget(id, record),
+    });
     this.byIdempotencyKey = new ResultCache<string>({ maxSize: options.resultCacheSize * 2, ttlMs: options.resultCacheTtlMs, now: this.now });
   }
 

@@ -4,15 +4,19 @@ import type { JournalHealth } from "../store/index.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type { ControlPlane, SubmitReply } from "./control-plane.ts";
 import type { ControlPlaneEvents, EventName } from "./events.ts";
+import { TERMINAL_STATES } from "../model/task-state.ts";
 import { toRecord } from "./task-entry.ts";
+import { taskIndexOf } from "./task-index.ts";
 
 export interface TaskQuery {
   limit?: number;
   offset?: number;
   status?: TaskState;
   name?: string;
-  /** Free text over task id and name. */
+  /** Free text over task id and name; looks at the newest SEARCH_WINDOW candidates (task-index.ts). */
   q?: string;
+  /** Like `q`, examines the newest SEARCH_WINDOW candidates. */
+  priority?: Priority;
   sort?: "newest" | "oldest";
 }
 
@@ -21,6 +25,8 @@ export interface TaskPage {
   total: number;
   limit: number;
   offset: number;
+  /** A `q` or `priority` query left older candidates unexamined: `total` is then a lower bound. */
+  truncated?: boolean;
 }
 
 export interface RegisteredTask {
@@ -70,7 +76,8 @@ export interface ControlPlaneCommands {
 
 export function createView(cp: ControlPlane): ControlPlaneView {
   const table = cp.table;
-  const newestPage = (limit: number, offset: number) => newestPageOf(table, limit, offset);
+  // Pages, filters and counts in bounded time however many tasks are held (task-index.ts).
+  const index = taskIndexOf(table);
   return {
     id: cp.id,
     address: cp.address,
@@ -87,19 +94,22 @@ export function createView(cp: ControlPlane): ControlPlaneView {
     tasks(query) {
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000);
       const offset = Math.max(query.offset ?? 0, 0);
-      const q = query.q?.toLowerCase();
-      if (!query.status && !query.name && !q && query.sort !== "oldest") return newestPage(limit, offset);
-      const matches = (r: { taskId: string; name: string; status: TaskState }) =>
-        (!query.status || r.status === query.status) && (!query.name || r.name === query.name) &&
-        (!q || r.taskId.toLowerCase().includes(q) || r.name.toLowerCase().includes(q));
-      const all: TaskRecord[] = [];
-      for (const entry of table.live.values()) {
-        if (matches({ taskId: entry.id, name: entry.name, status: entry.state })) all.push(toRecord(entry));
+      // Expired results are already invisible; sweeping them (O(expired)) keeps the index's totals exact.
+      table.results.sweep();
+      const page = index.query({
+        limit, offset, sort: query.sort ?? "newest",
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.name ? { name: query.name } : {}),
+        ...(query.q ? { q: query.q.toLowerCase() } : {}),
+        ...(query.priority ? { priority: query.priority } : {}),
+      });
+      const tasks: TaskRecord[] = [];
+      for (const node of page.tasks) {
+        const entry = table.live.get(node.id);
+        const record = entry ? toRecord(entry) : table.results.peek(node.id);
+        if (record) tasks.push(record);
       }
-      for (const [, record] of table.results.entries("newest")) if (matches(record)) all.push(record);
-      const at = (r: TaskRecord) => r.timings.submittedAt;
-      all.sort(query.sort === "oldest" ? (a, b) => at(a) - at(b) : (a, b) => at(b) - at(a));
-      return { tasks: all.slice(offset, offset + limit), total: all.length, limit, offset };
+      return { tasks, total: page.total, limit, offset, ...(page.truncated ? { truncated: true } : {}) };
     },
     task: (id) => table.get(id),
     queues(firstN) {
@@ -110,8 +120,9 @@ export function createView(cp: ControlPlane): ControlPlaneView {
       }])) as ReturnType<ControlPlaneView["queues"]>;
     },
     cache() {
+      const counts = index.counts();
       const byStatus: Record<string, number> = {};
-      for (const [, record] of table.results.entries("newest")) byStatus[record.status] = (byStatus[record.status] ?? 0) + 1;
+      for (const state of TERMINAL_STATES) if (counts[state] > 0) byStatus[state] = counts[state];
       return { size: table.results.size, maxSize: table.results.maxSize, ttlMs: table.results.ttlMs, byStatus };
     },
     registeredTasks: () => cp.catalog.entries().map((e) => ({
@@ -124,24 +135,6 @@ export function createView(cp: ControlPlane): ControlPlaneView {
     journal: () => cp.journal,
     on: (name, listener) => cp.on(name, listener),
   };
-}
-
-/** The unfiltered newest-first page without walking every cached result. */
-function newestPageOf(table: ControlPlane["table"], limit: number, offset: number): TaskPage {
-  const live = [...table.live.values()].sort((a, b) => b.submittedAt - a.submittedAt).map(toRecord);
-  const tasks: TaskRecord[] = live.slice(offset, offset + limit);
-  if (tasks.length < limit) {
-    let skip = Math.max(0, offset - live.length);
-    for (const [, record] of table.results.entries("newest")) {
-      if (skip > 0) {
-        skip--;
-        continue;
-      }
-      tasks.push(record);
-      if (tasks.length >= limit) break;
-    }
-  }
-  return { tasks, total: table.live.size + table.results.size, limit, offset };
 }
 
 export function createCommands(cp: ControlPlane): ControlPlaneCommands {

@@ -40,6 +40,11 @@ export class WorkerSessions {
     return true;
   }
 
+  /** True while the connection holds at least one subworker id. */
+  holdsAny(pipe: number): boolean {
+    return this.idsOf.has(pipe);
+  }
+
   /** The connection closed: its ids are free for their subworker's next connection. */
   release(pipe: number): void {
     const ids = this.idsOf.get(pipe);

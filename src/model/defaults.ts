@@ -47,3 +47,24 @@ export const MAX_HELD_PER_CONNECTION = 4096;
 
 /** Unfinished tasks (queued, scheduled, retrying) a control plane holds before submit answers E_QUEUE_FULL. */
 export const DEFAULT_MAX_QUEUED = 1_000_000;
+
+/**
+ * Requests one connection may have in progress at once (received, reply not sent yet; held
+ * long-polls count too); one more is answered at once with E_TOO_MANY_REQUESTS. The control
+ * plane's REP socket has 4 096 contexts (MAX_HELD_PER_CONNECTION): at 256 each, 15 peers at
+ * their cap still leave a sixteenth of the contexts to everyone else.
+ */
+export const DEFAULT_MAX_REQUESTS_PER_CONNECTION = 256;
+
+/** Connections (NNG pipes) a control plane keeps at once; a new one beyond is closed at once. */
+export const DEFAULT_MAX_CONNECTIONS = 4096;
+
+/** A connection with nothing in progress that sends no request for this long is closed (0 = never). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+
+/**
+ * An authenticated connection (token handshake done) or a registered subworker's may stay idle
+ * this many times the idle timeout: it has proved who it is, and a subworker between tasks or a
+ * client between bursts should not pay a reconnect and a new handshake every 30 s.
+ */
+export const TRUSTED_IDLE_FACTOR = 10;

@@ -6,3 +6,4 @@ export { NngSocket, DEFAULT_RECV_MAX_SIZE, type SocketOptions, type Protocol } f
 export { preferredEngine, type EngineKind } from "./engine.ts";
 export { checkShimCompiles } from "./shim-engine.ts";
 export { isTlsAddress, type TlsOptions } from "./tls.ts";
+export { closePipe, type PipeEvent } from "./pipes.ts";

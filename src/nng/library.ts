@@ -39,6 +39,7 @@ const SYMBOLS = {
   // nng_pipe, nng_listener and nng_dialer are `struct { uint32_t id; }`, passed by value like a u32.
   nng_msg_get_pipe: { args: [T.ptr], returns: T.u32 },
   nng_pipe_notify: { args: [T.u32, T.i32, T.ptr, T.ptr], returns: T.i32 },
+  nng_pipe_close: { args: [T.u32], returns: T.i32 },
   nng_listener_create: { args: [T.ptr, T.u32, T.cstring], returns: T.i32 },
   nng_listener_set_ptr: { args: [T.u32, T.cstring, T.ptr], returns: T.i32 },
   nng_listener_start: { args: [T.u32, T.i32], returns: T.i32 },

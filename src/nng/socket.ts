@@ -4,7 +4,7 @@ import { check, nngError, NNG_ECLOSED } from "./errors.ts";
 import { nng } from "./library.ts";
 import { holdProcess } from "./keepalive.ts";
 import { createTlsConfig, freeTlsConfig, isTlsAddress, type TlsOptions } from "./tls.ts";
-import { watchPipeRemovals, type PipeWatch } from "./pipes.ts";
+import { watchPipes, type PipeEvent, type PipeWatch } from "./pipes.ts";
 
 export type Protocol = "req" | "rep" | "bus" | "pair" | "pub" | "sub";
 
@@ -48,6 +48,7 @@ export abstract class NngSocket {
   private releaseOpsHold: (() => void) | undefined;
   private closed: Promise<void> | undefined;
   private pipeWatch: PipeWatch | undefined;
+  private readonly pipeListeners: Record<PipeEvent, Array<(pipe: number) => void>> = { added: [], removed: [] };
   private resolveClosed: (() => void) | undefined;
 
   protected constructor(protocol: Protocol, options: SocketOptions) {
@@ -102,9 +103,19 @@ export abstract class NngSocket {
 
   /** Calls `onRemoved(pipeId)` (on the JS thread) whenever a connection of this socket goes away. */
   onPipeRemoved(onRemoved: (pipe: number) => void): this {
+    return this.onPipeEvent("removed", onRemoved);
+  }
+
+  /**
+   * Calls `listener(pipeId)` on the JS thread whenever a connection of this socket is added or
+   * removed; several listeners may watch (one NNG notification feeds them all).
+   */
+  onPipeEvent(event: PipeEvent, listener: (pipe: number) => void): this {
     this.assertOpen();
-    if (this.pipeWatch) throw new Error("onPipeRemoved() was already called on this socket");
-    this.pipeWatch = watchPipeRemovals(this.id, onRemoved);
+    this.pipeListeners[event].push(listener);
+    this.pipeWatch ??= watchPipes(this.id, (kind, pipe) => {
+      for (const l of this.pipeListeners[kind]) l(pipe);
+    });
     return this;
   }
 

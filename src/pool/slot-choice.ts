@@ -1,15 +1,23 @@
 /** Which slot a job goes to: the one with most room, or the one it may overtake a prefetched job in. */
 import type { Slot } from "./slot.ts";
 
-/** The slot with the most room that takes a job of `budget` now. */
+/**
+ * The slot a job of `budget` goes to: one where it starts at once if any (the roomiest of those),
+ * else the one with the most prefetch room. Idle first, because prefetch depth adapts per Worker:
+ * a busy Worker that has seen only short jobs may show more room than an idle one still at the
+ * floor, and a short job queued behind its long one would wait for nothing.
+ */
 export function roomiestSlot(slots: readonly Slot[], budget: string): Slot | undefined {
   let best: Slot | undefined;
+  let bestStartable = 0;
   let bestFree = 0;
   for (const slot of slots) {
     if (!slot.canTake(budget)) continue;
+    const startable = slot.startable(budget) > 0 ? 1 : 0;
     const free = slot.free;
-    if (free > bestFree) {
+    if (startable > bestStartable || (startable === bestStartable && free > bestFree)) {
       best = slot;
+      bestStartable = startable;
       bestFree = free;
     }
   }

@@ -116,7 +116,7 @@ export interface TaskListJson {
   total: number;
   limit: number;
   offset: number;
-  /** True when a priority filter stopped scanning early: `total` is then a lower bound. */
+  /** True when a free-text (`q`) or `priority` query examined only the newest 10 000 candidates and older ones exist: `total` is then a lower bound. */
   truncated?: boolean;
 }
 

@@ -1,34 +1,19 @@
 // Needs root and `ip netns` (iproute2): it makes network namespaces. Where they are missing it
 // FAILS, never skips — CI runs as root, and a skipped multi-host test would look like a pass.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { makeTestCa, type TestCa } from "../helpers/certs.ts";
-import { createHosts, type Host, type Hosts } from "../helpers/netns.ts";
-import { killAll } from "../helpers/processes.ts";
+import { describe, expect, test } from "bun:test";
+import type { Host } from "../helpers/netns.ts";
+import { useHosts } from "./setup.ts";
 
 const TOKEN = "multihost-test-token-0123456789";
 const TASKS = "test/fixtures/core-tasks.ts";
 // A fresh namespace has no other listener, so a fixed port cannot collide.
 const PORT = 7400;
 
-let net: Hosts | undefined;
-let ca: TestCa | undefined;
-afterAll(async () => {
-  await killAll();
-  ca?.remove();
-  net?.remove();
-});
-
-let cpHost: Host;
-let workerHost: Host;
-let clientHost: Host;
-beforeAll(() => {
-  net = createHosts(3);
-  [cpHost, workerHost, clientHost] = net.hosts as [Host, Host, Host];
-  ca = makeTestCa("multihost", [cpHost.ip]);
-});
+const multi = useHosts(3, "multihost");
 
 describe("hosts in separate network namespaces", () => {
   test("each host has only the test subnet's on-link route: nothing it runs can reach another network", () => {
+    const [cpHost, workerHost, clientHost] = multi.hosts as [Host, Host, Host];
     const subnet = cpHost.ip.replace(/\.\d+$/, ".0/24");
     for (const host of [cpHost, workerHost, clientHost]) {
       const routes = Bun.spawnSync(["ip", "-n", host.ns, "route", "show"], { stdout: "pipe" }).stdout.toString().trim().split("\n");
@@ -37,7 +22,8 @@ describe("hosts in separate network namespaces", () => {
   });
 
   test("a subworker on another host leases a task over tls+tcp:// with the token and reports its result", async () => {
-    const tls = ca as TestCa;
+    const [cpHost, workerHost, clientHost] = multi.hosts as [Host, Host, Host];
+    const tls = multi.ca;
     const address = `tls+tcp://${cpHost.ip}:${PORT}`;
     const env = { FASTWORKER_TOKEN: TOKEN };
     // --concurrency 0: the control plane runs nothing itself, so a result can only come from the remote subworker.

@@ -73,7 +73,7 @@ describe("held long-polls are bounded per connection, in time, and by the connec
     // the attacker takes every context, so only the release on disconnect can answer the normal
     // client. (One more would wait in the pipe, and NNG does not read a pipe with a message waiting,
     // so it would not see the disconnect: the reason the cap must stay at or below 4 096.)
-    const { address } = await startControlPlane(["--concurrency", "1", "--max-held-per-connection", "4096"]);
+    const { address } = await startControlPlane(["--concurrency", "1", "--max-held-per-connection", "4096", "--max-requests-per-connection", "4096"]);
     const client = await new Client({ address, connectTimeoutMs: 5000 }).start();
     const { socket, replies } = attack(address, 4096);
     await Bun.sleep(3000); // the control plane takes the 4 100 frames in

@@ -43,3 +43,24 @@ describe("WorkerPool with adaptive prefetch", () => {
     }
   });
 });
+
+describe("which Worker a job goes to", () => {
+  test("a short job goes to an idle Worker, not behind a long job in a Worker whose prefetch grew deeper", async () => {
+    const pool = new WorkerPool({ size: 2, prefetch: 1, taskModules: [BASIC], log: () => {} });
+    try {
+      await pool.start();
+      // One at a time, so the jobs can all land on one Worker and deepen its prefetch only.
+      for (let i = 0; i < 100; i++) await pool.run({ id: `warm-${i}`, name: "add", args: [i, 1], attempt: 1, priority: "normal" });
+      const long = pool.run({ id: "long", name: "sleep", args: [1_000], attempt: 1, priority: "normal" });
+      const started = performance.now();
+      const short = await pool.run({ id: "short", name: "add", args: [1, 2], attempt: 1, priority: "normal" });
+      const shortMs = performance.now() - started;
+      expect(short.ok).toBe(true);
+      // Behind the long job it would have waited its full second.
+      expect(shortMs).toBeLessThan(500);
+      expect((await long).ok).toBe(true);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -7,7 +7,8 @@ import {
   DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
-import { JournalStore, parseJournalSync } from "../store/index.ts";
+import { ConfigError } from "../errors.ts";
+import { JournalStore, parseJournalSync, type JournalSync } from "../store/index.ts";
 import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
@@ -49,6 +50,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
       "data-dir": { type: "string", description: "Where the journal lives (default ./.fastworker) [FASTWORKER_DATA_DIR]" },
       "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
+      "journal-url": { type: "string", description: "Keep the journal in PostgreSQL instead of --data-dir: postgres://user:pass@host:5432/db (prefer the env var: argv is visible to other users) [FASTWORKER_JOURNAL_URL]" },
       "journal-sync": { type: "string", description: "full: acknowledge once fsynced, survives power loss; normal: once written to the OS, survives a process crash (default full) [FASTWORKER_JOURNAL_SYNC]" },
       "gui-cors-origin": { type: "string", description: "Origins whose pages may call the dashboard API, comma-separated, e.g. https://ops.example.com (default none) [FASTWORKER_GUI_CORS_ORIGIN]" },
       "subworker-port": { type: "string", description: "Accepted from the Python original and ignored: subworkers register on --base-address [FASTWORKER_SUBWORKER_PORT]" },
@@ -65,9 +67,11 @@ export function controlPlaneCommand(ctx: CliContext) {
       const security = controlPlaneSecurityOptions(a, env, baseAddress);
       if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
       const gui = guiOptions(a, env);
-      const journal = journalStore(a, env);
+      const journalUrl = postgresJournal(a, env);
+      const journal = journalUrl === undefined ? journalStore(a, env) : undefined;
       const cp = await createControlPlane({
         ...(journal ? { store: journal } : {}),
+        ...(journalUrl !== undefined ? { journalUrl, journalSync: journalSyncOf(a, env) } : {}),
         ...(gui ? { guiUrl: security.guiTls ? gui.url.replace(/^http:/, "https:") : gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
@@ -118,7 +122,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(`  security:   ${describeSecurity(security)}`);
       ctx.out(`  pool:       ${concurrency} Bun Workers${tasksPerWorker > 1 ? `, ${tasksPerWorker} tasks in flight each` : ""}`);
       ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
-      ctx.out(`  journal:    ${journal ? `${journal.dataDir} (sync ${journal.sync})` : "off (in memory only)"}`);
+      ctx.out(`  journal:    ${journal ? `${journal.dataDir} (sync ${journal.sync})` : cp.journal ? `${cp.journal.path} (PostgreSQL, sync ${cp.journal.sync})` : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}${gui?.corsOrigins.length ? ` (CORS: ${gui.corsOrigins.join(", ")})` : ""}` : "off"}`);
       const signal = await ctx.shutdown;
       ctx.out(`${signal}: stopping (running tasks get 10 s to finish)`);
@@ -130,12 +134,27 @@ export function controlPlaneCommand(ctx: CliContext) {
 }
 
 /** The dashboard's settings (flag > env > default), or undefined when it is off; the token comes only from the environment, never argv. */
+function journalEnabled(a: Args, env: Record<string, string | undefined>): boolean {
+  return flag(a, "no-journal") !== true && flag(a, "journal") !== false && resolve({ flag: "journal", env: "FASTWORKER_JOURNAL", parse: boolean, fallback: true }, undefined, env);
+}
+
+function journalSyncOf(a: Args, env: Record<string, string | undefined>): JournalSync {
+  return resolve({ flag: "journal-sync", env: "FASTWORKER_JOURNAL_SYNC", parse: parseJournalSync, fallback: "full" as const }, flag(a, "journal-sync"), env);
+}
+
+/** --journal-url / FASTWORKER_JOURNAL_URL (checked when the store opens), or undefined for the SQLite journal. */
+function postgresJournal(a: Args, env: Record<string, string | undefined>): string | undefined {
+  const url = resolve({ flag: "journal-url", env: "FASTWORKER_JOURNAL_URL", parse: text, fallback: "" }, flag(a, "journal-url"), env);
+  if (url === "") return undefined;
+  if (!journalEnabled(a, env)) throw new ConfigError("--journal-url and --no-journal (FASTWORKER_JOURNAL=false) contradict each other: keep one");
+  return url;
+}
+
 /** Durable by default: the journal in --data-dir, unless --no-journal. */
 function journalStore(a: Args, env: Record<string, string | undefined>): JournalStore | undefined {
-  const enabled = flag(a, "no-journal") !== true && flag(a, "journal") !== false && resolve({ flag: "journal", env: "FASTWORKER_JOURNAL", parse: boolean, fallback: true }, undefined, env);
-  if (!enabled) return undefined;
+  if (!journalEnabled(a, env)) return undefined;
   const dataDir = resolve({ flag: "data-dir", env: "FASTWORKER_DATA_DIR", parse: text, fallback: ".fastworker" }, flag(a, "data-dir"), env);
-  const sync = resolve({ flag: "journal-sync", env: "FASTWORKER_JOURNAL_SYNC", parse: parseJournalSync, fallback: "full" as const }, flag(a, "journal-sync"), env);
+  const sync = journalSyncOf(a, env);
   // Test hook: while this file exists the journal's writer thread blocks, as on a frozen disk.
   const stallFile = env.FASTWORKER_TEST_JOURNAL_STALL_FILE || undefined;
   return new JournalStore(resolvePath(dataDir), { sync, log: createLogger({ component: "journal" }), ...(stallFile ? { stallFile } : {}) });

@@ -15,7 +15,7 @@ import {
 import { AdmissionLimits } from "./admission-limits.ts";
 import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
-import { MemoryTaskStore, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
+import { MemoryTaskStore, PostgresTaskStore, type JournalSync, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
 import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
 import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
 import { Announcer, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
@@ -72,6 +72,9 @@ export interface ControlPlaneOptions {
   /** Shown in announcements so tools can link to the dashboard. */
   guiUrl?: string;
   store?: TaskStore;
+  /** postgres://user:pass@host:5432/db: the journal in PostgreSQL (ignored when `store` is given); `journalSync` as for SQLite. */
+  journalUrl?: string;
+  journalSync?: JournalSync;
   log?: Logger;
   cwd?: string;
   /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */
@@ -526,7 +529,9 @@ export class ControlPlane {
 /** Loads the task modules, then starts a control plane that listens on its address. */
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const catalog = await loadTaskModules(options.taskModules, { cwd: options.cwd ?? process.cwd() });
-  const cp = new ControlPlane(catalog, options);
+  const store = options.store ?? (options.journalUrl === undefined ? undefined
+    : await PostgresTaskStore.open(options.journalUrl, { ...(options.journalSync ? { sync: options.journalSync } : {}), log: createLogger({ component: "journal" }) }));
+  const cp = new ControlPlane(catalog, store ? { ...options, store } : options);
   await cp.start();
   return cp;
 }

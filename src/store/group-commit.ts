@@ -8,7 +8,7 @@
  * submissions until a write succeeds again. Updates and finishes are never dropped: they are
  * retried, with backoff, and the first retry that commits ends the degraded state by itself.
  */
-import { FastWorkerError } from "../errors.ts";
+import { FastWorkerError, type ErrorCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { JournalStats } from "./journal-health.ts";
 import type { JournalOp } from "./journal-rows.ts";
@@ -29,10 +29,13 @@ interface Waiter {
 }
 
 export type CommitFn = (ops: JournalOp[], probe: boolean) => Promise<FromWriter>;
+/** The code refused submitters get for a failed commit: E_JOURNAL, or E_UNAVAILABLE for a database server out of reach. */
+export type RefusalCode = (answer: { error: string; code?: string }) => ErrorCode;
 
 export class GroupCommit {
   degraded: string | undefined;
   degradedSince: number | undefined;
+  private degradedCode: ErrorCode = "E_JOURNAL";
   private pending: JournalOp[] = [];
   private waiters: Waiter[] = [];
   /** Updates and finishes of a failed commit, retried first. */
@@ -44,7 +47,8 @@ export class GroupCommit {
   private retryMs = FIRST_RETRY_MS;
   private idle: Array<() => void> = [];
 
-  constructor(private readonly commit: CommitFn, private readonly stats: JournalStats, private readonly log: Logger) {}
+  constructor(private readonly commit: CommitFn, private readonly stats: JournalStats, private readonly log: Logger,
+    private readonly refusalCode: RefusalCode = () => "E_JOURNAL") {}
 
   get pendingWrites(): number {
     return this.pending.length + this.retained.length;
@@ -89,7 +93,7 @@ export class GroupCommit {
   }
 
   private refusal(): FastWorkerError {
-    return new FastWorkerError("E_JOURNAL", `the journal cannot write (${this.degraded}); new tasks are refused until it recovers (retrying by itself)`);
+    return new FastWorkerError(this.degradedCode, `the journal cannot write (${this.degraded}); new tasks are refused until it recovers (retrying by itself)`);
   }
 
   /**
@@ -140,7 +144,7 @@ export class GroupCommit {
       for (const w of covered) w.resolve();
       if (this.degraded !== undefined) this.recovered();
     } else {
-      this.failed(answer.error, ops, covered, final);
+      this.failed(answer.error, this.refusalCode(answer), ops, covered, final);
     }
     if (final) {
       if (!answer.ok) return this.wakeIdle();
@@ -151,9 +155,10 @@ export class GroupCommit {
     else this.wakeIdle();
   }
 
-  private failed(message: string, ops: JournalOp[], covered: Waiter[], final: boolean): void {
+  private failed(message: string, code: ErrorCode, ops: JournalOp[], covered: Waiter[], final: boolean): void {
     this.stats.error("commit", message);
-    const refusal = new FastWorkerError("E_JOURNAL", `the journal could not commit (${message}); the tasks were not accepted`);
+    this.degradedCode = code;
+    const refusal = new FastWorkerError(code, `the journal could not commit (${message}); the tasks were not accepted`);
     // Refused submitters' rows must never land later; everyone else's updates are kept for the retry.
     const queued = this.waiters;
     this.waiters = [];

@@ -1,0 +1,205 @@
+/**
+ * The task store on PostgreSQL (--journal-url), with the SQLite journal's guarantees: a task is
+ * acknowledged only once the commit holding it is done; writes share commits (the same
+ * GroupCommit, one SQL statement per commit); recovery reads back live tasks and results within
+ * their TTL (schedules resume from those task ids, as with SQLite); compaction drops finished
+ * rows past their TTL. Bun.sql does the I/O asynchronously, so no writer thread is needed: the
+ * control plane's loop never waits on the server.
+ *
+ * PostgreSQL out of reach (restarted, failing over, network cut): a commit is retried for up to
+ * `unavailableWaitMs`, so acknowledgements pause and submitters wait. Past that bound its
+ * submitters are refused with E_UNAVAILABLE (nothing of theirs is acknowledged; submitting again
+ * under the same ids is safe) and so are new ones until a retry commits, which ends the pause.
+ */
+import { SQL } from "bun";
+import { FastWorkerError } from "../../errors.ts";
+import { createLogger, type Logger } from "../../log.ts";
+import type { TaskRecord } from "../../protocol/index.ts";
+import { GroupCommit } from "../group-commit.ts";
+import { JournalStats, type JournalHealth } from "../journal-health.ts";
+import type { FromWriter } from "../journal-messages.ts";
+import { acceptOp, finishOp, updateOp, type JournalOp } from "../journal-rows.ts";
+import type { JournalSync } from "../journal-schema.ts";
+import type { Recovered, Refusals, StoredTask, StoredTaskPatch, TaskStore } from "../task-store.ts";
+import { quarantine, quarantinedCount, readBack } from "./postgres-recovery.ts";
+import { migrate } from "./postgres-schema.ts";
+import { describe, isConnectionLoss, openError, parseJournalUrl, type JournalTarget } from "./postgres-target.ts";
+import { commitOps, compactRows } from "./postgres-writes.ts";
+
+export interface PostgresStoreOptions {
+  /** `full` (default): synchronous_commit on, acknowledged once on the server's disk; `normal`: off (see docs/operations.md). */
+  sync?: JournalSync;
+  log?: Logger;
+  /** How long a commit keeps retrying while the server is out of reach before its submitters are refused. Default 3 s. */
+  unavailableWaitMs?: number;
+  /** Seconds to wait for a connection at start before E_UNAVAILABLE. Default 5. */
+  connectTimeoutS?: number;
+  /** The longest close() waits for pending writes. Default 10 s. */
+  closeTimeoutMs?: number;
+}
+
+const RETRY_PAUSE_MS = 100;
+/** The answer's `code` for a server out of reach: refusals then carry E_UNAVAILABLE. */
+const UNREACHABLE = "unreachable";
+
+export class PostgresTaskStore implements TaskStore {
+  readonly stats = new JournalStats();
+  private readonly commits: GroupCommit;
+  private readonly log: Logger;
+  private closed = false;
+  private compacting = false;
+  private pausedSince: number | undefined;
+
+  private constructor(readonly target: JournalTarget, readonly sync: JournalSync, private readonly sql: SQL, private readonly options: PostgresStoreOptions) {
+    this.log = options.log ?? createLogger({ component: "journal" });
+    this.commits = new GroupCommit((ops, probe) => this.commit(ops, probe), this.stats, this.log,
+      (answer) => (answer.code === UNREACHABLE ? "E_UNAVAILABLE" : "E_JOURNAL"));
+  }
+
+  /**
+   * Connects, creates or migrates the schema and counts quarantined rows. Rejects in one line:
+   * E_CONFIG for a bad URL or credentials, E_UNAVAILABLE when the server cannot be reached.
+   */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresTaskStore> {
+    const target = parseJournalUrl(url);
+    const sync = options.sync ?? "full";
+    const sql = new SQL({
+      url: target.url, max: 4, connectionTimeout: options.connectTimeoutS ?? 5,
+      // Per connection, so every commit has it: "on" waits for the WAL flush (and any synchronous standby).
+      connection: { synchronous_commit: sync === "full" ? "on" : "off", application_name: "fastworker" },
+    });
+    const store = new PostgresTaskStore(target, sync, sql, options);
+    try {
+      await migrate(sql, target.redacted);
+      store.stats.quarantined = await quarantinedCount(sql);
+    } catch (error) {
+      await sql.close({ timeout: 0 });
+      throw openError(target, error);
+    }
+    return store;
+  }
+
+  get degraded(): string | undefined {
+    return this.commits.degraded;
+  }
+
+  accept(tasks: readonly StoredTask[]): Promise<Refusals | void> | Refusals | void {
+    if (this.closed) return Promise.reject(new FastWorkerError("E_CLOSED", "the journal is closed"));
+    const ops: JournalOp[] = [];
+    let refusals: Map<string, FastWorkerError> | undefined;
+    for (const task of tasks) {
+      try {
+        ops.push(acceptOp(task));
+      } catch (error) {
+        if (!(error instanceof FastWorkerError)) throw error;
+        (refusals ??= new Map()).set(task.spec.id, error);
+      }
+    }
+    if (ops.length === 0 && refusals !== undefined) return refusals;
+    return refusals === undefined ? this.commits.accept(ops) : this.commits.accept(ops).then(() => refusals);
+  }
+
+  update(id: string, patch: StoredTaskPatch): void {
+    if (!this.closed) this.commits.write(updateOp(id, patch));
+  }
+
+  finish(id: string, record: TaskRecord): void {
+    if (this.closed) return;
+    this.commits.write(finishOp(id, record, (error) => this.log("warn", "journal: a result cannot be journaled; the task stays finished but its result is lost at a restart", { id, error: error.message })));
+  }
+
+  async recover(resultTtlMs: number): Promise<Recovered> {
+    try {
+      const { live, finished, bad } = await readBack(this.sql, Date.now() - resultTtlMs);
+      await quarantine(this.sql, bad);
+      this.stats.quarantined += bad.length;
+      for (const row of bad) this.log("error", "journal: a row could not be decoded and was moved to the quarantine table", { id: row.id, reason: row.reason });
+      return { live, finished, quarantined: bad.length };
+    } catch (error) {
+      throw openError(this.target, error);
+    }
+  }
+
+  /** Deletes finished rows past their TTL. Failures are counted and logged; the next sweep tries again. */
+  async compact(before: number): Promise<number> {
+    if (this.closed || this.compacting) return 0;
+    this.compacting = true;
+    try {
+      return await compactRows(this.sql, before);
+    } catch (error) {
+      this.stats.error("compact", describe(error));
+      this.log("warn", "journal: compaction failed; the next sweep tries again", { error: describe(error) });
+      return 0;
+    } finally {
+      this.compacting = false;
+    }
+  }
+
+  health(): JournalHealth {
+    const latency = this.stats.latency();
+    return {
+      path: this.target.redacted, sync: this.sync, state: this.degraded === undefined ? "ok" : "degraded",
+      degradedReason: this.degraded ?? null, degradedSince: this.commits.degradedSince ?? null,
+      pendingWrites: this.commits.pendingWrites, waitingSubmissions: this.commits.waitingSubmissions,
+      commitInFlightMs: this.commits.commitInFlightMs === null ? null : Math.round(this.commits.commitInFlightMs),
+      commits: this.stats.commitSeconds.count, commitP50Ms: latency.p50, commitP99Ms: latency.p99, commitMaxMs: latency.max,
+      errors: { ...this.stats.errors }, lastError: this.stats.lastError, quarantined: this.stats.quarantined,
+    };
+  }
+
+  /** Commits what is pending (bounded by closeTimeoutMs) and closes the connections. Never throws. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const timeoutMs = this.options.closeTimeoutMs ?? 10_000;
+    const timer = Promise.withResolvers<boolean>();
+    const handle = setTimeout(() => timer.resolve(false), timeoutMs);
+    const done = await Promise.race([this.commits.drain().then(() => true), timer.promise]);
+    clearTimeout(handle);
+    if (!done) this.log("error", `journal: PostgreSQL did not take the last writes within ${timeoutMs} ms at shutdown; they are lost (those tasks run again after a restart)`, { pendingWrites: this.commits.pendingWrites });
+    try {
+      await this.sql.close({ timeout: 1 });
+    } catch (error) {
+      this.stats.error("close", describe(error));
+      this.log("warn", "journal: closing the PostgreSQL connections failed", { error: describe(error) });
+    }
+  }
+
+  /**
+   * One group commit. While the server is out of reach it is sent again every 100 ms (replaying
+   * a commit is harmless), for up to unavailableWaitMs; each attempt is bounded by what is left,
+   * so a server that hangs rather than refuses pauses acknowledgements no longer than that.
+   */
+  private async commit(ops: JournalOp[], probe: boolean): Promise<FromWriter> {
+    const started = performance.now();
+    const deadline = started + (this.options.unavailableWaitMs ?? 3_000);
+    for (;;) {
+      const left = deadline - performance.now();
+      const attempt = commitOps(this.sql, ops, probe).then((changes) => ({ changes }), (error: unknown) => ({ error }));
+      const timer = Promise.withResolvers<{ timedOut: true }>();
+      const handle = setTimeout(() => timer.resolve({ timedOut: true }), Math.max(1, left));
+      const outcome = await Promise.race([attempt, timer.promise]);
+      clearTimeout(handle);
+      const ms = performance.now() - started;
+      if ("changes" in outcome) {
+        if (this.pausedSince !== undefined) {
+          this.log("info", "journal: PostgreSQL answers again; acknowledging resumes", { pausedMs: Math.round(Date.now() - this.pausedSince) });
+          this.pausedSince = undefined;
+        }
+        return { seq: 0, ok: true, changes: outcome.changes, ms };
+      }
+      if ("timedOut" in outcome) {
+        return { seq: 0, ok: false, error: `PostgreSQL at ${this.target.redacted} did not answer within ${Math.round(ms)} ms`, code: UNREACHABLE, ms };
+      }
+      const lost = isConnectionLoss(outcome.error);
+      if (lost && this.pausedSince === undefined) {
+        this.pausedSince = Date.now();
+        this.log("warn", "journal: PostgreSQL is out of reach; acknowledging pauses while commits are retried", { error: describe(outcome.error) });
+      }
+      if (!lost || this.closed || performance.now() + RETRY_PAUSE_MS >= deadline) {
+        return { seq: 0, ok: false, error: describe(outcome.error), ...(lost ? { code: UNREACHABLE } : {}), ms };
+      }
+      await Bun.sleep(RETRY_PAUSE_MS);
+    }
+  }
+}

@@ -45,6 +45,16 @@ export function address(raw: string): string {
   return raw;
 }
 
+/**
+ * One NNG address or several, comma-separated (`tcp://a:5555,tcp://b:5555`: control planes a
+ * client or subworker fails over between); spaces around the commas are allowed.
+ */
+export function addressList(raw: string): string {
+  const parts = raw.split(",").map((part) => part.trim());
+  if (parts.some((part) => part === "")) throw new Error(`expected NNG addresses separated by commas, got an empty entry in "${raw}"`);
+  return parts.map(address).join(",");
+}
+
 export function boolean(raw: string): boolean {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "E_ADDRINVAL"
   | "E_MSGSIZE"
   | "E_UNAVAILABLE"
+  | "E_NOT_LEADER"
   // protocol
   | "E_DECODE"
   | "E_FRAME_TOO_LARGE"
@@ -150,6 +151,19 @@ export class QueueFullError extends FastWorkerError {
   }
 }
 
+/**
+ * This control plane is a standby (another one holds the leader lease): nothing was done here.
+ * `leaderAddress` names the active control plane when this one knows it; a Client or subworker
+ * given several addresses goes there (or to its next address) and sends the same request again.
+ */
+export class NotLeaderError extends FastWorkerError {
+  readonly leaderAddress: string | undefined;
+  constructor(message: string, leaderAddress?: string) {
+    super("E_NOT_LEADER", message);
+    this.leaderAddress = leaderAddress;
+  }
+}
+
 /** The shape errors travel in over the wire. */
 export interface WireError {
   code: string;
@@ -157,10 +171,15 @@ export interface WireError {
   stack?: string;
   /** E_QUEUE_FULL only: how long the control plane suggests waiting before submitting again. */
   retryAfterMs?: number;
+  /** E_NOT_LEADER only: the address of the active control plane, when the standby knows it. */
+  leaderAddress?: string;
 }
 
 export function toWireError(error: unknown, fallbackCode: ErrorCode = "E_INTERNAL"): WireError {
   if (error instanceof QueueFullError) return { code: error.code, message: error.message, retryAfterMs: error.retryAfterMs };
+  if (error instanceof NotLeaderError) {
+    return { code: error.code, message: error.message, ...(error.leaderAddress !== undefined ? { leaderAddress: error.leaderAddress } : {}) };
+  }
   if (error instanceof FastWorkerError) {
     return { code: error.code, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
   }
@@ -182,6 +201,11 @@ export interface ErrorCodeInfo {
   readonly remote: boolean;
   /** The CLI's exit status for it (docs/cli.md): "usage" 2, "unavailable" 3, "failed" 1. */
   readonly exit: "failed" | "usage" | "unavailable";
+  /**
+   * True when another control plane may well answer the same request: a Client or subworker
+   * given several addresses moves to the next one and sends it again (task ids make that safe).
+   */
+  readonly retryable?: true;
 }
 
 const task = { kind: "task", remote: true, exit: "failed" } as const;
@@ -199,12 +223,14 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = Object.fr
   E_LIBNNG_VERSION: localSetup,
   E_NNG: { kind: "general", remote: false, exit: "failed" },
   E_CLOSED: general,
-  E_TIMEOUT: { kind: "general", remote: true, exit: "unavailable" },
+  E_TIMEOUT: { kind: "general", remote: true, exit: "unavailable", retryable: true },
   E_CONNREFUSED: { kind: "general", remote: false, exit: "unavailable" },
   E_ADDRINUSE: localSetup,
   E_ADDRINVAL: localSetup,
   E_MSGSIZE: general,
-  E_UNAVAILABLE: { kind: "unavailable", remote: true, exit: "unavailable" },
+  E_UNAVAILABLE: { kind: "unavailable", remote: true, exit: "unavailable", retryable: true },
+  // A standby answered: the caller goes to the active control plane (named in leaderAddress when known).
+  E_NOT_LEADER: { kind: "general", remote: true, exit: "unavailable", retryable: true },
   E_DECODE: protocol,
   E_FRAME_TOO_LARGE: protocol,
   E_UNSUPPORTED_VERSION: protocol,
@@ -253,6 +279,7 @@ export function isErrorCode(value: string): value is ErrorCode {
 export function fromWireError(wire: WireError, taskId?: string): FastWorkerError {
   const code: ErrorCode = isErrorCode(wire.code) && ERROR_CODES[wire.code].remote ? wire.code : "E_INTERNAL";
   if (code === "E_QUEUE_FULL") return new QueueFullError(wire.message, wire.retryAfterMs ?? 0, taskId);
+  if (code === "E_NOT_LEADER") return new NotLeaderError(wire.message, wire.leaderAddress);
   switch (ERROR_CODES[code].kind) {
     case "task":
       return new TaskError(code, wire.message, { taskId, remoteStack: wire.stack });

@@ -1,5 +1,5 @@
 import { Client } from "../client/index.ts";
-import { address, integer, resolve, text } from "../config.ts";
+import { address, addressList, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { DEFAULT_ADDRESS, DEFAULT_CONNECT_TIMEOUT_MS } from "../model/defaults.ts";
 import { parseTaskModulesArg, type TaskCatalog } from "../tasks/index.ts";
@@ -19,7 +19,7 @@ export function flag(args: Args, name: string): string | boolean | undefined {
 }
 
 export const connectionArgs = {
-  "control-plane-address": { type: "string", description: `Control plane NNG address (default: found by discovery, else ${DEFAULT_ADDRESS}) [FASTWORKER_CONTROL_PLANE_ADDRESS]` },
+  "control-plane-address": { type: "string", description: `Control plane NNG address, or several comma-separated (active and standbys: requests fail over between them) (default: found by discovery, else ${DEFAULT_ADDRESS}) [FASTWORKER_CONTROL_PLANE_ADDRESS]` },
   "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
   "connect-timeout": { type: "string", description: "Seconds to wait for the control plane (default 5) [FASTWORKER_CONNECT_TIMEOUT]" },
   json: { type: "boolean", description: "Machine-readable JSON output" },
@@ -28,11 +28,11 @@ export const connectionArgs = {
 } as const;
 
 export async function connectClient(args: Args, ctx: CliContext): Promise<Client> {
-  const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: address, fallback: "" }, flag(args, "control-plane-address"), ctx.env);
+  const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: addressList, fallback: "" }, flag(args, "control-plane-address"), ctx.env);
   const discoveryAddress = resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(args, "discovery-address"), ctx.env);
   const timeoutS = resolve({ flag: "connect-timeout", env: "FASTWORKER_CONNECT_TIMEOUT", parse: integer(1, 3600), fallback: DEFAULT_CONNECT_TIMEOUT_MS / 1000 }, flag(args, "connect-timeout"), ctx.env);
   const log = createLogger({ component: "cli", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "warn" }, flag(args, "log-level"), ctx.env) });
-  const client = new Client({ ...(cpAddress ? { address: cpAddress } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000, ...peerSecurityOptions(args, ctx.env) });
+  const client = new Client({ ...(cpAddress ? { addresses: cpAddress.split(",") } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000, ...peerSecurityOptions(args, ctx.env) });
   const startedAt = performance.now();
   log("debug", "connecting", cpAddress ? { address: cpAddress } : { discoveryAddress, connectTimeoutS: timeoutS });
   await client.start();

@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { availableParallelism } from "node:os";
-import { address, integer, resolve, text } from "../config.ts";
+import { address, addressList, integer, resolve, text } from "../config.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FastWorkerError } from "../errors.ts";
@@ -19,7 +19,7 @@ export function subworkerCommand(ctx: CliContext) {
     args: {
       "task-modules": { type: "string", description: "Task module files or folders, space- or comma-separated [FASTWORKER_TASK_MODULES]" },
       "worker-id": { type: "string", description: "Id of this subworker (default sw-<host>-<pid>) [FASTWORKER_WORKER_ID]" },
-      "control-plane-address": { type: "string", description: "Control plane address (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
+      "control-plane-address": { type: "string", description: "Control plane address, or several comma-separated (active and standbys: the subworker registers with whichever leads) (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
       prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster short tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
@@ -32,7 +32,7 @@ export function subworkerCommand(ctx: CliContext) {
     async run({ args }) {
       const a = args as Args;
       const env = ctx.env;
-      const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: address, fallback: "" }, flag(a, "control-plane-address"), env);
+      const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: addressList, fallback: "" }, flag(a, "control-plane-address"), env);
       const workerId = resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env);
       // Loaded on demand: a control plane process never needs the subworker code.
       const { Subworker } = await import("../subworker/index.ts");

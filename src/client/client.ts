@@ -1,11 +1,11 @@
-import { address, resolve } from "../config.ts";
+import { address, addressList, resolve } from "../config.ts";
 import { FastWorkerError, fromWireError, TaskError, UnavailableError } from "../errors.ts";
 import { discover, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { DEFAULT_ADDRESS, DEFAULT_CONNECT_TIMEOUT_MS } from "../model/defaults.ts";
 import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import { SubmitTracing } from "../telemetry/client-tracing.ts";
-import { Connection } from "../connection/connection.ts";
+import { FailoverConnection } from "../connection/failover.ts";
 import { envToken, peerSecurity } from "../auth/peer-security.ts";
 import { Submitter } from "./submitter.ts";
 import { Backpressure } from "./backpressure.ts";
@@ -19,8 +19,8 @@ const MIN_FIRST_ANSWER_MS = 200;
  * as documented in docs/configuration.md; options given in code win.
  * @throws ConfigError (E_CONFIG) naming the variable when it is not an NNG address.
  */
-function envAddress(name: string): string | undefined {
-  const value = resolve({ flag: name, env: name, parse: address, fallback: "" }, undefined, process.env);
+function envAddress(name: string, parse: (raw: string) => string = address): string | undefined {
+  const value = resolve({ flag: name, env: name, parse, fallback: "" }, undefined, process.env);
   return value === "" ? undefined : value;
 }
 
@@ -33,7 +33,7 @@ function envAddress(name: string): string | undefined {
  *   const id = await client.delay("report", "q3");  // returns at once with the task id
  */
 export class Client {
-  private connection: Connection | undefined;
+  private connection: FailoverConnection | undefined;
   private readonly submitter: Submitter;
   private readonly connectTimeoutMs: number;
   private readonly maxFrameBytes: number;
@@ -65,11 +65,17 @@ export class Client {
     this.tracing = SubmitTracing.create();
     // One budget for discovery and the first answer together, so start() fails within about connectTimeoutMs.
     const deadline = performance.now() + this.connectTimeoutMs;
-    const address = this.options.address ?? envAddress("FASTWORKER_CONTROL_PLANE_ADDRESS") ?? (await this.discoverAddress());
-    const connection = new Connection(address, this.connectTimeoutMs, this.maxFrameBytes, peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"));
+    const addresses = await this.addresses();
+    const connection = new FailoverConnection({
+      addresses, connectTimeoutMs: this.connectTimeoutMs, maxFrameBytes: this.maxFrameBytes,
+      security: peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"),
+      ...(this.options.failoverTimeoutMs !== undefined ? { failoverTimeoutMs: this.options.failoverTimeoutMs } : {}),
+    });
     try {
+      // The budget left is shared by the addresses (each gets its part), so start() still ends within about connectTimeoutMs.
       const leftMs = Math.max(MIN_FIRST_ANSWER_MS, Math.round(deadline - performance.now()));
-      await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply", 0, leftMs);
+      const eachMs = Math.max(MIN_FIRST_ANSWER_MS, Math.round(leftMs / addresses.length));
+      await connection.call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply", 0, eachMs, leftMs);
     } catch (error) {
       await connection.close();
       throw error;
@@ -167,9 +173,21 @@ export class Client {
     return buildSpec(task, args, options);
   }
 
-  private connected(): Connection {
+  private connected(): FailoverConnection {
     if (!this.connection) throw new UnavailableError("the client is not started: call await client.start() first");
     return this.connection;
+  }
+
+  /** `addresses`, else `address`, else $FASTWORKER_CONTROL_PLANE_ADDRESS (comma-separated), else discovery. */
+  private async addresses(): Promise<string[]> {
+    const { addresses, address: one } = this.options;
+    if (addresses !== undefined) {
+      if (addresses.length === 0) throw new FastWorkerError("E_CONFIG", "ClientOptions.addresses must name at least one control plane address");
+      return addresses.map((a) => checkedAddress(a, "ClientOptions.addresses"));
+    }
+    if (one !== undefined) return [one];
+    const fromEnv = envAddress("FASTWORKER_CONTROL_PLANE_ADDRESS", addressList);
+    return fromEnv !== undefined ? fromEnv.split(",") : [await this.discoverAddress()];
   }
 
   private async discoverAddress(): Promise<string> {
@@ -181,5 +199,14 @@ export class Client {
       if (error instanceof UnavailableError) return DEFAULT_ADDRESS;
       throw error;
     }
+  }
+}
+
+/** @throws FastWorkerError (E_CONFIG) naming the option when `raw` is not an NNG address. */
+function checkedAddress(raw: string, option: string): string {
+  try {
+    return address(raw);
+  } catch (error) {
+    throw new FastWorkerError("E_CONFIG", `${option}: ${(error as Error).message}`);
   }
 }

@@ -1,6 +1,6 @@
 import { fromWireError, QueueFullError, toWireError } from "../errors.ts";
 import { isFinished, MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT, PROTOCOL_VERSION, type TaskRecord, type TaskSpec } from "../protocol/index.ts";
-import type { Connection } from "../connection/connection.ts";
+import type { FailoverConnection } from "../connection/failover.ts";
 import type { Backpressure } from "./backpressure.ts";
 
 const POLL_WAIT_MS = 20_000;
@@ -30,7 +30,7 @@ export class Submitter {
   /** Tasks refused with E_QUEUE_FULL waiting to be submitted again: their timer and how to reject them if the client stops. */
   private readonly resubmits = new Map<ReturnType<typeof setTimeout>, (error: Error) => void>();
 
-  constructor(private readonly connection: () => Connection, private readonly backpressure: Backpressure) {}
+  constructor(private readonly connection: () => FailoverConnection, private readonly backpressure: Backpressure) {}
 
   /** Accepted -> the task id. */
   enqueue(spec: TaskSpec): Promise<string> {

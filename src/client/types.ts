@@ -5,6 +5,15 @@ export type { BackpressureOptions } from "./backpressure.ts";
 export interface ClientOptions {
   /** The control plane's NNG address; default $FASTWORKER_CONTROL_PLANE_ADDRESS, else the client asks discovery, then tries tcp://127.0.0.1:5555. */
   address?: string;
+  /**
+   * Several control planes (active and standbys, docs/operations.md): requests go to the first,
+   * and on E_NOT_LEADER (to the leader it names), E_UNAVAILABLE, a timeout or a closed connection
+   * move to the next and are sent again, so a waiting submit() resolves across a failover.
+   * Wins over `address`. $FASTWORKER_CONTROL_PLANE_ADDRESS may hold such a comma-separated list.
+   */
+  addresses?: string[];
+  /** How long one request may keep failing over before it rejects with E_UNAVAILABLE naming the addresses tried. Default 30 000 ms. */
+  failoverTimeoutMs?: number;
   /** Where control planes announce themselves (NNG BUS). Default $FASTWORKER_DISCOVERY_ADDRESS, else tcp://127.0.0.1:5550. */
   discoveryAddress?: string;
   /** How long start() (discovery included) and each request may wait for the control plane before E_UNAVAILABLE. Default 5 000 ms. */

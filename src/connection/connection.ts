@@ -53,6 +53,15 @@ export class Connection {
     return this.socket.close();
   }
 
+  /**
+   * Calls `onLost` whenever the connection to the control plane drops (NNG pipe removal: the
+   * peer died or closed it). A failover connection uses it to stop sending there at once, where
+   * a request to a dead peer would otherwise wait its whole timeout. At most once per Connection.
+   */
+  watchPeer(onLost: () => void): void {
+    this.socket.onPipeRemoved(() => onLost());
+  }
+
   /** One handshake at a time; callers that saw a refusal before the latest handshake just retry. */
   private async authenticate(seenEpoch: number, timeoutMs: number): Promise<void> {
     if (this.authEpoch !== seenEpoch) return;

@@ -97,7 +97,21 @@ export class RequestRouter {
     const refused = missing.some((m) => m.error.code === "E_QUEUE_FULL");
     await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : waitMs, signal);
     // The rest stay in the client's outbox for its next collect.
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(clientId, ids), missing });
+    const results = this.cp.outboxes.take(clientId, ids);
+    // A resubmitted id (a retry after a failover) whose task had already ended is answered now, not after a collect's whole wait.
+    if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results));
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+  }
+
+  private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[]): TaskRecord[] {
+    const had = new Set(taken.map((r) => r.taskId));
+    const records: TaskRecord[] = [];
+    for (const id of ids) {
+      if (had.has(id) || this.cp.table.live.has(id)) continue;
+      const record = this.cp.record(id);
+      if (record) records.push(record);
+    }
+    return records;
   }
 
   private async collect(request: RequestOf<"collect">, signal: AbortSignal): Promise<Uint8Array> {

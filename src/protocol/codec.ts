@@ -81,7 +81,7 @@ export function decodeTaskDone(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_B
 
 /** The reply for a request that could not be served; never silence. */
 export function errorFrame(error: unknown, ids?: string[]): Uint8Array {
-  // Code and message only: a peer sending bad input has no business seeing our stack and paths.
-  const { code, message } = toWireError(error);
-  return encodeFrame({ v: PROTOCOL_VERSION, type: "error", error: { code, message }, ...(ids ? { ids } : {}) });
+  // Code and message only (and a standby's leader address): a peer sending bad input has no business seeing our stack and paths.
+  const { code, message, leaderAddress } = toWireError(error);
+  return encodeFrame({ v: PROTOCOL_VERSION, type: "error", error: { code, message, ...(leaderAddress !== undefined ? { leaderAddress } : {}) }, ...(ids ? { ids } : {}) });
 }

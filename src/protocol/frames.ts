@@ -39,6 +39,8 @@ export const WireErrorSchema = v.object({
   stack: v.optional(Message),
   /** E_QUEUE_FULL: when the submitter may try again. */
   retryAfterMs: v.optional(Millis),
+  /** E_NOT_LEADER: the active control plane's address, when the standby knows it. */
+  leaderAddress: v.optional(Short),
 });
 
 export const TaskSpecSchema = v.object({

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { Connection } from "../connection/connection.ts";
+import { failoverCause, leaderHint } from "../connection/failover.ts";
 import { discover } from "../discovery/index.ts";
 import { FastWorkerError } from "../errors.ts";
 import { FASTWORKER_VERSION, PROTOCOL_VERSION, type Outcome, type ReplyOf } from "../protocol/index.ts";
@@ -31,6 +32,10 @@ export class ControlPlaneLink {
   private connection: Connection | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
+  /** Which of the given addresses to try next (several: active and standbys). */
+  private index = 0;
+  /** The leader a standby named, tried before the list; dropped once it fails. */
+  private leader: string | undefined;
 
   constructor(private readonly options: ResolvedSubworkerOptions, private readonly taskNames: readonly string[]) {}
 
@@ -60,12 +65,42 @@ export class ControlPlaneLink {
         if (isFatal(error)) throw error;
         // A wrong token at a given address will not fix itself; one found by discovery may be a squatter, so keep looking.
         if (error instanceof FastWorkerError && error.code === "E_UNAUTHORIZED" && this.options.controlPlaneAddress !== undefined) throw error;
-        const delayMs = computeBackoffMs(attempt, RECONNECT_BACKOFF);
+        // Several control planes: the next one right away, and the backoff only once each was tried.
+        const wrapped = this.moveOn(error);
+        const delayMs = wrapped ? computeBackoffMs(attempt, RECONNECT_BACKOFF) : 0;
         const fields = { address: this.connection?.address ?? this.options.controlPlaneAddress, attempt, retryInMs: delayMs, error: String(error) };
         log(attempt === 1 || attempt % WARN_EVERY === 0 ? "warn" : "debug", "control plane not reachable; retrying", fields);
         await this.sleep(delayMs);
       }
     }
+  }
+
+  /**
+   * The registration ended on a transport error (or a standby's E_NOT_LEADER): the next
+   * register() starts at the leader it named, else at the next address, not at the one just lost.
+   */
+  connectionLost(error: unknown): void {
+    if (failoverCause(error) !== undefined) this.moveOn(error);
+  }
+
+  /** Picks the address after a failure; true when a whole round of addresses has failed (time to back off). */
+  private moveOn(error: unknown): boolean {
+    const addresses = this.options.controlPlaneAddresses;
+    const hint = leaderHint(error);
+    const failedAt = this.connection?.address;
+    if (hint !== undefined && hint !== failedAt) {
+      this.leader = hint;
+      return false;
+    }
+    // A followed leader that failed sends us back to the list where we left it, after the backoff
+    // (a standby naming a dead leader must not make us bounce between the two without pause).
+    if (this.leader !== undefined) {
+      this.leader = undefined;
+      return true;
+    }
+    if (addresses === undefined || addresses.length < 2 || failoverCause(error) === undefined) return true;
+    this.index = (this.index + 1) % addresses.length;
+    return this.index === 0;
   }
 
   /** The final word on a graceful stop: last outcomes, and the control plane re-queues whatever else we held. */
@@ -85,9 +120,9 @@ export class ControlPlaneLink {
   }
 
   private async connect(): Promise<Connection> {
-    const { controlPlaneAddress, discoveryAddress, requestTimeoutMs, maxFrameBytes } = this.options;
+    const { controlPlaneAddresses, discoveryAddress, requestTimeoutMs, maxFrameBytes } = this.options;
     // Asked afresh on every try: a control plane that comes back may come back elsewhere.
-    const address = controlPlaneAddress ?? (await discover(discoveryAddress, Math.min(requestTimeoutMs, 3_000))).address;
+    const address = this.leader ?? controlPlaneAddresses?.[this.index] ?? (await discover(discoveryAddress, Math.min(requestTimeoutMs, 3_000))).address;
     if (this.connection?.address === address) return this.connection;
     const previous = this.connection;
     this.connection = undefined;

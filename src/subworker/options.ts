@@ -11,7 +11,11 @@ export interface SubworkerOptions {
   taskModules: string[];
   /** Stable id of this subworker; default `sw-<hostname>-<pid>`. */
   workerId?: string;
-  /** The control plane's NNG address; without it, discovery finds one. */
+  /**
+   * The control plane's NNG address, or several comma-separated (active and standbys): the
+   * subworker registers with the first that welcomes it, follows E_NOT_LEADER to the leader it
+   * names, and on losing it registers with the next. Without it, discovery finds one.
+   */
   controlPlaneAddress?: string;
   /** Where control planes announce themselves (NNG BUS). Default tcp://127.0.0.1:5550. */
   discoveryAddress?: string;
@@ -48,7 +52,10 @@ export interface SubworkerOptions {
 export interface ResolvedSubworkerOptions {
   taskModules: string[];
   workerId: string;
+  /** The first of controlPlaneAddresses (kept for log lines and callers that read one). */
   controlPlaneAddress: string | undefined;
+  /** Every address given, in order; undefined = discovery. */
+  controlPlaneAddresses: string[] | undefined;
   discoveryAddress: string;
   concurrency: number;
   prefetch: number;
@@ -81,10 +88,13 @@ export function resolveSubworkerOptions(options: SubworkerOptions): ResolvedSubw
   if (options.controlPlaneAddress !== undefined && options.controlPlaneAddress.length === 0) {
     throw new ConfigError("subworker: controlPlaneAddress must not be empty (leave it out to use discovery)");
   }
+  const addresses = options.controlPlaneAddress?.split(",").map((a) => a.trim());
+  if (addresses?.some((a) => a === "")) throw new ConfigError(`subworker: controlPlaneAddress has an empty entry: "${options.controlPlaneAddress}"`);
   return {
     taskModules: [...options.taskModules],
     workerId,
-    controlPlaneAddress: options.controlPlaneAddress,
+    controlPlaneAddress: addresses?.[0],
+    controlPlaneAddresses: addresses,
     discoveryAddress: options.discoveryAddress ?? DEFAULT_DISCOVERY_ADDRESS,
     concurrency: positiveInteger("concurrency", options.concurrency ?? availableParallelism()),
     prefetch: positiveInteger("prefetch", options.prefetch ?? 1),

@@ -169,6 +169,7 @@ export class Subworker {
       if (end.reason === "stopped") return;
       // Whatever we hold was re-queued by the control plane (or it never knew): finishing it here would be wasted.
       const dropped = runner.abandon();
+      if (end.reason === "transport") link.connectionLost(end.error);
       const error = end.reason === "transport" ? String(end.error) : undefined;
       log("warn", end.reason === "reregister"
         ? "the control plane does not know this subworker any more (it restarted or timed us out); registering again"

@@ -18,7 +18,7 @@ export const LAYERS: readonly Layer[] = [
   { folders: ["errors.ts", "types/"], role: "typed errors with stable codes (and their wire behaviour); ambient declarations" },
   { folders: ["model/", "log.ts", "config.ts"], role: "the shared vocabulary (priorities, task states, backoff policy, defaults), logging, flag > env > default resolution" },
   { folders: ["nng/", "protocol/", "tasks/", "queue/"], role: "building blocks that know only the vocabulary: libnng over bun:ffi, the wire frames, task definitions, pure queues and the state machine" },
-  { folders: ["scheduler/", "discovery/", "telemetry/", "auth/"], role: "services on those blocks: periodic schedules, announcing and discovering, OpenTelemetry and Prometheus, peer authentication and TLS files" },
+  { folders: ["scheduler/", "discovery/", "telemetry/", "auth/", "ha/"], role: "services on those blocks: periodic schedules, announcing and discovering, OpenTelemetry and Prometheus, peer authentication and TLS files, the PostgreSQL leader lease and its fencing" },
   { folders: ["pool/", "store/", "connection/"], role: "what records telemetry below the roles: the Bun Worker pool, the result cache and journal, the typed request connection clients and subworkers share" },
   { folders: ["control-plane/", "subworker/", "client/"], role: "the three roles, which only speak protocol frames to each other" },
   { folders: ["server/"], role: "the dashboard: REST, SSE, GUI assets, /metrics, on a control plane's view and commands" },

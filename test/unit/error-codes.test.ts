@@ -2,9 +2,9 @@
 import { describe, expect, test } from "bun:test";
 import { exitCodeFor } from "../../src/cli/exit-codes.ts";
 import {
-  ERROR_CODES, FastWorkerError, fromWireError, ProtocolError, TaskError, toWireError, UnavailableError, type ErrorCode,
+  ERROR_CODES, FastWorkerError, fromWireError, NotLeaderError, ProtocolError, TaskError, toWireError, UnavailableError, type ErrorCode,
 } from "../../src/errors.ts";
-import { decodeReply, encodeFrame } from "../../src/protocol/index.ts";
+import { decodeReply, encodeFrame, errorFrame } from "../../src/protocol/index.ts";
 
 const CODES = Object.keys(ERROR_CODES) as ErrorCode[];
 const CLASS = { task: TaskError, protocol: ProtocolError, unavailable: UnavailableError, general: FastWorkerError } as const;
@@ -38,6 +38,18 @@ describe("ERROR_CODES", () => {
     const rebuilt = acrossTheWire(new FastWorkerError(code, "address in use on the server"));
     expect(rebuilt.code).toBe("E_INTERNAL");
     expect(rebuilt.message).toBe("address in use on the server");
+  });
+
+  test("E_NOT_LEADER carries the active control plane's address across the wire, in an error frame too, and is bounded", () => {
+    const rebuilt = acrossTheWire(new NotLeaderError("a standby", "tcp://10.0.0.2:5555"));
+    expect(rebuilt).toBeInstanceOf(NotLeaderError);
+    expect((rebuilt as NotLeaderError).leaderAddress).toBe("tcp://10.0.0.2:5555");
+    expect(exitCodeFor(rebuilt)).toBe(3);
+    const frame = decodeReply(errorFrame(new NotLeaderError("a standby", "tcp://10.0.0.3:5555")));
+    expect(frame.type === "error" && frame.error.leaderAddress).toBe("tcp://10.0.0.3:5555");
+    expect(fromWireError({ code: "E_NOT_LEADER", message: "no leader known" })).toMatchObject({ code: "E_NOT_LEADER", leaderAddress: undefined });
+    const huge = encodeFrame({ v: 1, type: "error", error: { code: "E_NOT_LEADER", message: "x", leaderAddress: `tcp://${"a".repeat(5_000)}:1` } });
+    expect(() => decodeReply(huge)).toThrow(/leaderAddress/);
   });
 
   test("a code no version of FastWorker defines arrives as E_INTERNAL", () => {

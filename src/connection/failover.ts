@@ -1,0 +1,177 @@
+import type { PeerSecurity } from "../auth/peer-security.ts";
+import { address as nngAddress } from "../config.ts";
+import { ERROR_CODES, FastWorkerError, NngError, NotLeaderError, UnavailableError } from "../errors.ts";
+import { encodeFrame, type Reply, type ReplyOf, type Request } from "../protocol/index.ts";
+import { Connection } from "./connection.ts";
+
+/** How long a request may keep moving between control planes before it fails with E_UNAVAILABLE. */
+export const DEFAULT_FAILOVER_TIMEOUT_MS = 30_000;
+/** Pause after a whole round of addresses failed fast (standbys, refused dials), doubling up to the cap. */
+const ROUND_PAUSE_MS = 50;
+const ROUND_PAUSE_MAX_MS = 1_000;
+/** Below this much of the failover budget left, no new attempt starts (it could only time out). */
+const MIN_ATTEMPT_MS = 100;
+
+export interface FailoverOptions {
+  /** Control plane addresses, tried in this order; the first is used first. */
+  addresses: readonly string[];
+  connectTimeoutMs: number;
+  maxFrameBytes: number;
+  security?: PeerSecurity;
+  /** Total time one request may spend failing over; default 30 000 ms. */
+  failoverTimeoutMs?: number;
+  /** Called on every move to another address (for a log line). */
+  onFailover?: (from: string, to: string, error: Error) => void;
+}
+
+/**
+ * Why a failed request may succeed at another control plane: a standby answered (E_NOT_LEADER),
+ * nobody answered in time, or the connection was reset under the request (the peer died: NNG
+ * reports that at once, where a timeout would wait the whole request time). undefined otherwise.
+ */
+export function failoverCause(error: unknown): "not-leader" | "unavailable" | undefined {
+  if (error instanceof NotLeaderError) return "not-leader";
+  if (error instanceof NngError && (error.nngName === "NNG_ECONNRESET" || error.nngName === "NNG_ECONNSHUT")) return "unavailable";
+  if (error instanceof FastWorkerError && error.code !== "E_NOT_LEADER" && ERROR_CODES[error.code].retryable === true) return "unavailable";
+  return undefined;
+}
+
+/** The leader a standby named, when it is a usable NNG address (a peer's word is validated, not trusted). */
+export function leaderHint(error: unknown): string | undefined {
+  if (!(error instanceof NotLeaderError) || error.leaderAddress === undefined) return undefined;
+  try {
+    return nngAddress(error.leaderAddress);
+  } catch {
+    // A standby naming garbage is ignored like one naming nothing: the caller tries its own next address.
+    return undefined;
+  }
+}
+
+/**
+ * A request connection over several control plane addresses: one Connection per address (made
+ * when first needed and kept, so requests still in flight on the old one end by themselves),
+ * and on E_NOT_LEADER (to the named leader when given), E_UNAVAILABLE, a timeout or a reset
+ * connection the same bytes go to the next address, until one answers or `failoverTimeoutMs` has
+ * passed. Safe for every frame the Client sends: a resubmitted task id returns the first task,
+ * reads and waits are idempotent. With one address a request fails over only on E_NOT_LEADER.
+ */
+export class FailoverConnection {
+  private readonly connections = new Map<string, Connection>();
+  /** Connections closed because their peer dropped: requests that were waiting on them are sent elsewhere. */
+  private readonly retired = new WeakSet<Connection>();
+  /** The configured addresses, then leaders that standbys named, in the order to try them. */
+  private readonly candidates: string[];
+  private current: string;
+  private closed = false;
+  private readonly failoverTimeoutMs: number;
+
+  constructor(private readonly options: FailoverOptions) {
+    if (options.addresses.length === 0) throw new FastWorkerError("E_CONFIG", "at least one control plane address is needed");
+    this.candidates = [...new Set(options.addresses)];
+    this.current = this.candidates[0]!;
+    this.failoverTimeoutMs = options.failoverTimeoutMs ?? DEFAULT_FAILOVER_TIMEOUT_MS;
+  }
+
+  /** The address requests go to now. */
+  get address(): string {
+    return this.current;
+  }
+
+  /**
+   * Sends a frame and returns the reply of the expected type (see Connection.call), moving to
+   * another control plane when this one cannot serve it. `failoverMs` replaces the total failover
+   * budget for this call (start() passes what its connect budget has left).
+   * @throws UnavailableError (E_UNAVAILABLE) naming every address tried once the budget is spent.
+   */
+  async call<T extends Reply["type"]>(
+    frame: Request | Uint8Array, expect: T, waitMs = 0, timeoutMs = this.options.connectTimeoutMs, failoverMs = this.failoverTimeoutMs,
+  ): Promise<ReplyOf<T>> {
+    const bytes = frame instanceof Uint8Array ? frame : encodeFrame(frame);
+    let deadline: number | undefined;
+    const tried: string[] = [];
+    for (let round = 0; ; round++) {
+      const at = this.current;
+      const leftMs = deadline === undefined ? timeoutMs : Math.min(timeoutMs, Math.round(deadline - performance.now()));
+      let connection: Connection | undefined;
+      try {
+        connection = this.connectionTo(at);
+        return await connection.call(bytes, expect, waitMs, Math.max(1, leftMs));
+      } catch (error) {
+        // Closed here because its peer dropped (peerLost), not by the caller: as good as a reset.
+        const retired = connection !== undefined && this.retired.has(connection) && error instanceof FastWorkerError && error.code === "E_CLOSED";
+        const cause = retired ? "unavailable" : failoverCause(error);
+        // One address and nobody answering: the caller's E_UNAVAILABLE, as before failover existed.
+        if (this.closed || cause === undefined || (cause === "unavailable" && this.candidates.length < 2)) throw error;
+        if (!tried.includes(at)) tried.push(at);
+        deadline ??= performance.now() + failoverMs;
+        const spent = () => new UnavailableError(`no control plane served the request within the failover time of ${failoverMs} ms; tried ${tried.join(", ")} (last: ${describe(error)})`, { cause: error });
+        if (deadline - performance.now() < MIN_ATTEMPT_MS) throw spent();
+        this.moveOn(at, error as Error);
+        // A whole round failed (or a standby named no leader): pause, so standbys are not spun on.
+        if (round > 0 && (this.current === tried[0] || cause === "not-leader")) {
+          await Bun.sleep(Math.min(ROUND_PAUSE_MAX_MS, ROUND_PAUSE_MS * 2 ** Math.min(round, 5), Math.max(0, deadline - performance.now())));
+        }
+        // Too little time left for a fair try: the error that made us move is the one worth reporting.
+        if (deadline - performance.now() < MIN_ATTEMPT_MS) throw spent();
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(all.map((c) => c.close()));
+  }
+
+  /**
+   * Leaves `from` for the leader a standby named, else the next candidate. Only when `from` is
+   * still current: many requests failing at once at one dead control plane move once, not N times.
+   */
+  private moveOn(from: string, error: Error): void {
+    if (this.current !== from) return;
+    const hint = leaderHint(error);
+    let next: string;
+    if (hint !== undefined && hint !== from) {
+      if (!this.candidates.includes(hint)) this.candidates.push(hint);
+      next = hint;
+    } else {
+      next = this.candidates[(this.candidates.indexOf(from) + 1) % this.candidates.length]!;
+    }
+    this.current = next;
+    if (next !== from) this.options.onFailover?.(from, next, error);
+  }
+
+  /**
+   * The control plane in use dropped the connection: new requests go to the next address now
+   * (with one address there is nowhere else; NNG redials it by itself). Requests in flight there
+   * fail (reset, or closed here) and fail over through call().
+   */
+  private peerLost(address: string): void {
+    if (this.closed || this.candidates.length < 2) return;
+    // A request sent after the peer died but before this notice waits for a pipe that will not come
+    // back (its whole timeout, long-poll included): closing the connection ends it now, and call() resends it.
+    const lost = this.connections.get(address);
+    if (lost !== undefined) {
+      this.connections.delete(address);
+      this.retired.add(lost);
+      void lost.close();
+    }
+    if (this.current === address) this.moveOn(address, new UnavailableError(`the connection to the control plane at ${address} was lost`));
+  }
+
+  private connectionTo(address: string): Connection {
+    if (this.closed) throw new FastWorkerError("E_CLOSED", "the connection was closed");
+    let connection = this.connections.get(address);
+    if (connection === undefined) {
+      connection = new Connection(address, this.options.connectTimeoutMs, this.options.maxFrameBytes, this.options.security);
+      this.connections.set(address, connection);
+      connection.watchPeer(() => this.peerLost(address));
+    }
+    return connection;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof FastWorkerError ? `${error.code}: ${error.message}` : String(error);
+}

@@ -15,6 +15,7 @@ import {
 import { AdmissionLimits } from "./admission-limits.ts";
 import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
+import type { FencingToken } from "../ha/index.ts";
 import { MemoryTaskStore, PostgresTaskStore, type JournalSync, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
 import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
 import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
@@ -75,6 +76,8 @@ export interface ControlPlaneOptions {
   /** postgres://user:pass@host:5432/db: the journal in PostgreSQL (ignored when `store` is given); `journalSync` as for SQLite. */
   journalUrl?: string;
   journalSync?: JournalSync;
+  /** Active/standby on that journal: the leader's lease token, which every journal write presents (src/ha/fencing.ts). */
+  journalFencing?: FencingToken;
   log?: Logger;
   cwd?: string;
   /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */
@@ -530,7 +533,9 @@ export class ControlPlane {
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const catalog = await loadTaskModules(options.taskModules, { cwd: options.cwd ?? process.cwd() });
   const store = options.store ?? (options.journalUrl === undefined ? undefined
-    : await PostgresTaskStore.open(options.journalUrl, { ...(options.journalSync ? { sync: options.journalSync } : {}), log: createLogger({ component: "journal" }) }));
+    : await PostgresTaskStore.open(options.journalUrl, {
+      ...(options.journalSync ? { sync: options.journalSync } : {}), ...(options.journalFencing ? { fencing: options.journalFencing } : {}), log: createLogger({ component: "journal" }),
+    }));
   const cp = new ControlPlane(catalog, store ? { ...options, store } : options);
   await cp.start();
   return cp;

@@ -12,7 +12,7 @@
  * under the same ids is safe) and so are new ones until a retry commits, which ends the pause.
  */
 import { SQL } from "bun";
-import { FastWorkerError } from "../../errors.ts";
+import { FastWorkerError, NotLeaderError } from "../../errors.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import type { TaskRecord } from "../../protocol/index.ts";
 import { GroupCommit } from "../group-commit.ts";
@@ -25,6 +25,7 @@ import { quarantine, quarantinedCount, readBack } from "./postgres-recovery.ts";
 import { migrate } from "./postgres-schema.ts";
 import { describe, isConnectionLoss, openError, parseJournalUrl, type JournalTarget } from "./postgres-target.ts";
 import { commitOps, compactRows } from "./postgres-writes.ts";
+import { fence, type FencingToken } from "../../ha/index.ts";
 
 export interface PostgresStoreOptions {
   /** `full` (default): synchronous_commit on, acknowledged once on the server's disk; `normal`: off (see docs/operations.md). */
@@ -36,11 +37,19 @@ export interface PostgresStoreOptions {
   connectTimeoutS?: number;
   /** The longest close() waits for pending writes. Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * Active/standby (src/ha): the leader's lease and epoch. Every commit then starts with fence(),
+   * so once another control plane took the lease over none of this one's writes commits: they
+   * are refused with E_NOT_LEADER. Without it (one control plane), commits are not fenced.
+   */
+  fencing?: FencingToken;
 }
 
 const RETRY_PAUSE_MS = 100;
 /** The answer's `code` for a server out of reach: refusals then carry E_UNAVAILABLE. */
 const UNREACHABLE = "unreachable";
+/** The answer's `code` for a commit fenced off (another control plane holds the lease): E_NOT_LEADER. */
+const FENCED = "not-leader";
 
 export class PostgresTaskStore implements TaskStore {
   readonly stats = new JournalStats();
@@ -53,7 +62,7 @@ export class PostgresTaskStore implements TaskStore {
   private constructor(readonly target: JournalTarget, readonly sync: JournalSync, private readonly sql: SQL, private readonly options: PostgresStoreOptions) {
     this.log = options.log ?? createLogger({ component: "journal" });
     this.commits = new GroupCommit((ops, probe) => this.commit(ops, probe), this.stats, this.log,
-      (answer) => (answer.code === UNREACHABLE ? "E_UNAVAILABLE" : "E_JOURNAL"));
+      (answer) => (answer.code === UNREACHABLE ? "E_UNAVAILABLE" : answer.code === FENCED ? "E_NOT_LEADER" : "E_JOURNAL"));
   }
 
   /**
@@ -165,6 +174,16 @@ export class PostgresTaskStore implements TaskStore {
     }
   }
 
+  /** One commit's statements: in a fenced transaction while a leader lease is in force. */
+  private write(ops: JournalOp[], probe: boolean): Promise<number> {
+    const token = this.options.fencing;
+    if (token === undefined) return commitOps(this.sql, ops, probe);
+    return this.sql.begin(async (tx) => {
+      await fence(tx, token);
+      return commitOps(tx, ops, probe);
+    }) as Promise<number>;
+  }
+
   /**
    * One group commit. While the server is out of reach it is sent again every 100 ms (replaying
    * a commit is harmless), for up to unavailableWaitMs; each attempt is bounded by what is left,
@@ -175,7 +194,7 @@ export class PostgresTaskStore implements TaskStore {
     const deadline = started + (this.options.unavailableWaitMs ?? 3_000);
     for (;;) {
       const left = deadline - performance.now();
-      const attempt = commitOps(this.sql, ops, probe).then((changes) => ({ changes }), (error: unknown) => ({ error }));
+      const attempt = this.write(ops, probe).then((changes) => ({ changes }), (error: unknown) => ({ error }));
       const timer = Promise.withResolvers<{ timedOut: true }>();
       const handle = setTimeout(() => timer.resolve({ timedOut: true }), Math.max(1, left));
       const outcome = await Promise.race([attempt, timer.promise]);
@@ -191,6 +210,7 @@ export class PostgresTaskStore implements TaskStore {
       if ("timedOut" in outcome) {
         return { seq: 0, ok: false, error: `PostgreSQL at ${this.target.redacted} did not answer within ${Math.round(ms)} ms`, code: UNREACHABLE, ms };
       }
+      if (outcome.error instanceof NotLeaderError) return { seq: 0, ok: false, error: outcome.error.message, code: FENCED, ms };
       const lost = isConnectionLoss(outcome.error);
       if (lost && this.pausedSince === undefined) {
         this.pausedSince = Date.now();

@@ -5,6 +5,7 @@ import { LeaderElector, LeaderLease, type FencingToken, type Role } from "../ha/
 import type { Logger } from "../log.ts";
 import { RepSocket, type TlsOptions } from "../nng/index.ts";
 import { errorFrame } from "../protocol/index.ts";
+import { journalOpenError, parseJournalUrl } from "../store/index.ts";
 
 export interface ElectionOptions {
   journalUrl: string;
@@ -55,7 +56,14 @@ export async function awaitLeadership(options: ElectionOptions): Promise<Leaders
     await elector.stop();
     await sql.close({ timeout: 1 });
   };
-  const first = await elector.start();
+  let first: Role;
+  try {
+    first = await elector.start();
+  } catch (error) {
+    await sql.close({ timeout: 0 });
+    // The same one line as the journal gives for an unreachable or refusing server (the password redacted).
+    throw journalOpenError(parseJournalUrl(options.journalUrl), error instanceof Error && error.cause !== undefined ? error.cause : error);
+  }
   if (first.role === "leader") return { token: first.token, lost: lost.promise, release };
 
   const standby = new RepSocket().listen(options.address, options.tls ? { tls: options.tls } : {});

@@ -19,4 +19,4 @@ export type { TaskRecord, TaskState, WorkerInfo } from "./protocol/index.ts";
 export { Subworker, createSubworker, type SubworkerOptions } from "./subworker/index.ts";
 // Telemetry: the Prometheus text of a control plane (spans and OpenTelemetry metrics need no API of ours).
 export { createMetrics, PROMETHEUS_CONTENT_TYPE, type ControlPlaneMetrics } from "./telemetry/index.ts";
-export { JournalStore, MemoryTaskStore, type TaskStore } from "./store/index.ts";
+export { JournalStore, MemoryTaskStore, PostgresTaskStore, type PostgresStoreOptions, type TaskStore } from "./store/index.ts";

@@ -4,7 +4,7 @@ import { address, boolean, integer, resolve, seconds, text } from "../config.ts"
 import { createCommands, createControlPlane, createView } from "../control-plane/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../errors.ts";
@@ -14,7 +14,8 @@ import { createLogger, parseLogLevel } from "../log.ts";
 import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { parseCorsOrigins } from "../server/cors.ts";
 import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
-import { checkDashboardAccess, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, startDashboard, type Dashboard } from "../server/index.ts";
+import { checkDashboardAccess } from "../server/access.ts";
+import type { Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
 import { awaitLeadership, type Leadership } from "./leader-election.ts";
@@ -113,6 +114,8 @@ export function controlPlaneCommand(ctx: CliContext) {
       let dashboard: Dashboard | undefined;
       try {
         if (gui) {
+          // Loaded only when the dashboard is on: Elysia and the GUI's routes cost the control plane ~6 MB otherwise.
+          const { startDashboard } = await import("../server/start.ts");
           dashboard = startDashboard({
             view: createView(cp), commands: createCommands(cp), host: gui.host, port: gui.port, log: cp.log, metrics: createMetrics(cp),
             discoveryAddress: noDiscovery ? null : resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),

@@ -92,6 +92,18 @@ export class SharedJobState {
     return Atomics.load(this.#cells, COUNT);
   }
 
+  /** The seqs of the running jobs, without their start times (what overtaking needs, on every hand-over). */
+  runningSeqs(): number[] {
+    const seqs: number[] = [];
+    if (Atomics.load(this.#cells, COUNT) === 0) return seqs;
+    const high = Atomics.load(this.#cells, HIGH);
+    for (let pair = 0; pair < high; pair++) {
+      const seq = Atomics.load(this.#cells, HEADER + 2 * pair);
+      if (seq !== 0) seqs.push(seq);
+    }
+    return seqs;
+  }
+
   /**
    * The running jobs: seq -> absolute start time. Each start is read after its
    * seq: if the Worker moved that pair on to a later job in between, this is

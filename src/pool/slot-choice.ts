@@ -32,6 +32,8 @@ export function overtakeSlot(slots: readonly Slot[], rank: number): Slot | undef
   let best: Slot | undefined;
   let bestRank = rank;
   for (const slot of slots) {
+    // Nothing assigned there ranks below the best so far: no need to read which jobs have started.
+    if (slot.highestAssignedRank() <= bestRank) continue;
     const lowest = slot.lowestWaitingRank();
     if (lowest > bestRank) {
       best = slot;

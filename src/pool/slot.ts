@@ -7,6 +7,7 @@
  */
 import { FastWorkerError, type WireError } from "../errors.ts";
 import { AdaptivePrefetch } from "./adaptive-prefetch.ts";
+import { AssignedJobs } from "./assigned-jobs.ts";
 import { SlotTimeouts } from "./slot-timeouts.ts";
 import type { Clock } from "./clock.ts";
 import { crashedJobs, jobFields, type Entry, type Settled, type SlotRef } from "./entry.ts";
@@ -43,7 +44,7 @@ export interface SlotEvents {
 export class Slot implements SlotRef {
   readonly index: number;
   /** Jobs in this slot's Worker (running or queued there), by seq. */
-  readonly assigned = new Map<number, Entry>();
+  readonly assigned = new AssignedJobs();
   readonly #config: SlotConfig;
   readonly #events: SlotEvents;
   #handle: WorkerHandle | undefined;
@@ -131,10 +132,12 @@ export class Slot implements SlotRef {
   lowestWaitingRank(): number {
     const handle = this.#handle;
     if (handle === undefined || !this.#ready) return -1;
-    const running = handle.state.running(this.#config.clock.now());
-    let lowest = -1;
-    for (const [seq, entry] of this.assigned) if (!running.has(seq) && entry.rank > lowest) lowest = entry.rank;
-    return lowest;
+    return this.assigned.highestWaitingRank(handle.state.runningSeqs());
+  }
+
+  /** The lowest priority (highest rank) among jobs assigned here, started or not: a cheap bound on lowestWaitingRank. */
+  highestAssignedRank(): number {
+    return this.#ready ? this.assigned.highestRank() : -1;
   }
 
   /** `overtaking`: a job placed beyond the prefetch limit because it outranks one waiting here; sent at once. */

@@ -11,6 +11,7 @@
 import { toWireError } from "../errors.ts";
 import { loadTaskModules } from "../tasks/loader.ts";
 import { loadOtelSetup } from "../telemetry/config.ts";
+import { loadExecuteTracing } from "../telemetry/worker-tracing-loader.ts";
 import { isToWorker, type FromWorker, type InitMessage } from "./messages.ts";
 import { SharedJobState } from "./shared-state.ts";
 import { WorkerRuntime } from "./worker-runtime.ts";
@@ -43,7 +44,9 @@ async function init(message: InitMessage): Promise<void> {
     await loadOtelSetup();
     const catalog = await loadTaskModules(message.modules);
     const definitions = new Map(catalog.entries().map((entry) => [entry.definition.name, entry.definition] as const));
-    runtime = new WorkerRuntime(definitions, new SharedJobState(message.state, message.epoch), send, catalog.middleware(), message.tasksPerWorker);
+    // After the task modules: one of them may register the SDK itself.
+    const tracing = await loadExecuteTracing();
+    runtime = new WorkerRuntime(definitions, new SharedJobState(message.state, message.epoch), send, catalog.middleware(), message.tasksPerWorker, tracing);
     send({ t: "ready", tasks: catalog.names(), concurrency: runtime.concurrency() });
   } catch (error) {
     send({ t: "load_error", error: toWireError(error, "E_TASK_MODULE_LOAD") });

@@ -16,7 +16,7 @@ import type { MiddlewareEntry } from "../tasks/catalog.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
 import { MAX_IN_FLIGHT, type SharedJobState } from "./shared-state.ts";
 import { SHARED_BUDGET } from "./slot-load.ts";
-import { ExecuteTracing } from "../telemetry/worker-tracing.ts";
+import type { ExecuteTracing } from "../telemetry/worker-tracing.ts";
 
 
 interface RunningJob {
@@ -37,8 +37,8 @@ export class WorkerRuntime {
   readonly #running = new Map<number, RunningJob>();
   /** Jobs running per budget. */
   readonly #inBudget = new Map<string, number>();
-  /** Telemetry: execute spans, only when an SDK is registered in this Worker (checked once, here). */
-  readonly #tracing = ExecuteTracing.create();
+  /** Telemetry: execute spans, only when an SDK is registered in this Worker (telemetry/worker-tracing-loader.ts, checked once at start). */
+  readonly #tracing: ExecuteTracing | undefined;
   readonly #hasRoom = (job: WireJob): boolean => {
     const budget = this.#budgetOf(job.name);
     return (this.#inBudget.get(budget) ?? 0) < this.#limitOf(budget);
@@ -48,8 +48,9 @@ export class WorkerRuntime {
 
   constructor(
     definitions: DefinitionLookup, state: SharedJobState, post: (message: FromWorker) => void, middleware: readonly MiddlewareEntry[] = [],
-    tasksPerWorker = 1,
+    tasksPerWorker = 1, tracing?: ExecuteTracing,
   ) {
+    this.#tracing = tracing;
     this.#definitions = definitions;
     this.#state = state;
     this.#post = post;

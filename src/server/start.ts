@@ -4,11 +4,11 @@
  */
 import type { Server } from "bun";
 import type { ControlPlaneCommands, ControlPlaneView } from "../control-plane/index.ts";
-import { ConfigError, FastWorkerError } from "../errors.ts";
+import { FastWorkerError } from "../errors.ts";
 import { DEFAULT_GUI_HOST, DEFAULT_GUI_PORT } from "../model/defaults.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { createDashboardApp, type DashboardAppOptions } from "./app.ts";
-import { isLoopbackHost } from "./auth.ts";
+import { checkDashboardAccess } from "./access.ts";
 import { CorsPolicy } from "./cors.ts";
 import { MAX_BODY_BYTES } from "./http.ts";
 
@@ -32,7 +32,7 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
-export { DEFAULT_GUI_HOST, DEFAULT_GUI_PORT };
+export { DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, checkDashboardAccess };
 
 /**
  * @throws ConfigError (E_CONFIG) when bound beyond loopback without a token.
@@ -94,18 +94,6 @@ export function startDashboard(options: DashboardOptions): Dashboard {
       return stopped;
     },
   };
-}
-
-/**
- * Beyond loopback the dashboard must have a token: it can cancel, retry and submit tasks.
- * @throws ConfigError (E_CONFIG) naming FASTWORKER_GUI_TOKEN.
- */
-export function checkDashboardAccess(host: string, token: string | undefined): void {
-  if (isLoopbackHost(host) || (token !== undefined && token !== "")) return;
-  throw new ConfigError(
-    `the dashboard would listen on ${host}, reachable from other machines, without a token: ` +
-    "set FASTWORKER_GUI_TOKEN to a long random secret (then every page and API call needs it), or keep --gui-host 127.0.0.1",
-  );
 }
 
 function isAddrInUse(error: unknown): boolean {

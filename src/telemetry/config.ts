@@ -5,7 +5,8 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ConfigError } from "../errors.ts";
-import { otlpExportRequested, startOtlpExport, type OtlpExport } from "./otlp-export.ts";
+// otlp-export.ts (with @opentelemetry/api and the SDKs) is imported only when the export is asked for.
+import type { OtlpExport } from "./otlp-export.ts";
 
 const OFF = /^(0|false|no|off)$/i;
 const ON = /^(1|true|yes|on)$/i;
@@ -17,6 +18,12 @@ const ON = /^(1|true|yes|on)$/i;
 export function telemetryEnabled(env: Record<string, string | undefined> = process.env): boolean {
   const raw = env.FASTWORKER_TELEMETRY;
   return raw === undefined || !OFF.test(raw.trim());
+}
+
+/** FASTWORKER_TELEMETRY_ENABLED=true (1, yes, on) asks for the built-in export. */
+export function otlpExportRequested(env: Record<string, string | undefined> = process.env): boolean {
+  const raw = env.FASTWORKER_TELEMETRY_ENABLED;
+  return raw !== undefined && ON.test(raw.trim());
 }
 
 /** FASTWORKER_LOG_TASK_ARGS=true: lifecycle logs include arguments (off by default: they may hold secrets). */
@@ -41,7 +48,7 @@ export function loadOtelSetup(env: Record<string, string | undefined> = process.
   const spec = telemetryEnabled(env) ? (env.FASTWORKER_OTEL_SETUP?.trim() ?? "") : "";
   // Without a setup file, FASTWORKER_TELEMETRY_ENABLED=true selects the built-in OTLP export (otlp-export.ts).
   if (spec === "" && telemetryEnabled(env) && otlpExportRequested(env)) {
-    builtIn ??= startOtlpExport(env);
+    builtIn ??= import("./otlp-export.ts").then(({ startOtlpExport }) => startOtlpExport(env));
     return builtIn.then(() => undefined);
   }
   if (spec === "") return Promise.resolve();

@@ -10,7 +10,6 @@ import { ConfigError } from "../errors.ts";
 
 type Env = Record<string, string | undefined>;
 
-const ON = /^(1|true|yes|on)$/i;
 const DEFAULT_SERVICE_NAME = "fastworker";
 /** Spans wait at most this long in the batch before they are sent (OTEL_BSP_SCHEDULE_DELAY). */
 const DEFAULT_SPAN_DELAY_MS = 5_000;
@@ -26,12 +25,6 @@ export const OTLP_PACKAGES = [
   "@opentelemetry/exporter-metrics-otlp-proto",
   "@opentelemetry/context-async-hooks",
 ] as const;
-
-/** FASTWORKER_TELEMETRY_ENABLED=true (1, yes, on) asks for the built-in export. */
-export function otlpExportRequested(env: Env = process.env): boolean {
-  const raw = env.FASTWORKER_TELEMETRY_ENABLED;
-  return raw !== undefined && ON.test(raw.trim());
-}
 
 export interface OtlpExport {
   /** Sends what is buffered and stops the exporters (the CLI calls it after the control plane stopped). */

@@ -5,6 +5,7 @@ import { SQL } from "bun";
 import type { TaskRecord } from "../../src/protocol/index.ts";
 import { PostgresTaskStore, POSTGRES_SCHEMA_VERSION } from "../../src/store/index.ts";
 import type { StoredTask } from "../../src/store/index.ts";
+import { fold } from "../../src/store/postgres/postgres-writes.ts";
 import { freePort } from "../helpers/ports.ts";
 import { startPostgres, stopAllPostgres, type Postgres } from "../helpers/postgres.ts";
 
@@ -35,6 +36,24 @@ function task(id: string, submittedAt = Date.now(), extra: Partial<StoredTask> =
 function success(id: string, finishedAt = Date.now()): TaskRecord {
   return { taskId: id, name: "add", status: "success", priority: "normal", attempts: 1, result: 3, timings: { submittedAt: finishedAt - 10, finishedAt }, history: [] };
 }
+
+describe("folding one commit's writes", () => {
+  test("one row per task, the last word on each column winning, as applying the writes in order would", () => {
+    const { inserts, updates } = fold([
+      { kind: "update", id: "old", state: "retrying", attempts: 1, dueAt: 50 },
+      { kind: "accept", id: "new", name: "add", priority: "high", state: "queued", attempts: 0, dueAt: null, submittedAt: 1, spec: "{}" },
+      { kind: "update", id: "new", state: "scheduled", attempts: 0, dueAt: 70 },
+      { kind: "finish", id: "old", state: "success", attempts: 2, finishedAt: 99, record: "{\"r\":1}" },
+      { kind: "finish", id: "new", state: "failure", attempts: 1, finishedAt: 98, record: null },
+      { kind: "update", id: "other", state: "queued", attempts: 3, dueAt: null },
+    ]);
+    expect(inserts).toEqual([{ id: "new", name: "add", priority: "high", state: "failure", attempts: 1, due_at: 70, submitted_at: 1, finished_at: 98, spec: "{}", record: null }]);
+    expect(updates).toEqual([
+      { id: "old", state: "success", attempts: 2, set_due: true, due_at: 50, finish: true, finished_at: 99, record: "{\"r\":1}" },
+      { id: "other", state: "queued", attempts: 3, set_due: true, due_at: null, finish: false, finished_at: null, record: null },
+    ]);
+  });
+});
 
 describe("PostgresTaskStore", () => {
   test("accepted tasks, updates and results come back after a reopen: live ones in submission order, results within their TTL", async () => {

@@ -44,8 +44,13 @@ export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;
 
 /** Creates the schema or brings it up to date; returns the versions applied now (empty when current). */
 export async function migrate(sql: SQL, redactedUrl: string): Promise<number[]> {
-  await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
-  await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), what TEXT NOT NULL)`);
+  // Looked up first: CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database, which a user
+  // granted only the existing schema need not have.
+  const [found] = await sql.unsafe("SELECT to_regclass($1) IS NOT NULL AS present", [`${SCHEMA}.schema_version`]) as Array<{ present: boolean }>;
+  if (found?.present !== true) {
+    await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+    await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), what TEXT NOT NULL)`);
+  }
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
     const done = await sql.begin(async (tx) => {

@@ -109,7 +109,12 @@ export class FailoverConnection {
         if (this.closed || cause === undefined || (cause === "unavailable" && this.candidates.length < 2)) throw error;
         if (!tried.includes(at)) tried.push(at);
         deadline ??= performance.now() + failoverMs;
-        const spent = () => new UnavailableError(`no control plane served the request within the failover time of ${failoverMs} ms; tried ${tried.join(", ")} (last: ${describe(error)})`, { cause: error });
+        const spent = () => {
+          // Addresses that had just dropped are skipped rather than tried: named too, so the message shows every one.
+          const skipped = this.candidates.filter((c) => !tried.includes(c));
+          const also = skipped.length > 0 ? `; skipped as just lost: ${skipped.join(", ")}` : "";
+          return new UnavailableError(`no control plane served the request within the failover time of ${failoverMs} ms; tried ${tried.join(", ")}${also} (last: ${describe(error)})`, { cause: error });
+        };
         if (deadline - performance.now() < MIN_ATTEMPT_MS) throw spent();
         this.moveOn(at, error as Error);
         // A whole round failed (or a standby named no leader): pause, so standbys are not spun on.

@@ -306,7 +306,9 @@ export class ControlPlane {
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const catalog = await loadTaskModules(options.taskModules, { cwd: options.cwd ?? process.cwd() });
   const store = options.store ?? (options.journalUrl === undefined ? undefined
-    : await PostgresTaskStore.open(options.journalUrl, { ...(options.journalSync ? { sync: options.journalSync } : {}), log: createLogger({ component: "journal" }) }));
+    : await PostgresTaskStore.open(options.journalUrl, {
+      ...(options.journalSync ? { sync: options.journalSync } : {}), ...(options.journalFencing ? { fencing: options.journalFencing } : {}), log: createLogger({ component: "journal" }),
+    }));
   const cp = new ControlPlane(catalog, store ? { ...options, store } : options);
   await cp.start();
   return cp;

@@ -102,16 +102,22 @@ export class RequestRouter {
     await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : waitMs, signal);
     // The rest stay in the client's outbox for its next collect.
     const results = this.cp.outboxes.take(clientId, ids);
-    // A resubmitted id (a retry after a failover) whose task had already ended is answered now, not after a collect's whole wait.
-    if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results));
+    // A resubmitted id (a retry after a failover, a task recovered from the journal) is this
+    // client's to collect too, and if it had already ended it is answered now, not after a collect's whole wait.
+    if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results, clientId));
     return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
   }
 
-  private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[]): TaskRecord[] {
+  private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[], clientId: string): TaskRecord[] {
     const had = new Set(taken.map((r) => r.taskId));
     const records: TaskRecord[] = [];
     for (const id of ids) {
-      if (had.has(id) || this.cp.table.live.has(id)) continue;
+      if (had.has(id)) continue;
+      const live = this.cp.table.live.get(id);
+      if (live !== undefined) {
+        addAwaiter(live, clientId);
+        continue;
+      }
       const record = this.cp.record(id);
       if (record) records.push(record);
     }

@@ -28,6 +28,7 @@ import { checkWaitLimits } from "./held-waits.ts";
 import { checkConnectionLimits, ConnectionLimits, fitToDescriptors, type ConnectionLimitOptions } from "./connection-limits.ts";
 import { PipeRegistry } from "./pipe-registry.ts";
 import { RequestRouter } from "./request-router.ts";
+import { fitOutcome } from "./result-size.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
 import { Outboxes } from "./outboxes.ts";
@@ -461,7 +462,7 @@ export class ControlPlane {
 
   /** Results of attempts, from the local pool or subworkers. */
   outcome(outcome: Outcome): void {
-    if (this.table.complete(outcome.id, outcome)) this.afterChange();
+    if (this.table.complete(outcome.id, fitOutcome(outcome, this.table.live.get(outcome.id), this.maxFrameBytes))) this.afterChange();
   }
 
   /** After any change that can free capacity, add work, or move the next due time. */

@@ -8,6 +8,7 @@ import type { ControlPlane } from "./control-plane.ts";
 import type { ConnectionLimits } from "./connection-limits.ts";
 import { HeldWaits } from "./held-waits.ts";
 import { PipeRegistry, type PipeState } from "./pipe-registry.ts";
+import { resultsReply } from "./result-replies.ts";
 import { SubworkerRegistry } from "./subworkers.ts";
 import { addAwaiter } from "./task-entry.ts";
 
@@ -100,7 +101,7 @@ export class RequestRouter {
     const results = this.cp.outboxes.take(clientId, ids);
     // A resubmitted id (a retry after a failover) whose task had already ended is answered now, not after a collect's whole wait.
     if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results));
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+    return resultsReply(results, missing, this.cp.maxFrameBytes, { outboxes: this.cp.outboxes, clientId });
   }
 
   private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[]): TaskRecord[] {
@@ -116,7 +117,8 @@ export class RequestRouter {
 
   private async collect(request: RequestOf<"collect">, signal: AbortSignal): Promise<Uint8Array> {
     await this.cp.outboxes.wait(request.clientId, this.held.clamp(request.waitMs), signal);
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(request.clientId), missing: [] });
+    const outbox = { outboxes: this.cp.outboxes, clientId: request.clientId };
+    return resultsReply(this.cp.outboxes.take(request.clientId), [], this.cp.maxFrameBytes, outbox);
   }
 
   private result(request: RequestOf<"result">, signal?: AbortSignal): Promise<Uint8Array> | Uint8Array {
@@ -139,7 +141,7 @@ export class RequestRouter {
       if (record) results.push(record);
       else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });
     }
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+    return resultsReply(results, missing, this.cp.maxFrameBytes, { outboxes: this.cp.outboxes, clientId });
   }
 
   private async resultsFrame(
@@ -156,7 +158,7 @@ export class RequestRouter {
       if (record) results.push(record);
       else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });
     }
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+    return resultsReply(results, missing, this.cp.maxFrameBytes);
   }
 
   private cancel(request: RequestOf<"cancel">): Uint8Array {

@@ -2,14 +2,15 @@ import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { closePipe, RepSocket, type TlsOptions } from "../nng/index.ts";
 import { AuthGate } from "../auth/gate.ts";
 import { envToken } from "../auth/peer-security.ts";
 import { CallbackPolicy } from "../auth/callback-allow.ts";
+import { integerOption } from "../config.ts";
 import {
-  DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
+  DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, MAX_FRAME_BYTES, MIN_FRAME_BYTES, PROTOCOL_VERSION,
   type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
 } from "../protocol/index.ts";
 import { AdmissionLimits } from "./admission-limits.ts";
@@ -25,6 +26,7 @@ import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { LocalSource } from "./local-source.ts";
 import { TaskActivity } from "./task-activity.ts";
 import { checkWaitLimits } from "./held-waits.ts";
+import { SlowReaders } from "./slow-readers.ts";
 import { checkConnectionLimits, ConnectionLimits, fitToDescriptors, type ConnectionLimitOptions } from "./connection-limits.ts";
 import { PipeRegistry } from "./pipe-registry.ts";
 import { RequestRouter } from "./request-router.ts";
@@ -64,6 +66,8 @@ export interface ControlPlaneOptions {
   maxConnections?: number;
   /** A connection with nothing in progress that sends nothing this long is closed; authenticated and subworker connections get 10 ×. 0 = never. Default 30 000 ms. */
   idleTimeoutMs?: number;
+  /** How long a reply may wait for its peer to read it; past it the reply is dropped and that connection closed. Default 5 000 ms. */
+  replyTimeoutMs?: number;
   /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
   prefetch?: number;
   /** Tasks in flight at once per local Bun Worker for tasks without their own `concurrency` (default 1; see docs/handlers.md). */
@@ -124,6 +128,7 @@ export class ControlPlane {
   readonly watches: Watches;
   readonly log: Logger;
   readonly maxFrameBytes: number;
+  private readonly replyTimeoutMs: number;
   readonly workerTimeoutMs: number;
   readonly inactiveWorkerTtlMs: number;
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
@@ -154,7 +159,8 @@ export class ControlPlane {
     this.id = options.id ?? `cp-${hostname()}-${process.pid}`;
     this.address = options.address ?? DEFAULT_ADDRESS;
     this.log = options.log ?? createLogger({ component: "control-plane" });
-    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.maxFrameBytes = integerOption("control plane", "maxFrameBytes", options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, MIN_FRAME_BYTES, MAX_FRAME_BYTES);
+    this.replyTimeoutMs = integerOption("control plane", "replyTimeoutMs", options.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS, 1, 2_147_483_647);
     this.workerTimeoutMs = options.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS;
     this.inactiveWorkerTtlMs = options.inactiveWorkerTtlMs ?? DEFAULT_INACTIVE_WORKER_TTL_MS;
     this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS;
@@ -269,8 +275,13 @@ export class ControlPlane {
       ...this.connectionLimits, maxConnections: fitToDescriptors(this.connectionLimits.maxConnections, this.log), maxHeldPerConnection: this.waitLimits.maxHeldPerConnection },
       { close: closePipe, trusted: (pipe): boolean => router.trusted(pipe), log: this.log }));
     const router: RequestRouter = (this.router = new RequestRouter(this, gate, this.waitLimits, pipes, connections));
-    // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
-    this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
+    // NNG's receive limit IS the frame limit: a peer can never make NNG buffer more than one frame's
+    // worth per connection (a larger frame closes its connection; docs/protocol.md "Bad frames").
+    const slowReaders = new SlowReaders(this.replyTimeoutMs, { close: closePipe, log: this.log });
+    this.rep = new RepSocket({
+      recvMaxSize: this.maxFrameBytes, onHandlerError: (error) => errorFrame(error),
+      replyTimeoutMs: this.replyTimeoutMs, onReplyTimeout: (pipe) => slowReaders.replyTimedOut(pipe),
+    });
     this.rep.onPipeEvent("added", (pipe) => connections.added(pipe)).onPipeEvent("removed", (pipe) => pipes.removed(pipe));
     this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
     this.rep.serve((bytes, pipe) => connections.serve(pipe, () => router.handle(bytes, pipe)));

@@ -31,6 +31,7 @@ import { checkConnectionLimits, ConnectionLimits, fitToDescriptors, type Connect
 import { PipeRegistry } from "./pipe-registry.ts";
 import { RequestRouter } from "./request-router.ts";
 import { fitOutcome } from "./result-size.ts";
+import { pageWorkers, type WorkersPage } from "./worker-pages.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
 import { Outboxes } from "./outboxes.ts";
@@ -421,8 +422,8 @@ export class ControlPlane {
     return this.table.get(id)!;
   }
 
-  /** Queues, workers, cache and tasks: what `status` answers (over NNG and in-process). */
-  snapshot(): Omit<ReplyOf<"status_reply">, "v" | "type"> {
+  /** Queues, workers (one page of them), cache and tasks: what `status` answers (over NNG and in-process). */
+  snapshot(page?: WorkersPage): Omit<ReplyOf<"status_reply">, "v" | "type"> {
     const sizes = this.table.ready.sizeByPriority();
     const workers = this.workers();
     return {
@@ -430,7 +431,7 @@ export class ControlPlane {
       queues: { critical: sizes.critical, high: sizes.high, normal: sizes.normal, low: sizes.low },
       scheduled: this.table.delayed.size,
       running: workers.reduce((n, w) => n + w.running, 0),
-      workers,
+      ...pageWorkers(workers, page),
       cache: { size: this.table.results.size, maxSize: this.table.results.maxSize, ttlMs: this.table.results.ttlMs },
       tasks: this.catalog.names(),
     };

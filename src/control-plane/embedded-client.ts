@@ -4,6 +4,7 @@ import {
 } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import type { ControlPlane } from "./control-plane.ts";
+import type { WorkersPage } from "./worker-pages.ts";
 
 const FOREVER_MS = 2 ** 31 - 1;
 
@@ -54,8 +55,8 @@ export class EmbeddedClient {
     return outcome.cancelled;
   }
 
-  async status() {
-    return this.cp.snapshot();
+  async status(page?: WorkersPage) {
+    return this.cp.snapshot(page);
   }
 
   async workerCount(): Promise<number> {

@@ -61,7 +61,7 @@ export class RequestRouter {
       case "result": return (request.waitMs ?? 0) > 0 ? this.hold(pipe, async (signal) => this.result(request, signal)) : this.result(request);
       case "collect": return this.hold(pipe, (signal) => this.collect(request, signal));
       case "cancel": return this.cancel(request);
-      case "status": return this.status();
+      case "status": return this.status(request);
       case "hello": return this.subworkers.hello(request, pipe);
       case "lease": return this.subworkers.lease(request, pipe);
       case "report": return this.subworkers.report(request, pipe);
@@ -177,7 +177,7 @@ export class RequestRouter {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "events", ...batch });
   }
 
-  private status(): Uint8Array {
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "status_reply", ...this.cp.snapshot() });
+  private status(request: RequestOf<"status">): Uint8Array {
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "status_reply", ...this.cp.snapshot(request) });
   }
 }

@@ -2,7 +2,7 @@ import { availableParallelism, hostname } from "node:os";
 import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_IN_FLIGHT_PER_CLIENT, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { closePipe, RepSocket, type TlsOptions } from "../nng/index.ts";
 import { AuthGate } from "../auth/gate.ts";
@@ -14,6 +14,7 @@ import {
   type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
 } from "../protocol/index.ts";
 import { AdmissionLimits } from "./admission-limits.ts";
+import { ClientInFlight } from "./client-in-flight.ts";
 import { EmbeddedClient } from "./embedded-client.ts";
 import { WorkerPool } from "../pool/index.ts";
 import { MemoryTaskStore, PostgresTaskStore, type JournalSync, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
@@ -93,6 +94,8 @@ export interface ControlPlaneOptions {
   callbackAllow?: readonly string[];
   /** Unfinished tasks not running (queued, scheduled, retrying) held at most; beyond, submit answers E_QUEUE_FULL. Default 1 000 000. */
   maxQueued?: number;
+  /** Unfinished tasks (running included) one client (its clientId, else its connection) may have; beyond, its submits answer E_QUEUE_FULL. Default 100 000. */
+  maxInFlightPerClient?: number;
 }
 
 export { DEFAULT_ADDRESS };
@@ -138,6 +141,7 @@ export class ControlPlane {
   private readonly callbackPolicy: CallbackPolicy;
   private readonly store: TaskStore;
   private readonly admission: AdmissionLimits;
+  private readonly inFlight: ClientInFlight;
   private rep: RepSocket | undefined;
   private router: RequestRouter | undefined;
   private connections: ConnectionLimits | undefined;
@@ -186,6 +190,7 @@ export class ControlPlane {
     this.watches = new Watches(this.events, (id) => this.table.get(id));
     wireEvents(this.table, this.events); // sets the table's hooks: the observers below chain after it
     this.admission = new AdmissionLimits(this.table, options.maxQueued ?? DEFAULT_MAX_QUEUED);
+    this.inFlight = new ClientInFlight(this.table, options.maxInFlightPerClient ?? DEFAULT_MAX_IN_FLIGHT_PER_CLIENT);
     const onState = this.table.onState;
     this.table.onState = (entry, from) => {
       onState(entry, from);
@@ -333,8 +338,11 @@ export class ControlPlane {
     }
   }
 
-  /** Accepts tasks (the REST API and in-process clients use this too); results of `awaitedBy` tasks go to that client's outbox. */
-  async submit(specs: readonly TaskSpec[], awaitedBy?: string): Promise<SubmitReply[]> {
+  /**
+   * Accepts tasks (the REST API and in-process clients use this too); results of `awaitedBy` tasks go to that client's outbox.
+   * `client` (a remote submitter's clientId or connection) is held to --max-in-flight-per-client.
+   */
+  async submit(specs: readonly TaskSpec[], awaitedBy?: string, client?: string): Promise<SubmitReply[]> {
     if (this.state !== "running") {
       return specs.map((s) => ({ id: s.id, error: { code: "E_SHUTTING_DOWN", message: "the control plane is not accepting tasks" } }));
     }
@@ -356,7 +364,7 @@ export class ControlPlane {
         replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
         continue;
       }
-      const full = this.admission.refuse(accepted.length);
+      const full = this.admission.refuse(accepted.length) ?? this.inFlight.refuse(client, accepted.length);
       if (full) {
         replies.push({ id: spec.id, error: full });
         continue;
@@ -381,7 +389,7 @@ export class ControlPlane {
       }
       for (const { entry } of accepted) {
         const refused = refusals?.get(entry.id);
-        if (refused === undefined) this.table.admit(entry);
+        if (refused === undefined) (this.table.admit(entry), this.inFlight.track(entry, client));
         else replies[replies.findIndex((r) => r.id === entry.id && !r.error && !r.status)] = { id: entry.id, error: { code: refused.code, message: refused.message } };
       }
       for (const reply of replies) if (!reply.error && !reply.status) reply.status = this.table.live.get(reply.id)?.state;

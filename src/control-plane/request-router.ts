@@ -57,7 +57,7 @@ export class RequestRouter {
     const refused = this.gate.admit(request, pipe);
     if (refused) return refused;
     switch (request.type) {
-      case "submit": return request.wait ? this.hold(pipe, (signal) => this.submit(request, signal)) : this.submit(request);
+      case "submit": return request.wait ? this.hold(pipe, (signal) => this.submit(request, pipe, signal)) : this.submit(request, pipe);
       case "result": return (request.waitMs ?? 0) > 0 ? this.hold(pipe, async (signal) => this.result(request, signal)) : this.result(request);
       case "collect": return this.hold(pipe, (signal) => this.collect(request, signal));
       case "cancel": return this.cancel(request);
@@ -86,9 +86,10 @@ export class RequestRouter {
     }
   }
 
-  private async submit(request: RequestOf<"submit">, signal?: AbortSignal): Promise<Uint8Array> {
+  private async submit(request: RequestOf<"submit">, pipe: number, signal?: AbortSignal): Promise<Uint8Array> {
     const clientId = request.wait ? request.clientId : undefined;
-    const replies = await this.cp.submit(request.tasks, clientId);
+    // The submitter, for its in-flight cap: the clientId it names, else its connection.
+    const replies = await this.cp.submit(request.tasks, clientId, request.clientId ?? `pipe:${pipe}`);
     if (!request.wait) return encodeFrame({ v: PROTOCOL_VERSION, type: "submitted", tasks: replies });
     const ids = replies.filter((r) => !r.error).map((r) => r.id);
     const missing = replies.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error! }));

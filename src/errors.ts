@@ -30,6 +30,7 @@ export type ErrorCode =
   | "E_TASK_TIMEOUT"
   | "E_TASK_CANCELLED"
   | "E_TASK_NOT_FOUND"
+  | "E_RESULT_TOO_LARGE"
   | "E_WORKER_CRASHED"
   | "E_DUPLICATE_TASK"
   | "E_DUPLICATE_ID"
@@ -243,6 +244,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = Object.fr
   E_TASK_TIMEOUT: task,
   E_TASK_CANCELLED: task,
   E_TASK_NOT_FOUND: task,
+  // A handler's result whose reply would not fit a frame (--max-frame-bytes): the task fails, the same result would again.
+  E_RESULT_TOO_LARGE: task,
   E_WORKER_CRASHED: task,
   E_DUPLICATE_TASK: localSetup,
   E_DUPLICATE_ID: task,

@@ -4,7 +4,7 @@ import { address, boolean, integer, resolve, seconds, text } from "../config.ts"
 import { createCommands, createControlPlane, createView } from "../control-plane/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_IN_FLIGHT_PER_CLIENT, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../errors.ts";
@@ -37,6 +37,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "result-cache-size": { type: "string", description: `Results kept (default ${DEFAULT_RESULT_CACHE_SIZE}) [FASTWORKER_RESULT_CACHE_SIZE]` },
       "result-cache-ttl": { type: "string", description: `Seconds a result is kept (default ${DEFAULT_RESULT_CACHE_TTL_MS / 1000}) [FASTWORKER_RESULT_CACHE_TTL]` },
       "result-cache-cleanup-interval": { type: "string", description: `Seconds between sweeps (default ${DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS / 1000}) [FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL]` },
+      "max-in-flight-per-client": { type: "string", description: `Unfinished tasks (running included) one client (its clientId, else its connection) may have; beyond, its submits answer E_QUEUE_FULL (default ${DEFAULT_MAX_IN_FLIGHT_PER_CLIENT}) [FASTWORKER_MAX_IN_FLIGHT_PER_CLIENT]` },
       "max-queued": { type: "string", description: `Unfinished tasks (queued, scheduled, retrying) held at most; beyond, submit answers E_QUEUE_FULL (default ${DEFAULT_MAX_QUEUED}) [FASTWORKER_MAX_QUEUED]` },
       "worker-timeout": { type: "string", description: `Seconds before a silent subworker is inactive (default ${DEFAULT_WORKER_TIMEOUT_MS / 1000}) [FASTWORKER_WORKER_TIMEOUT]` },
       "inactive-worker-ttl": { type: "string", description: `Seconds an inactive subworker stays listed before it is forgotten (default ${DEFAULT_INACTIVE_WORKER_TTL_MS / 1000}) [FASTWORKER_INACTIVE_WORKER_TTL]` },
@@ -104,6 +105,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         resultCacheTtlMs: 1000 * resolve({ flag: "result-cache-ttl", env: "FASTWORKER_RESULT_CACHE_TTL", parse: seconds, fallback: DEFAULT_RESULT_CACHE_TTL_MS / 1000 }, flag(a, "result-cache-ttl"), env),
         resultCacheCleanupIntervalMs: 1000 * resolve({ flag: "result-cache-cleanup-interval", env: "FASTWORKER_RESULT_CACHE_CLEANUP_INTERVAL", parse: seconds, fallback: DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS / 1000 }, flag(a, "result-cache-cleanup-interval"), env),
         maxQueued: resolve({ flag: "max-queued", env: "FASTWORKER_MAX_QUEUED", parse: integer(1), fallback: DEFAULT_MAX_QUEUED }, flag(a, "max-queued"), env),
+        maxInFlightPerClient: resolve({ flag: "max-in-flight-per-client", env: "FASTWORKER_MAX_IN_FLIGHT_PER_CLIENT", parse: integer(1), fallback: DEFAULT_MAX_IN_FLIGHT_PER_CLIENT }, flag(a, "max-in-flight-per-client"), env),
         workerTimeoutMs: 1000 * resolve({ flag: "worker-timeout", env: "FASTWORKER_WORKER_TIMEOUT", parse: seconds, fallback: DEFAULT_WORKER_TIMEOUT_MS / 1000 }, flag(a, "worker-timeout"), env),
         inactiveWorkerTtlMs: 1000 * resolve({ flag: "inactive-worker-ttl", env: "FASTWORKER_INACTIVE_WORKER_TTL", parse: seconds, fallback: DEFAULT_INACTIVE_WORKER_TTL_MS / 1000 }, flag(a, "inactive-worker-ttl"), env),
         maxWaitMs: resolve({ flag: "max-wait-ms", env: "FASTWORKER_MAX_WAIT_MS", parse: integer(1, 2_147_483_647), fallback: DEFAULT_MAX_WAIT_MS }, flag(a, "max-wait-ms"), env),

@@ -34,6 +34,8 @@ export function statusCommand(ctx: CliContext) {
           `results cached: ${status.cache.size}/${status.cache.maxSize}`,
           "workers:",
           ...status.workers.map((w) => `  ${w.id} [${w.kind}] ${w.state}${w.state === "inactive" ? ` (last seen ${new Date(w.lastSeenAt).toISOString()})` : ""} running ${w.running}/${w.capacity}, completed ${w.completed}`),
+          // The reply lists one page of workers (docs/protocol.md): say how many it left out.
+          ...(status.workersTotal > status.workers.length ? [`  … and ${status.workersTotal - status.workers.length} more`] : []),
         ].join("\n"));
       } finally {
         await client.stop();

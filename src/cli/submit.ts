@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, TaskError } from "../errors.ts";
 import { isPriority } from "../tasks/index.ts";
-import type { Client, SubmitOptions } from "../client/index.ts";
+import type { SubmitOptions } from "../client/index.ts";
 import { unwrapRecord } from "../protocol/index.ts";
 import type { CliContext } from "./context.ts";
 import { ProgressBar } from "./progress.ts";
@@ -74,15 +74,12 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
           // The bar runs while submitting too: a full queue (E_QUEUE_FULL) holds submissions back, and it says so.
           const bar = new ProgressBar(count, (text) => process.stderr.write(text), ctx.stderrIsTTY === true && !flag(a, "non-blocking"), () => client.waitingForRoom);
           bar.start();
-          // Each task is awaited from the moment it is accepted: under backpressure the first ones may
-          // finish (and leave the result cache) long before the last one is accepted.
-          const accepted = Array.from({ length: count }, () => client.enqueue(name, taskArgs, options));
           if (flag(a, "non-blocking")) {
-            const ids = await Promise.all(accepted);
+            const ids = await Promise.all(Array.from({ length: count }, () => client.enqueue(name, taskArgs, options)));
             return emit(ctx, a, { taskIds: ids }, () => ids.join("\n"));
           }
-          const summary = await waitAll(client, accepted, bar);
-          const ids = await Promise.all(accepted);
+          const ids = Array.from({ length: count }, () => crypto.randomUUID());
+          const summary = await waitAll(ids.map((id) => () => client.submit(name, taskArgs, { ...options, id })), bar);
           emit(ctx, a, { taskIds: ids, count, ...summary }, () => `${summary.succeeded} succeeded, ${summary.failed} failed of ${count}`);
           if (summary.failed > 0) ctx.exitCode = 1;
           return;
@@ -103,12 +100,28 @@ export function submitCommand(ctx: CliContext, rest: () => string[]) {
   });
 }
 
-/** Waits for every task, drawing a progress bar (rate, ETA) on stderr when stderr is a terminal. */
-async function waitAll(client: Client, accepted: ReadonlyArray<Promise<string>>, bar: ProgressBar): Promise<{ succeeded: number; failed: number }> {
+/** Task-level codes that do not mean the task ran and failed: the command ends with them. */
+const NOT_A_TASK_END: ReadonlySet<string> = new Set(["E_TASK_NOT_FOUND", "E_UNKNOWN_TASK"]);
+
+/**
+ * Runs every task to its end, drawing a progress bar (rate, ETA) on stderr when stderr is a
+ * terminal. Each one is a submit-and-wait (not an enqueue and a later result()): the control plane
+ * then keeps each result in this client's outbox from the moment it accepts the task. Under
+ * backpressure the first tasks finish long before the last are accepted, and with more tasks than
+ * --result-cache-size a result awaited only after its acceptance reply had already been evicted
+ * (E_TASK_NOT_FOUND). A task that failed counts as failed; any other error (the control plane
+ * gone, the backpressure wait over) ends the command with it.
+ */
+async function waitAll(runs: ReadonlyArray<() => Promise<unknown>>, bar: ProgressBar): Promise<{ succeeded: number; failed: number }> {
   try {
-    await Promise.all(accepted.map(async (acceptance) => {
-      const record = await client.result(await acceptance, { wait: true });
-      bar.tick(record.status === "success");
+    await Promise.all(runs.map(async (run) => {
+      try {
+        await run();
+        bar.tick(true);
+      } catch (error) {
+        if (!(error instanceof TaskError) || NOT_A_TASK_END.has(error.code)) throw error;
+        bar.tick(false);
+      }
     }));
   } finally {
     bar.finish();

@@ -2,7 +2,7 @@ import { address, addressList, resolve } from "../config.ts";
 import { FastWorkerError, fromWireError, TaskError, UnavailableError } from "../errors.ts";
 import { discover, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { DEFAULT_ADDRESS, DEFAULT_CONNECT_TIMEOUT_MS } from "../model/defaults.ts";
-import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
+import { buildSpec, unwrapRecord, DEFAULT_MAX_FRAME_BYTES, MAX_STATUS_WORKERS_LIMIT, PROTOCOL_VERSION, type TaskRef, type TaskSpec } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import { SubmitTracing } from "../telemetry/client-tracing.ts";
 import { FailoverConnection } from "../connection/failover.ts";
@@ -154,15 +154,24 @@ export class Client {
     return outcome?.cancelled ?? false;
   }
 
-  /** Queues, workers, cache and registered tasks of the control plane. */
-  async status(): Promise<ClusterStatus> {
-    const { v: _v, type: _type, ...status } = await this.connected().call({ v: PROTOCOL_VERSION, type: "status" }, "status_reply");
+  /**
+   * Queues, workers, cache and registered tasks of the control plane. `workers` is one page
+   * (default the first 500, `workersLimit` at most 5 000); `workersTotal` counts them all.
+   */
+  async status(page: { workersOffset?: number; workersLimit?: number } = {}): Promise<ClusterStatus> {
+    const { v: _v, type: _type, ...status } = await this.connected().call({ v: PROTOCOL_VERSION, type: "status", ...page }, "status_reply");
     return status;
   }
 
-  /** Subworkers and the control plane's own pool currently taking work. */
+  /** Subworkers and the control plane's own pool currently taking work (every page of them). */
   async workerCount(): Promise<number> {
-    return (await this.status()).workers.filter((w) => w.state === "active").length;
+    let active = 0;
+    for (let offset = 0; ; ) {
+      const { workers, workersTotal } = await this.status({ workersOffset: offset, workersLimit: MAX_STATUS_WORKERS_LIMIT });
+      active += workers.filter((w) => w.state === "active").length;
+      offset += workers.length;
+      if (workers.length === 0 || offset >= workersTotal) return active;
+    }
   }
 
   /** Submits without waiting; under a PRODUCER span (ended on acceptance) when tracing is on. */

@@ -78,7 +78,8 @@ export class Submitter {
 
   private async sendFireAndForget(batch: FireAndForget[]) {
     try {
-      const reply = await this.connection().call({ v: PROTOCOL_VERSION, type: "submit", tasks: batch.map((b) => b.spec) }, "submitted");
+      // clientId without wait: no outbox, it only names this client for its in-flight cap (--max-in-flight-per-client).
+      const reply = await this.connection().call({ v: PROTOCOL_VERSION, type: "submit", tasks: batch.map((b) => b.spec), clientId: this.clientId }, "submitted");
       reply.tasks.forEach((t, i) => {
         const b = batch[i]!;
         const error = t.error ? fromWireError(t.error, t.id) : undefined;

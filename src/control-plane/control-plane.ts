@@ -12,6 +12,7 @@ import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS, type Announcer } from "../discovery/index.ts";
 import { attachTelemetry, type ControlPlaneTelemetry } from "../telemetry/control-plane.ts";
 import { AdmissionLimits } from "./admission-limits.ts";
+import { ClientInFlight } from "./client-in-flight.ts";
 import { startAnnouncing } from "./announcing.ts";
 import { CallbackSender } from "./callbacks.ts";
 import type { ConnectionLimits } from "./connection-limits.ts";
@@ -25,6 +26,7 @@ import { DEFAULT_PREFETCH, resolveOptions, type ControlPlaneOptions, type Resolv
 import { Outboxes } from "./outboxes.ts";
 import { recoverFromStore } from "./recovery.ts";
 import type { RequestRouter } from "./request-router.ts";
+import { fitOutcome } from "./result-size.ts";
 import { deliverResults } from "./result-delivery.ts";
 import { Schedules } from "./schedules.ts";
 import { drainWithin, releaseInOrder, withDeadline, type ReleaseStep, type StopOptions } from "./shutdown.ts";
@@ -35,6 +37,7 @@ import type { TaskEntry } from "./task-entry.ts";
 import { TaskTable } from "./task-table.ts";
 import { ResultWaiters } from "./waiters.ts";
 import { Watches } from "./watches.ts";
+import type { WorkersPage } from "./worker-pages.ts";
 import { wireEvents } from "./wire-events.ts";
 
 export { DEFAULT_ADDRESS, DEFAULT_PREFETCH, type ControlPlaneOptions, type SubmitReply };
@@ -102,8 +105,9 @@ export class ControlPlane {
     this.dueTimer = new DueTimer(this.table, () => this.afterChange());
     wireEvents(this.table, this.events); // sets the table's hooks: the observers below chain after it
     const limits = new AdmissionLimits(this.table, resolved.maxQueued);
+    const inFlight = new ClientInFlight(this.table, resolved.maxInFlightPerClient);
     this.admission = new TaskAdmission({
-      table: this.table, catalog, callbackPolicy: new CallbackPolicy(options.callbackAllow ?? []), limits, store: this.store,
+      table: this.table, catalog, callbackPolicy: new CallbackPolicy(options.callbackAllow ?? []), limits, inFlight, store: this.store,
       accepting: () => this.state === "running", afterChange: () => this.afterChange(),
     });
     deliverResults({ table: this.table, store: this.store, waiters: this.waiters, outboxes: this.outboxes, callbacks: this.callbacks });
@@ -193,9 +197,12 @@ export class ControlPlane {
     this.sweepTimer.unref();
   }
 
-  /** Accepts tasks (the REST API and in-process clients use this too); results of `awaitedBy` tasks go to that client's outbox. */
-  submit(specs: readonly TaskSpec[], awaitedBy?: string): Promise<SubmitReply[]> {
-    return this.admission.submit(specs, awaitedBy);
+  /**
+   * Accepts tasks (the REST API and in-process clients use this too); results of `awaitedBy` tasks go to that client's outbox.
+   * `client` (a remote submitter's clientId or connection) is held to --max-in-flight-per-client.
+   */
+  submit(specs: readonly TaskSpec[], awaitedBy?: string, client?: string): Promise<SubmitReply[]> {
+    return this.admission.submit(specs, awaitedBy, client);
   }
 
   record(id: string): TaskRecord | undefined {
@@ -217,9 +224,9 @@ export class ControlPlane {
     return this.admission.retry(id);
   }
 
-  /** Queues, workers, cache and tasks: what `status` answers (over NNG and in-process). */
-  snapshot(): StatusSnapshot {
-    return statusSnapshot(this);
+  /** Queues, workers (one page of them), cache and tasks: what `status` answers (over NNG and in-process). */
+  snapshot(page?: WorkersPage): StatusSnapshot {
+    return statusSnapshot(this, page);
   }
 
   /** A client in this process: no network hop (embedded mode). */
@@ -254,7 +261,8 @@ export class ControlPlane {
 
   /** Results of attempts, from the local pool or subworkers. */
   outcome(outcome: Outcome): void {
-    if (this.table.complete(outcome.id, outcome)) this.afterChange();
+    // A result too large for any reply fails its task here, typed (result-size.ts), for the pool and subworkers alike.
+    if (this.table.complete(outcome.id, fitOutcome(outcome, this.table.live.get(outcome.id), this.maxFrameBytes))) this.afterChange();
   }
 
   /** After any change that can free capacity, add work, or move the next due time. */

@@ -4,6 +4,7 @@ import {
 } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import type { ControlPlane } from "./control-plane.ts";
+import type { WorkersPage } from "./worker-pages.ts";
 
 /** What an in-process client uses of its control plane. */
 export type EmbeddedHost = Pick<ControlPlane, "cancel" | "record" | "snapshot" | "submit" | "waiters" | "workers">;
@@ -57,8 +58,8 @@ export class EmbeddedClient {
     return outcome.cancelled;
   }
 
-  async status() {
-    return this.cp.snapshot();
+  async status(page?: WorkersPage) {
+    return this.cp.snapshot(page);
   }
 
   async workerCount(): Promise<number> {

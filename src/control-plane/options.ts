@@ -5,7 +5,7 @@
 import { integerOption } from "../config.ts";
 import {
   DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION,
-  DEFAULT_MAX_QUEUED, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_WAIT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS,
+  DEFAULT_MAX_QUEUED, DEFAULT_MAX_IN_FLIGHT_PER_CLIENT, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_WAIT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS,
   DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import type { TlsOptions } from "../nng/index.ts";
@@ -71,6 +71,8 @@ export interface ControlPlaneOptions {
   callbackAllow?: readonly string[];
   /** Unfinished tasks not running (queued, scheduled, retrying) held at most; beyond, submit answers E_QUEUE_FULL. Default 1 000 000. */
   maxQueued?: number;
+  /** Unfinished tasks (running included) one client (its clientId, else its connection) may have; beyond, its submits answer E_QUEUE_FULL. Default 100 000. */
+  maxInFlightPerClient?: number;
 }
 
 /**
@@ -93,6 +95,7 @@ export interface ResolvedOptions {
   readonly resultCacheSize: number;
   readonly resultCacheTtlMs: number;
   readonly maxQueued: number;
+  readonly maxInFlightPerClient: number;
   readonly waitLimits: { maxWaitMs: number; maxHeldPerConnection: number };
   readonly connectionLimits: Omit<ConnectionLimitOptions, "maxHeldPerConnection">;
 }
@@ -109,6 +112,7 @@ export function resolveOptions(options: ControlPlaneOptions): ResolvedOptions {
     resultCacheSize: options.resultCacheSize ?? DEFAULT_RESULT_CACHE_SIZE,
     resultCacheTtlMs: options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS,
     maxQueued: options.maxQueued ?? DEFAULT_MAX_QUEUED,
+    maxInFlightPerClient: integerOption("control plane", "maxInFlightPerClient", options.maxInFlightPerClient ?? DEFAULT_MAX_IN_FLIGHT_PER_CLIENT, 1, Number.MAX_SAFE_INTEGER),
     waitLimits: checkWaitLimits(options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, options.maxHeldPerConnection ?? DEFAULT_MAX_HELD_PER_CONNECTION),
     connectionLimits: checkConnectionLimits({
       maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,

@@ -8,6 +8,7 @@ import type { ControlPlane } from "./control-plane.ts";
 import type { ConnectionLimits } from "./connection-limits.ts";
 import { HeldWaits } from "./held-waits.ts";
 import { PipeRegistry, type PipeState } from "./pipe-registry.ts";
+import { resultsReply } from "./result-replies.ts";
 import { SubworkerRegistry, type SubworkerHost } from "./subworkers.ts";
 
 /** What the router reads and calls on its control plane, by name: the requests it answers, and what the subworker registry needs. */
@@ -60,11 +61,11 @@ export class RequestRouter {
     const refused = this.gate.admit(request, pipe);
     if (refused) return refused;
     switch (request.type) {
-      case "submit": return request.wait ? this.hold(pipe, (signal) => this.submit(request, signal)) : this.submit(request);
+      case "submit": return request.wait ? this.hold(pipe, (signal) => this.submit(request, pipe, signal)) : this.submit(request, pipe);
       case "result": return (request.waitMs ?? 0) > 0 ? this.hold(pipe, async (signal) => this.result(request, signal)) : this.result(request);
       case "collect": return this.hold(pipe, (signal) => this.collect(request, signal));
       case "cancel": return this.cancel(request);
-      case "status": return this.status();
+      case "status": return this.status(request);
       case "hello": return this.subworkers.hello(request, pipe);
       case "lease": return this.subworkers.lease(request, pipe);
       case "report": return this.subworkers.report(request, pipe);
@@ -89,9 +90,10 @@ export class RequestRouter {
     }
   }
 
-  private async submit(request: RequestOf<"submit">, signal?: AbortSignal): Promise<Uint8Array> {
+  private async submit(request: RequestOf<"submit">, pipe: number, signal?: AbortSignal): Promise<Uint8Array> {
     const clientId = request.wait ? request.clientId : undefined;
-    const replies = await this.cp.submit(request.tasks, clientId);
+    // The submitter, for its in-flight cap: the clientId it names, else its connection.
+    const replies = await this.cp.submit(request.tasks, clientId, request.clientId ?? `pipe:${pipe}`);
     if (!request.wait) return encodeFrame({ v: PROTOCOL_VERSION, type: "submitted", tasks: replies });
     const ids = replies.filter((r) => !r.error).map((r) => r.id);
     const missing = replies.filter((r) => r.error).map((r) => ({ id: r.id, error: r.error! }));
@@ -105,7 +107,7 @@ export class RequestRouter {
     // A resubmitted id (a retry after a failover, a task recovered from the journal) is this
     // client's to collect too, and if it had already ended it is answered now, not after a collect's whole wait.
     if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results, clientId));
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+    return resultsReply(results, missing, this.cp.maxFrameBytes, { outboxes: this.cp.outboxes, clientId });
   }
 
   private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[], clientId: string): TaskRecord[] {
@@ -126,7 +128,8 @@ export class RequestRouter {
 
   private async collect(request: RequestOf<"collect">, signal: AbortSignal): Promise<Uint8Array> {
     await this.cp.outboxes.wait(request.clientId, this.held.clamp(request.waitMs), signal);
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results: this.cp.outboxes.take(request.clientId), missing: [] });
+    const outbox = { outboxes: this.cp.outboxes, clientId: request.clientId };
+    return resultsReply(this.cp.outboxes.take(request.clientId), [], this.cp.maxFrameBytes, outbox);
   }
 
   private result(request: RequestOf<"result">, signal?: AbortSignal): Promise<Uint8Array> | Uint8Array {
@@ -149,7 +152,7 @@ export class RequestRouter {
       if (record) results.push(record);
       else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });
     }
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+    return resultsReply(results, missing, this.cp.maxFrameBytes, { outboxes: this.cp.outboxes, clientId });
   }
 
   private async resultsFrame(
@@ -166,7 +169,7 @@ export class RequestRouter {
       if (record) results.push(record);
       else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });
     }
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "results", results, missing });
+    return resultsReply(results, missing, this.cp.maxFrameBytes);
   }
 
   private cancel(request: RequestOf<"cancel">): Uint8Array {
@@ -185,7 +188,7 @@ export class RequestRouter {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "events", ...batch });
   }
 
-  private status(): Uint8Array {
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "status_reply", ...this.cp.snapshot() });
+  private status(request: RequestOf<"status">): Uint8Array {
+    return encodeFrame({ v: PROTOCOL_VERSION, type: "status_reply", ...this.cp.snapshot(request) });
   }
 }

@@ -1,5 +1,6 @@
 import { FASTWORKER_VERSION, PROTOCOL_VERSION, type ReplyOf, type WorkerInfo } from "../protocol/index.ts";
 import type { TaskTable } from "./task-table.ts";
+import { pageWorkers, type WorkersPage } from "./worker-pages.ts";
 
 export type StatusSnapshot = Omit<ReplyOf<"status_reply">, "v" | "type">;
 
@@ -11,8 +12,8 @@ export interface SnapshotSource {
   workers(): WorkerInfo[];
 }
 
-/** Queues, workers, cache and tasks: what `status` answers (over NNG and in-process). */
-export function statusSnapshot(cp: SnapshotSource): StatusSnapshot {
+/** Queues, workers (one page of them, worker-pages.ts), cache and tasks: what `status` answers (over NNG and in-process). */
+export function statusSnapshot(cp: SnapshotSource, page?: WorkersPage): StatusSnapshot {
   const sizes = cp.table.ready.sizeByPriority();
   const workers = cp.workers();
   return {
@@ -20,7 +21,7 @@ export function statusSnapshot(cp: SnapshotSource): StatusSnapshot {
     queues: { critical: sizes.critical, high: sizes.high, normal: sizes.normal, low: sizes.low },
     scheduled: cp.table.delayed.size,
     running: workers.reduce((n, w) => n + w.running, 0),
-    workers,
+    ...pageWorkers(workers, page),
     cache: { size: cp.table.results.size, maxSize: cp.table.results.maxSize, ttlMs: cp.table.results.ttlMs },
     tasks: cp.catalog.names(),
   };

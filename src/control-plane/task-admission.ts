@@ -9,6 +9,7 @@ import type { TaskRecord, TaskSpec } from "../protocol/index.ts";
 import type { Refusals, TaskStore } from "../store/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
 import type { AdmissionLimits } from "./admission-limits.ts";
+import type { ClientInFlight } from "./client-in-flight.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import type { TaskTable } from "./task-table.ts";
 
@@ -19,6 +20,8 @@ export interface TaskAdmissionDeps {
   catalog: TaskCatalog;
   callbackPolicy: CallbackPolicy;
   limits: AdmissionLimits;
+  /** --max-in-flight-per-client: each remote submitter's unfinished tasks. */
+  inFlight: ClientInFlight;
   store: TaskStore;
   /** False before start and from stop on: every submit is then refused E_SHUTTING_DOWN. */
   accepting: () => boolean;
@@ -29,9 +32,9 @@ export interface TaskAdmissionDeps {
 export class TaskAdmission {
   constructor(private readonly deps: TaskAdmissionDeps) {}
 
-  /** Results of `awaitedBy` tasks go to that client's outbox. */
-  async submit(specs: readonly TaskSpec[], awaitedBy?: string): Promise<SubmitReply[]> {
-    const { table, catalog, callbackPolicy, limits, store } = this.deps;
+  /** Results of `awaitedBy` tasks go to that client's outbox; `client` (a remote submitter) is held to its in-flight cap. */
+  async submit(specs: readonly TaskSpec[], awaitedBy?: string, client?: string): Promise<SubmitReply[]> {
+    const { table, catalog, callbackPolicy, limits, inFlight, store } = this.deps;
     if (!this.deps.accepting()) {
       return specs.map((s) => ({ id: s.id, error: { code: "E_SHUTTING_DOWN", message: "the control plane is not accepting tasks" } }));
     }
@@ -53,7 +56,7 @@ export class TaskAdmission {
         replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
         continue;
       }
-      const full = limits.refuse(accepted.length);
+      const full = limits.refuse(accepted.length) ?? inFlight.refuse(client, accepted.length);
       if (full) {
         replies.push({ id: spec.id, error: full });
         continue;
@@ -78,7 +81,7 @@ export class TaskAdmission {
     }
     for (const { entry } of accepted) {
       const refused = refusals?.get(entry.id);
-      if (refused === undefined) table.admit(entry);
+      if (refused === undefined) (table.admit(entry), inFlight.track(entry, client));
       else replies[replies.findIndex((r) => r.id === entry.id && !r.error && !r.status)] = { id: entry.id, error: { code: refused.code, message: refused.message } };
     }
     for (const reply of replies) if (!reply.error && !reply.status) reply.status = table.live.get(reply.id)?.state;

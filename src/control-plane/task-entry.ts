@@ -29,6 +29,8 @@ export interface TaskEntry {
   /** The capacity source running it now (or that ran it last). */
   workerId?: string;
   leaseExpiresAt?: number;
+  /** The count of unfinished tasks of the client that submitted it (client-in-flight.ts), shared by its tasks. */
+  inFlight?: { n: number; readonly key: string };
   /** The client(s) waiting for this result: it goes to each one's outbox when the task ends. */
   awaitedBy?: string | string[];
   readonly callback?: { address: string; data?: unknown };

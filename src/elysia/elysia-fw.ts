@@ -158,7 +158,8 @@ export class FastWorker {
 
   async status(): Promise<ClusterStatus> {
     const status = await (await this.backend()).status();
-    this.lastWorkerCount = activeCount(status.workers);
+    // A status reply lists one page of workers: only a complete list gives the count.
+    if (status.workers.length === status.workersTotal) this.lastWorkerCount = activeCount(status.workers);
     return status;
   }
 
@@ -223,7 +224,7 @@ export class FastWorker {
     if (this.refreshing) return;
     this.refreshing = true;
     try {
-      this.lastWorkerCount = activeCount((await client.status()).workers);
+      this.lastWorkerCount = await client.workerCount(); // every page of the worker list
       if (this.statusFailing) this.log("info", "the control plane answers status again", { address: client.address });
       this.statusFailing = false;
     } catch (error) {

@@ -48,6 +48,9 @@ export const MAX_HELD_PER_CONNECTION = 4096;
 /** Unfinished tasks (queued, scheduled, retrying) a control plane holds before submit answers E_QUEUE_FULL. */
 export const DEFAULT_MAX_QUEUED = 1_000_000;
 
+/** Unfinished tasks (queued, scheduled, retrying or running) one client may have before its submits answer E_QUEUE_FULL. */
+export const DEFAULT_MAX_IN_FLIGHT_PER_CLIENT = 100_000;
+
 /**
  * Requests one connection may have in progress at once (received, reply not sent yet; held
  * long-polls count too); one more is answered at once with E_TOO_MANY_REQUESTS. The control

@@ -5,7 +5,7 @@ import { authBegin, authChallenge, authenticated, authProve } from "./auth-frame
 import { withinDepth } from "./depth.ts";
 import {
   MAX_CAPACITY, MAX_HELLO_TASKS, MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDS_PER_CANCEL, MAX_IDS_PER_POLL, MAX_JSON_DEPTH,
-  MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_OUTCOMES_PER_REPORT, MAX_SHORT_STRING_CHARS, MAX_TASKS_PER_SUBMIT,
+  MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_OUTCOMES_PER_REPORT, MAX_SHORT_STRING_CHARS, MAX_STATUS_WORKERS_LIMIT, MAX_TASKS_PER_SUBMIT,
 } from "./limits.ts";
 
 /**
@@ -157,7 +157,12 @@ const result = v.object({
 /** Long-poll for the finished results of tasks this client submitted with wait. */
 const collect = v.object({ v: Version, type: v.literal("collect"), clientId: Id, waitMs: Millis });
 const cancel = v.object({ v: Version, type: v.literal("cancel"), ids: v.pipe(bounded(Id, MAX_IDS_PER_CANCEL), v.minLength(1)) });
-const status = v.object({ v: Version, type: v.literal("status") });
+/** `workersOffset`/`workersLimit` page the worker list (50 000 subworkers would be an 18 MB reply). */
+const status = v.object({
+  v: Version, type: v.literal("status"),
+  workersOffset: v.optional(Count),
+  workersLimit: v.optional(v.pipe(Count, v.minValue(1), v.maxValue(MAX_STATUS_WORKERS_LIMIT))),
+});
 const hello = v.object({
   v: Version, type: v.literal("hello"),
   workerId: Id,
@@ -230,7 +235,10 @@ const statusReply = v.object({
   queues: v.record(PrioritySchema, Count),
   scheduled: Count,
   running: Count,
+  /** One page of the workers (the request's workersOffset/workersLimit, default the first 500). */
   workers: v.array(WorkerInfoSchema),
+  /** Every worker listed, across pages. */
+  workersTotal: Count,
   cache: v.object({ size: Count, maxSize: Count, ttlMs: Millis }),
   tasks: v.array(v.string()),
 });

@@ -6,3 +6,4 @@ export { isFinished, unwrapRecord } from "./record.ts";
 export { AuthRoleSchema, type AuthRole } from "./auth-frames.ts";
 export * from "./limits.ts";
 export { withinDepth } from "./depth.ts";
+export { encodeResults, type MissingResult, type PackedResults } from "./results-frame.ts";

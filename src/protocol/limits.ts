@@ -33,3 +33,7 @@ export const MAX_MESSAGE_CHARS = 1_048_576;
 export const MAX_SHORT_STRING_CHARS = 1_024;
 /** Nesting depth of args, kwargs, results and callback data (arrays and objects; 0 = a scalar). */
 export const MAX_JSON_DEPTH = 64;
+/** Workers listed per `status` reply when the request names no `workersLimit`. */
+export const DEFAULT_STATUS_WORKERS_LIMIT = 500;
+/** The largest `workersLimit` of a `status` request: 5 000 workers are about 1.5 MB of reply. */
+export const MAX_STATUS_WORKERS_LIMIT = 5_000;

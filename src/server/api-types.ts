@@ -85,6 +85,15 @@ export interface WorkerJson {
   registered_at: string | null;
 }
 
+/** What /api/status adds to StatusJson: one page of the workers (query workersOffset, workersLimit). */
+export interface StatusWorkersJson {
+  workersOffset: number;
+  workersLimit: number;
+  /** Every worker listed, across pages. */
+  workersTotal: number;
+  workerList: WorkerJson[];
+}
+
 export interface WorkersJson {
   workers: WorkerJson[];
   count: number;

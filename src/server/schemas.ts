@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { TASK_STATES } from "../model/task-state.ts";
-import { PrioritySchema, TaskStateSchema } from "../protocol/index.ts";
+import { DEFAULT_STATUS_WORKERS_LIMIT, MAX_STATUS_WORKERS_LIMIT, PrioritySchema, TaskStateSchema } from "../protocol/index.ts";
 import { ApiError } from "./http.ts";
 
 /** Largest page of tasks one request may ask for: keeps each response (and its JSON) small. */
@@ -34,6 +34,12 @@ export const TaskListQuerySchema = v.object({
   sort: v.optional(v.picklist(["newest", "oldest"], "expected newest or oldest"), "newest"),
 });
 export type TaskListQuery = v.InferOutput<typeof TaskListQuerySchema>;
+
+/** /api/status's page of workers: the bounds of the NNG `status` frame (docs/protocol.md). */
+export const StatusQuerySchema = v.object({
+  workersOffset: v.optional(QueryInt(0, 100_000_000), "0"),
+  workersLimit: v.optional(QueryInt(1, MAX_STATUS_WORKERS_LIMIT), String(DEFAULT_STATUS_WORKERS_LIMIT)),
+});
 
 const MAX_COUNTDOWN_MS = 366 * 24 * 3_600_000;
 

@@ -9,7 +9,7 @@ import { FASTWORKER_VERSION } from "../protocol/index.ts";
 import { isTerminal } from "../model/task-state.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type {
-  CacheJson, JournalStatusJson, QueuesJson, RegisteredTasksJson, StatusJson, TaskDetailJson, TaskSummaryJson, WorkerJson, WorkersJson,
+  CacheJson, JournalStatusJson, QueuesJson, RegisteredTasksJson, StatusJson, StatusWorkersJson, TaskDetailJson, TaskSummaryJson, WorkerJson, WorkersJson,
 } from "./api-types.ts";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -73,7 +73,23 @@ export function workersJson(view: ControlPlaneView): WorkerJson[] {
   const rank = (w: WorkerInfo) => (w.kind === "local" ? 0 : 1);
   return view.workers()
     .sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))
-    .map((w) => ({
+    .map((w) => workerJson(view, w));
+}
+
+/**
+ * /api/status's page of workers (query workersOffset / workersLimit, as the NNG `status` frame):
+ * in the control plane's order, unsorted, so a page costs O(page) to serialize however many are registered.
+ */
+export function statusWorkersJson(view: ControlPlaneView, page: { workersOffset: number; workersLimit: number }): StatusWorkersJson {
+  const all = view.workers();
+  return {
+    workersOffset: page.workersOffset, workersLimit: page.workersLimit, workersTotal: all.length,
+    workerList: all.slice(page.workersOffset, page.workersOffset + page.workersLimit).map((w) => workerJson(view, w)),
+  };
+}
+
+function workerJson(view: ControlPlaneView, w: WorkerInfo): WorkerJson {
+  return ({
       id: w.id,
       kind: w.kind,
       is_control_plane: w.kind === "local",
@@ -89,7 +105,7 @@ export function workersJson(view: ControlPlaneView): WorkerJson[] {
       tasks: [...w.tasks],
       last_seen: iso(w.lastSeenAt),
       registered_at: w.kind === "local" ? null : iso(w.registeredAt),
-    }));
+    });
 }
 
 /** JSON text of `value`, cut to `max` characters; null when there is nothing to show. */

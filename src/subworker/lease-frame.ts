@@ -39,7 +39,8 @@ function encode(request: LeaseRequest, outcomes: Outcome[]): Uint8Array {
 function oversize(outcome: Outcome, bytes: number, maxBytes: number): Outcome {
   return {
     id: outcome.id, attempt: outcome.attempt, ok: false, retry: "never",
-    error: { code: "E_FRAME_TOO_LARGE", message: `the outcome of task ${outcome.id} takes ${bytes} bytes, more than the ${maxBytes}-byte frame limit` },
+    // A result is the handler's doing, typed as such (as the control plane does for one too large for a reply).
+    error: { code: outcome.ok ? "E_RESULT_TOO_LARGE" : "E_FRAME_TOO_LARGE", message: `the outcome of task ${outcome.id} takes ${bytes} bytes, more than the ${maxBytes}-byte frame limit` },
     ...(outcome.startedAt !== undefined ? { startedAt: outcome.startedAt } : {}),
     finishedAt: outcome.finishedAt,
   };

@@ -109,7 +109,8 @@ describe("awaited submits", () => {
 
 describe("bursts beyond one frame's bound", () => {
   test("a submitBatch larger than MAX_TASKS_PER_SUBMIT is split into frames the control plane accepts", async () => {
-    const { address } = await startControlPlane(["--concurrency", "0"]);
+    // Nothing runs, so all of them stay unfinished: above the default per-client cap (100 000), which this test is not about.
+    const { address } = await startControlPlane(["--concurrency", "0", "--max-in-flight-per-client", String(2 * MAX_TASKS_PER_SUBMIT)]);
     const client = await connect(address);
     const ids = await client.submitBatch(Array.from({ length: MAX_TASKS_PER_SUBMIT + 1 }, (_, i) => ({ task: "add", args: [i, 1] })));
     expect(new Set(ids).size).toBe(MAX_TASKS_PER_SUBMIT + 1);

@@ -61,6 +61,7 @@ const replies: Reply[] = [
       id: "w-1", kind: "subworker", state: "active", capacity: 4, running: 1, tasks: ["add"], lastSeenAt: 10, registeredAt: 1,
       completed: 7, host: "h", pid: 42,
     }],
+    workersTotal: 1,
     cache: { size: 1, maxSize: 10_000, ttlMs: 3_600_000 },
     tasks: ["add"],
   },

@@ -77,7 +77,7 @@ test("encodeLease: a batch over the frame limit is split, a result that can neve
   expect(split.rest.length).toBeGreaterThan(0);
 
   const huge = encodeLease({ ...request, outcomes: [outcome("big", 5_000), outcome("next", 10)] }, 2_000);
-  expect(huge.sent).toEqual([expect.objectContaining({ id: "big", ok: false, retry: "never", error: expect.objectContaining({ code: "E_FRAME_TOO_LARGE" }) })]);
+  expect(huge.sent).toEqual([expect.objectContaining({ id: "big", ok: false, retry: "never", error: expect.objectContaining({ code: "E_RESULT_TOO_LARGE" }) })]);
   expect(huge.rest.map((o) => o.id)).toEqual(["next"]);
 
   const idle = encodeLease({ ...request, outcomes: [] }, 2_000);

@@ -46,7 +46,7 @@ describe("the leader lease", () => {
       const { grant, lease } = winners[0]!;
       expect(grant.epoch).toBe(lastEpoch + 1);
       lastEpoch = grant.epoch;
-      expect(await leases[0]!.leader()).toEqual({ holderId: lease.options.holderId, address: lease.options.address, epoch: grant.epoch, expired: false });
+      expect(await leases[0]!.leader()).toMatchObject({ holderId: lease.options.holderId, address: lease.options.address, epoch: grant.epoch, expired: false });
       // Held and unexpired: nobody else gets it, not even by asking again.
       expect((await Promise.all(leases.map((l) => l.tryAcquire()))).every((g) => g === undefined)).toBe(true);
       expect(await lease.release(grant.epoch)).toBe(true);
@@ -60,6 +60,10 @@ describe("the leader lease", () => {
     const first = (await a!.tryAcquire())!;
     expect(first).toBeDefined();
     expect(first.validUntil).toBeLessThanOrEqual(sentAt + 400 + 1);
+    // What a standby reads: the grant's time left by the database's clock, so it can try right after it ends.
+    const seen = (await b!.leader())!;
+    expect(seen.remainingMs).toBeGreaterThan(0);
+    expect(seen.remainingMs).toBeLessThanOrEqual(400);
     // Renewed in time, it stays a's past the first grant's end.
     await Bun.sleep(250);
     expect(await a!.renew(first.epoch)).toMatchObject({ epoch: first.epoch });
@@ -67,7 +71,8 @@ describe("the leader lease", () => {
     expect(await b!.tryAcquire()).toBeUndefined();
     // a goes quiet: once the lease time has passed since its last renewal, b takes over with the next epoch.
     await Bun.sleep(450);
-    expect((await b!.leader())?.expired).toBe(true);
+    expect(await b!.leader()).toMatchObject({ expired: true });
+    expect((await b!.leader())!.remainingMs).toBeLessThanOrEqual(0);
     const second = await b!.tryAcquire();
     expect(second?.epoch).toBe(first.epoch + 1);
     expect(await a!.renew(first.epoch)).toBeUndefined();

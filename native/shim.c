@@ -25,6 +25,7 @@ void *calloc(size_t n, size_t size);
 void free(void *p);
 
 #define NNG_ECLOSED 7
+#define NNG_ETIMEDOUT 5
 
 typedef struct api {
   int (*aio_alloc)(nng_aio **, void (*)(void *), void *);
@@ -69,6 +70,7 @@ typedef struct lane {
   int rv;
   nng_msg *msg; /* received message waiting for JS to take it */
   unsigned int pipe; /* the pipe `msg` arrived on: the control plane binds authentication to it */
+  int reply_lost; /* a reply to `pipe` missed its deadline: reported with that pipe, so JS can close it */
   nng_msg *out; /* message to send once the lane has hopped onto an NNG thread */
   int next;     /* the state to enter after the hop */
   int timeout;
@@ -197,6 +199,15 @@ static void on_aio(void *arg) {
       if (m) e->A.msg_free(m);
     }
     if (rv == NNG_ECLOSED) {
+      report(l, rv);
+      return;
+    }
+    if (rv == NNG_ETIMEDOUT) {
+      /*
+       * The peer did not take its reply in time (it does not read): the lane goes back to JS,
+       * which closes that pipe and re-arms the receive. Other peers' contexts are unaffected.
+       */
+      l->reply_lost = 1;
       report(l, rv);
       return;
     }
@@ -354,9 +365,12 @@ int lane_recv(engine *e, int idx, int timeout_ms) {
   return 0;
 }
 
-/* REP: send the reply, then go straight back to receiving the next request. */
-int lane_reply(engine *e, int idx, const unsigned char *buf, int len) {
-  return send_via_sender(&e->lanes[idx], buf, len, ST_REPLY_SEND, -1);
+/*
+ * REP: send the reply, then go straight back to receiving the next request. `timeout_ms` bounds
+ * the send (-1: none): a peer that never reads would otherwise hold this context for good.
+ */
+int lane_reply(engine *e, int idx, const unsigned char *buf, int len, int timeout_ms) {
+  return send_via_sender(&e->lanes[idx], buf, len, ST_REPLY_SEND, timeout_ms);
 }
 
 int lane_send(engine *e, int idx, const unsigned char *buf, int len, int timeout_ms) {
@@ -378,7 +392,8 @@ int eng_drain(engine *e, int *out, int max) {
     out[n * 4] = idx;
     out[n * 4 + 1] = l->rv;
     out[n * 4 + 2] = l->msg ? (int)e->A.msg_len(l->msg) : -1;
-    out[n * 4 + 3] = l->msg ? (int)l->pipe : 0;
+    out[n * 4 + 3] = l->msg || l->reply_lost ? (int)l->pipe : 0;
+    l->reply_lost = 0;
     n++;
   }
   if (e->rtail == e->rhead) e->armed = 1;

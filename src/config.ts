@@ -64,3 +64,11 @@ export function boolean(raw: string): boolean {
 export function text(raw: string): string {
   return raw;
 }
+
+/** A library option's integer, checked like a flag's: ConfigError naming `owner` and `name` when out of range. */
+export function integerOption(owner: string, name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${owner}: "${name}" must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}

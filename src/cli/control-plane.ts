@@ -4,14 +4,14 @@ import { address, boolean, integer, resolve, seconds, text } from "../config.ts"
 import { createCommands, createControlPlane, createView } from "../control-plane/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import {
-  DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
+  DEFAULT_ADDRESS, DEFAULT_GUI_HOST, DEFAULT_GUI_PORT, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_REPLY_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, TRUSTED_IDLE_FACTOR, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, MAX_HELD_PER_CONNECTION, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { JournalStore, parseJournalSync, parseJournalUrl, type JournalSync } from "../store/index.ts";
 import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
-import { FASTWORKER_VERSION } from "../protocol/index.ts";
+import { DEFAULT_MAX_FRAME_BYTES, FASTWORKER_VERSION, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
 import { parseCorsOrigins } from "../server/cors.ts";
 import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
 import { checkDashboardAccess } from "../server/access.ts";
@@ -44,6 +44,8 @@ export function controlPlaneCommand(ctx: CliContext) {
       "max-held-per-connection": { type: "string", description: `Long-polls one connection may hold at once; beyond, E_TOO_MANY_WAITS (default ${DEFAULT_MAX_HELD_PER_CONNECTION}, at most ${MAX_HELD_PER_CONNECTION}) [FASTWORKER_MAX_HELD_PER_CONNECTION]` },
       "max-requests-per-connection": { type: "string", description: `Requests one connection may have in progress (held long-polls included); beyond, answered at once with E_TOO_MANY_REQUESTS (default ${DEFAULT_MAX_REQUESTS_PER_CONNECTION}, at most ${MAX_HELD_PER_CONNECTION}, the REP contexts: keep cap x expected busy peers below it) [FASTWORKER_MAX_REQUESTS_PER_CONNECTION]` },
       "max-connections": { type: "string", description: `Connections kept at once; a new one beyond is closed at once, with one warning per 10 s; lowered to fit ulimit -n (default ${DEFAULT_MAX_CONNECTIONS}) [FASTWORKER_MAX_CONNECTIONS]` },
+      "max-frame-bytes": { type: "string", description: `Largest frame accepted, in bytes; also NNG's receive limit on every socket (a larger frame closes its connection) (default ${DEFAULT_MAX_FRAME_BYTES}) [FASTWORKER_MAX_FRAME_BYTES]` },
+      "reply-timeout-ms": { type: "string", description: `How long a reply may wait for its peer to read it; past it the reply is dropped and that connection closed (default ${DEFAULT_REPLY_TIMEOUT_MS}) [FASTWORKER_REPLY_TIMEOUT_MS]` },
       "idle-timeout-ms": { type: "string", description: `A connection with nothing in progress that sends no request this long is closed; authenticated and subworker connections get ${TRUSTED_IDLE_FACTOR} x; 0 = never (default ${DEFAULT_IDLE_TIMEOUT_MS}) [FASTWORKER_IDLE_TIMEOUT_MS]` },
       "gui-host": { type: "string", description: `Dashboard host (default ${DEFAULT_GUI_HOST}; beyond loopback it needs FASTWORKER_GUI_TOKEN) [FASTWORKER_GUI_HOST]` },
       "gui-port": { type: "string", description: `Dashboard port (default ${DEFAULT_GUI_PORT}) [FASTWORKER_GUI_PORT]` },
@@ -108,6 +110,8 @@ export function controlPlaneCommand(ctx: CliContext) {
         maxHeldPerConnection: resolve({ flag: "max-held-per-connection", env: "FASTWORKER_MAX_HELD_PER_CONNECTION", parse: integer(1, MAX_HELD_PER_CONNECTION), fallback: DEFAULT_MAX_HELD_PER_CONNECTION }, flag(a, "max-held-per-connection"), env),
         maxRequestsPerConnection: resolve({ flag: "max-requests-per-connection", env: "FASTWORKER_MAX_REQUESTS_PER_CONNECTION", parse: integer(1, MAX_HELD_PER_CONNECTION), fallback: DEFAULT_MAX_REQUESTS_PER_CONNECTION }, flag(a, "max-requests-per-connection"), env),
         maxConnections: resolve({ flag: "max-connections", env: "FASTWORKER_MAX_CONNECTIONS", parse: integer(1), fallback: DEFAULT_MAX_CONNECTIONS }, flag(a, "max-connections"), env),
+        maxFrameBytes: resolve({ flag: "max-frame-bytes", env: "FASTWORKER_MAX_FRAME_BYTES", parse: integer(MIN_FRAME_BYTES, MAX_FRAME_BYTES), fallback: DEFAULT_MAX_FRAME_BYTES }, flag(a, "max-frame-bytes"), env),
+        replyTimeoutMs: resolve({ flag: "reply-timeout-ms", env: "FASTWORKER_REPLY_TIMEOUT_MS", parse: integer(1, 2_147_483_647), fallback: DEFAULT_REPLY_TIMEOUT_MS }, flag(a, "reply-timeout-ms"), env),
         idleTimeoutMs: resolve({ flag: "idle-timeout-ms", env: "FASTWORKER_IDLE_TIMEOUT_MS", parse: integer(0, 2_147_483_647), fallback: DEFAULT_IDLE_TIMEOUT_MS }, flag(a, "idle-timeout-ms"), env),
         log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
       });

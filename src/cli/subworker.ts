@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
 import { availableParallelism } from "node:os";
 import { address, addressList, integer, resolve, text } from "../config.ts";
+import { DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { FastWorkerError } from "../errors.ts";
@@ -22,6 +23,7 @@ export function subworkerCommand(ctx: CliContext) {
       "control-plane-address": { type: "string", description: "Control plane address, or several comma-separated (active and standbys: the subworker registers with whichever leads) (default: found by discovery) [FASTWORKER_CONTROL_PLANE_ADDRESS]" },
       "discovery-address": { type: "string", description: `Discovery address (default ${DEFAULT_DISCOVERY_ADDRESS}) [FASTWORKER_DISCOVERY_ADDRESS]` },
       concurrency: { type: "string", description: "Bun Workers (default: cores) [FASTWORKER_CONCURRENCY]" },
+      "max-frame-bytes": { type: "string", description: `Largest frame sent or accepted, in bytes; also NNG's receive limit (keep it equal to the control plane's) (default ${DEFAULT_MAX_FRAME_BYTES}) [FASTWORKER_MAX_FRAME_BYTES]` },
       prefetch: { type: "string", description: "Tasks handed to each Worker ahead of time; more = faster short tasks, priorities stay strict (default 1) [FASTWORKER_PREFETCH]" },
       "tasks-per-worker": { type: "string", description: "Tasks in flight at once per Bun Worker for async handlers without their own concurrency (default 1) [FASTWORKER_TASKS_PER_WORKER]" },
       "log-level": { type: "string", description: "debug, info, warn or error (default info) [FASTWORKER_LOG_LEVEL]" },
@@ -44,6 +46,7 @@ export function subworkerCommand(ctx: CliContext) {
         ...optionalWorkerToken(resolve({ flag: "worker-token", env: "FASTWORKER_WORKER_TOKEN", parse: text, fallback: "" }, flag(a, "worker-token"), env)),
         discoveryAddress: resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(a, "discovery-address"), env),
         concurrency: resolve({ flag: "concurrency", env: "FASTWORKER_CONCURRENCY", parse: integer(1, 1024), fallback: availableParallelism() }, flag(a, "concurrency"), env),
+        maxFrameBytes: resolve({ flag: "max-frame-bytes", env: "FASTWORKER_MAX_FRAME_BYTES", parse: integer(MIN_FRAME_BYTES, MAX_FRAME_BYTES), fallback: DEFAULT_MAX_FRAME_BYTES }, flag(a, "max-frame-bytes"), env),
         prefetch: resolve({ flag: "prefetch", env: "FASTWORKER_PREFETCH", parse: integer(1, 1024), fallback: 1 }, flag(a, "prefetch"), env),
         tasksPerWorker: resolve({ flag: "tasks-per-worker", env: "FASTWORKER_TASKS_PER_WORKER", parse: integer(1, MAX_TASKS_PER_WORKER), fallback: 1 }, flag(a, "tasks-per-worker"), env),
         log: createLogger({ component: "subworker", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),

@@ -10,7 +10,7 @@
  * The socket is NNG PAIR, which takes one peer at a time: give each control plane its own address.
  */
 import { MessageSocket } from "../nng/index.ts";
-import { decodeTaskDone } from "../protocol/index.ts";
+import { decodeTaskDone, DEFAULT_MAX_FRAME_BYTES } from "../protocol/index.ts";
 import type { TaskResultRecord } from "./types.ts";
 
 export interface CallbackListener {
@@ -26,6 +26,8 @@ export interface CallbackListenerOptions {
    * `onDone` that threw. Default: written to stderr; the listener keeps listening either way.
    */
   onError?: (error: unknown) => void;
+  /** Largest notice accepted, in bytes (also NNG's receive limit on the listener). Default 16 MiB, as the control plane's frames. */
+  maxFrameBytes?: number;
 }
 
 /**
@@ -39,10 +41,11 @@ export function listenForCallbacks(
   options: CallbackListenerOptions = {},
 ): CallbackListener {
   const onError = options.onError ?? ((error: unknown) => console.error("fastworker: a completion callback could not be handled:", error));
-  const socket = MessageSocket.pair().listen(address);
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const socket = MessageSocket.pair({ recvMaxSize: maxFrameBytes }).listen(address);
   socket.onMessage((bytes) => {
     try {
-      const notice = decodeTaskDone(bytes);
+      const notice = decodeTaskDone(bytes, maxFrameBytes);
       onDone(notice.record, notice.callbackData);
     } catch (error) {
       onError(error);

@@ -22,7 +22,8 @@ export class Connection {
     private readonly maxFrameBytes: number,
     private readonly security: PeerSecurity = {},
   ) {
-    this.socket = new ReqSocket({ requestTimeoutMs: connectTimeoutMs, reconnectMinMs: 50, reconnectMaxMs: 1000 })
+    // NNG's receive limit is the frame limit: a reply beyond it closes the connection instead of being buffered.
+    this.socket = new ReqSocket({ requestTimeoutMs: connectTimeoutMs, reconnectMinMs: 50, reconnectMaxMs: 1000, recvMaxSize: maxFrameBytes })
       .dial(address, security.tls ? { tls: security.tls } : {});
   }
 

@@ -2,6 +2,9 @@ import type { Logger } from "../log.ts";
 import { MessageSocket } from "../nng/index.ts";
 import { encodeFrame, PROTOCOL_VERSION, type TaskRecord } from "../protocol/index.ts";
 
+/** The control plane only sends on callback sockets: whatever a listener sends back is refused beyond this. */
+const NOTHING_TO_RECEIVE_BYTES = 1024;
+
 const MAX_OPEN = 64;
 
 /**
@@ -17,7 +20,7 @@ export class CallbackSender {
   send(address: string, record: TaskRecord, data: unknown): void {
     let socket = this.sockets.get(address);
     if (!socket) {
-      socket = MessageSocket.pair({ sendTimeoutMs: 10_000 }).dial(address);
+      socket = MessageSocket.pair({ sendTimeoutMs: 10_000, recvMaxSize: NOTHING_TO_RECEIVE_BYTES }).dial(address);
       this.sockets.set(address, socket);
       if (this.sockets.size > MAX_OPEN) {
         const [oldest, old] = this.sockets.entries().next().value!;

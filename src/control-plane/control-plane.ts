@@ -1,114 +1,49 @@
 import { availableParallelism, hostname } from "node:os";
-import { FastWorkerError, TaskError, toWireError, type WireError } from "../errors.ts";
+import { FastWorkerError, type WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import {
-  DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION, DEFAULT_MAX_REQUESTS_PER_CONNECTION, DEFAULT_MAX_QUEUED, DEFAULT_MAX_WAIT_MS, DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS, DEFAULT_RESULT_CACHE_SIZE, DEFAULT_RESULT_CACHE_TTL_MS, DEFAULT_WORKER_TIMEOUT_MS,
-} from "../model/defaults.ts";
-import { closePipe, RepSocket, type TlsOptions } from "../nng/index.ts";
-import { AuthGate } from "../auth/gate.ts";
-import { envToken } from "../auth/peer-security.ts";
+import { DEFAULT_ADDRESS, DEFAULT_INACTIVE_WORKER_TTL_MS } from "../model/defaults.ts";
+import type { RepSocket } from "../nng/index.ts";
 import { CallbackPolicy } from "../auth/callback-allow.ts";
-import {
-  DEFAULT_MAX_FRAME_BYTES, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION,
-  type Outcome, type ReplyOf, type TaskRecord, type TaskSpec, type WorkerInfo,
-} from "../protocol/index.ts";
-import { AdmissionLimits } from "./admission-limits.ts";
-import { EmbeddedClient } from "./embedded-client.ts";
-import { WorkerPool } from "../pool/index.ts";
-import type { FencingToken } from "../ha/index.ts";
-import { MemoryTaskStore, PostgresTaskStore, type JournalSync, type JournalHealth, type JournalStats, type Refusals, type TaskStore } from "../store/index.ts";
+import type { Outcome, TaskRecord, TaskSpec, WorkerInfo } from "../protocol/index.ts";
+import type { WorkerPool } from "../pool/index.ts";
+import { MemoryTaskStore, PostgresTaskStore, type JournalHealth, type JournalStats, type TaskStore } from "../store/index.ts";
 import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
 import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
-import { Announcer, DEFAULT_DISCOVERY_ADDRESS } from "../discovery/index.ts";
+import { DEFAULT_DISCOVERY_ADDRESS, type Announcer } from "../discovery/index.ts";
+import { attachTelemetry, type ControlPlaneTelemetry } from "../telemetry/control-plane.ts";
+import { AdmissionLimits } from "./admission-limits.ts";
+import { startAnnouncing } from "./announcing.ts";
 import { CallbackSender } from "./callbacks.ts";
+import type { ConnectionLimits } from "./connection-limits.ts";
 import { Dispatcher } from "./dispatcher.ts";
+import { DueTimer } from "./due-timer.ts";
+import { EmbeddedClient } from "./embedded-client.ts";
 import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
-import { LocalSource } from "./local-source.ts";
-import { TaskActivity } from "./task-activity.ts";
-import { checkWaitLimits } from "./held-waits.ts";
-import { checkConnectionLimits, ConnectionLimits, fitToDescriptors, type ConnectionLimitOptions } from "./connection-limits.ts";
-import { PipeRegistry } from "./pipe-registry.ts";
-import { RequestRouter } from "./request-router.ts";
-import { createEntry, type TaskEntry } from "./task-entry.ts";
-import { TaskTable } from "./task-table.ts";
+import { createLocalPool, localSource, type LocalPoolSettings } from "./local-pool.ts";
+import { openEndpoint } from "./nng-endpoint.ts";
+import { DEFAULT_PREFETCH, resolveOptions, type ControlPlaneOptions, type ResolvedOptions } from "./options.ts";
 import { Outboxes } from "./outboxes.ts";
+import { recoverFromStore } from "./recovery.ts";
+import type { RequestRouter } from "./request-router.ts";
+import { deliverResults } from "./result-delivery.ts";
+import { drainWithin, releaseInOrder, withDeadline, type ReleaseStep, type StopOptions } from "./shutdown.ts";
+import { statusSnapshot, type StatusSnapshot } from "./status-snapshot.ts";
+import { TaskActivity } from "./task-activity.ts";
+import { TaskAdmission, type SubmitReply } from "./task-admission.ts";
+import type { TaskEntry } from "./task-entry.ts";
+import { TaskTable } from "./task-table.ts";
 import { ResultWaiters } from "./waiters.ts";
 import { Watches } from "./watches.ts";
 import { wireEvents } from "./wire-events.ts";
-import { drainWithin, releaseInOrder, withDeadline, type ReleaseStep, type StopOptions } from "./shutdown.ts";
-import { attachTelemetry, type ControlPlaneTelemetry } from "../telemetry/control-plane.ts";
 
-export interface ControlPlaneOptions {
-  /** Task module files or folders; the same definitions load in every Bun Worker. */
-  taskModules: string[];
-  id?: string;
-  /** NNG address clients and subworkers dial. Default tcp://127.0.0.1:5555. */
-  address?: string;
-  /** Bun Workers in the local pool; default: the number of cores. 0 = run nothing locally. */
-  concurrency?: number;
-  resultCacheSize?: number;
-  resultCacheTtlMs?: number;
-  resultCacheCleanupIntervalMs?: number;
-  /** A subworker silent this long is inactive and its leased tasks run elsewhere. */
-  workerTimeoutMs?: number;
-  /** How long a subworker that went silent stays listed as inactive (with its last heartbeat) before it is forgotten; 0 = at once. Default 300 000 ms. */
-  inactiveWorkerTtlMs?: number;
-  maxFrameBytes?: number;
-  /** The longest any long-poll (collect, result/submit with a wait, watch) is held; longer waits are clamped. Default 30 000 ms. */
-  maxWaitMs?: number;
-  /** Long-polls one connection may hold at once; one more is answered at once with E_TOO_MANY_WAITS. Default 256. */
-  maxHeldPerConnection?: number;
-  /** Requests one connection may have in progress (held long-polls included); one more is answered at once with E_TOO_MANY_REQUESTS. Default 256, at most 4096. */
-  maxRequestsPerConnection?: number;
-  /** Connections kept at once; a new one beyond is closed at once (one warning per 10 s). Default 4096. */
-  maxConnections?: number;
-  /** A connection with nothing in progress that sends nothing this long is closed; authenticated and subworker connections get 10 ×. 0 = never. Default 30 000 ms. */
-  idleTimeoutMs?: number;
-  /** Tasks handed to each local Bun Worker ahead of time (default DEFAULT_PREFETCH). */
-  prefetch?: number;
-  /** Tasks in flight at once per local Bun Worker for tasks without their own `concurrency` (default 1; see docs/handlers.md). */
-  tasksPerWorker?: number;
-  /** NNG BUS address where this control plane announces itself; null turns discovery off. Default tcp://127.0.0.1:5550. */
-  discoveryAddress?: string | null;
-  /** Shown in announcements so tools can link to the dashboard. */
-  guiUrl?: string;
-  store?: TaskStore;
-  /** postgres://user:pass@host:5432/db: the journal in PostgreSQL (ignored when `store` is given); `journalSync` as for SQLite. */
-  journalUrl?: string;
-  journalSync?: JournalSync;
-  /** Active/standby on that journal: the leader's lease token, which every journal write presents (src/ha/fencing.ts). */
-  journalFencing?: FencingToken;
-  log?: Logger;
-  cwd?: string;
-  /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */
-  token?: string;
-  /** When set, only holders of this token may register as subworkers, lease or report. Default: FASTWORKER_WORKER_TOKEN. */
-  workerToken?: string;
-  /** Certificate, key (and CA for client certificates) for a tls+tcp:// address. */
-  tls?: TlsOptions;
-  /** Where completion callbacks may dial: CIDRs, host:port or host:* entries. Default: loopback only. */
-  callbackAllow?: readonly string[];
-  /** Unfinished tasks not running (queued, scheduled, retrying) held at most; beyond, submit answers E_QUEUE_FULL. Default 1 000 000. */
-  maxQueued?: number;
-}
-
-export { DEFAULT_ADDRESS };
-/**
- * Tasks handed to each local Bun Worker ahead of time. 1 keeps the control plane's view exact (a
- * task shown running is running). More hides the postMessage round trip (about +60 % trivial
- * tasks/s at 8) without weakening priorities: a task that outranks one prefetched and not
- * started is handed over at once beyond the limit, and the Worker runs its queue by priority.
- * The cost: tasks waiting inside a Worker count as running in status and the dashboard.
- */
-export const DEFAULT_PREFETCH = 1;
+export { DEFAULT_ADDRESS, DEFAULT_PREFETCH, type ControlPlaneOptions, type SubmitReply };
 // Defined in model/defaults.ts with the other defaults the CLI shares; re-exported where callers found them.
 export { DEFAULT_INACTIVE_WORKER_TTL_MS };
 
-export type SubmitReply = { id: string; status?: TaskRecord["status"]; error?: WireError };
-
 /**
- * The control plane: accepts tasks over NNG (REP contexts), queues them by priority, runs them
- * on its Bun Worker pool and on subworkers, and keeps results. Built by createControlPlane().
+ * The control plane, as the composition root: it builds the components (task table, dispatcher,
+ * admission, result delivery, due timer, NNG endpoint, announcer, pool, scheduler), wires them
+ * to each other, and owns start and stop. The work itself is in those components.
  */
 export class ControlPlane {
   readonly id: string;
@@ -130,69 +65,48 @@ export class ControlPlane {
   readonly inactiveWorkerTtlMs: number;
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
   readonly telemetry: ControlPlaneTelemetry<TaskEntry> | undefined;
+  private readonly resolved: ResolvedOptions;
   private readonly callbacks: CallbackSender;
-  private readonly callbackPolicy: CallbackPolicy;
   private readonly store: TaskStore;
-  private readonly admission: AdmissionLimits;
+  private readonly admission: TaskAdmission;
+  private readonly dueTimer: DueTimer;
   private rep: RepSocket | undefined;
   private router: RequestRouter | undefined;
   private connections: ConnectionLimits | undefined;
-  private readonly connectionLimits: Omit<ConnectionLimitOptions, "maxHeldPerConnection">;
   private announcer: Announcer | undefined;
   private pool: WorkerPool | undefined;
   /** Fires periodic tasks; created in start() so interval schedules count from then. */
   private scheduler: Scheduler | undefined;
-  private dueTimer: ReturnType<typeof setTimeout> | undefined;
-  private dueTimerAt = Infinity;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
   private state: "created" | "starting" | "running" | "stopping" | "stopped" = "created";
   /** The one release in progress: every stop() caller (and a failed start) awaits this same promise. */
   private stopping: Promise<void> | undefined;
   private readonly releasing = { step: "not started" };
-  private readonly cleanupIntervalMs: number;
-  private readonly waitLimits: { maxWaitMs: number; maxHeldPerConnection: number };
 
   constructor(readonly catalog: TaskCatalog, private readonly options: ControlPlaneOptions) {
+    const resolved = (this.resolved = resolveOptions(options));
     this.id = options.id ?? `cp-${hostname()}-${process.pid}`;
-    this.address = options.address ?? DEFAULT_ADDRESS;
+    this.address = resolved.address;
     this.log = options.log ?? createLogger({ component: "control-plane" });
-    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    this.workerTimeoutMs = options.workerTimeoutMs ?? DEFAULT_WORKER_TIMEOUT_MS;
-    this.inactiveWorkerTtlMs = options.inactiveWorkerTtlMs ?? DEFAULT_INACTIVE_WORKER_TTL_MS;
-    this.cleanupIntervalMs = options.resultCacheCleanupIntervalMs ?? DEFAULT_RESULT_CACHE_CLEANUP_INTERVAL_MS;
-    this.waitLimits = checkWaitLimits(
-      options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS, options.maxHeldPerConnection ?? DEFAULT_MAX_HELD_PER_CONNECTION);
-    this.connectionLimits = checkConnectionLimits({
-      maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-      maxRequestsPerConnection: options.maxRequestsPerConnection ?? DEFAULT_MAX_REQUESTS_PER_CONNECTION,
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    });
+    this.maxFrameBytes = resolved.maxFrameBytes;
+    this.workerTimeoutMs = resolved.workerTimeoutMs;
+    this.inactiveWorkerTtlMs = resolved.inactiveWorkerTtlMs;
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
-    this.callbackPolicy = new CallbackPolicy(options.callbackAllow ?? []);
-    this.table = new TaskTable({
-      resultCacheSize: options.resultCacheSize ?? DEFAULT_RESULT_CACHE_SIZE,
-      resultCacheTtlMs: options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS,
-    });
+    this.table = new TaskTable({ resultCacheSize: resolved.resultCacheSize, resultCacheTtlMs: resolved.resultCacheTtlMs });
     this.dispatcher = new Dispatcher(this.table);
     this.activity = new TaskActivity(this.table, this.events);
-    this.outboxes = new Outboxes(options.resultCacheTtlMs ?? DEFAULT_RESULT_CACHE_TTL_MS);
+    this.outboxes = new Outboxes(resolved.resultCacheTtlMs);
     this.watches = new Watches(this.events, (id) => this.table.get(id));
+    this.dueTimer = new DueTimer(this.table, () => this.afterChange());
     wireEvents(this.table, this.events); // sets the table's hooks: the observers below chain after it
-    this.admission = new AdmissionLimits(this.table, options.maxQueued ?? DEFAULT_MAX_QUEUED);
-    const onState = this.table.onState;
-    this.table.onState = (entry, from) => {
-      onState(entry, from);
-      // Acceptance already recorded the first state. "running" is not journaled: recovery re-queues
-      // running tasks anyway, and skipping it saves a third of the journal's writes per task.
-      if (from !== "pending" && entry.state !== "running") this.store.update(entry.id, { state: entry.state, attempts: entry.attempts, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}) });
-    };
-    const onTerminal = this.table.onTerminal;
-    this.table.onTerminal = (entry, record) => {
-      onTerminal(entry, record);
-      this.finished(entry, record);
-    };
+    const limits = new AdmissionLimits(this.table, resolved.maxQueued);
+    this.admission = new TaskAdmission({
+      table: this.table, catalog, callbackPolicy: new CallbackPolicy(options.callbackAllow ?? []), limits, store: this.store,
+      accepting: () => this.state === "running", afterChange: () => this.afterChange(),
+    });
+    deliverResults({ table: this.table, store: this.store, waiters: this.waiters, outboxes: this.outboxes, callbacks: this.callbacks });
     // Telemetry: chains itself after the hooks above (a few increments per task when no SDK listens).
     this.telemetry = attachTelemetry(this);
   }
@@ -250,134 +164,39 @@ export class ControlPlane {
     await this.telemetry?.start();
     const concurrency = this.options.concurrency ?? availableParallelism();
     if (concurrency > 0) {
-      const localId = `${this.id}/local`;
-      this.pool = new WorkerPool({ size: concurrency, taskModules: this.catalog.modulePaths, prefetch: this.options.prefetch ?? DEFAULT_PREFETCH, log: this.log,
+      const local: LocalPoolSettings = {
+        id: `${this.id}/local`, concurrency, prefetch: this.options.prefetch ?? DEFAULT_PREFETCH, catalog: this.catalog, table: this.table,
+        activity: this.activity, log: this.log, onCapacity: () => this.dispatcher.schedule(), onOutcome: (o) => this.outcome(o),
         ...(this.options.tasksPerWorker !== undefined ? { tasksPerWorker: this.options.tasksPerWorker } : {}),
-        onProgress: (job, progress) => this.activity.progress(job.id, job.attempt, progress, localId),
-        onLog: (job, line) => this.activity.log(job.id, job.attempt, line, localId),
-        onCapacity: () => this.dispatcher.schedule(),
-      });
+      };
+      this.pool = createLocalPool(local); // kept before the await: a failed start closes it
       await this.pool.start();
-      this.dispatcher.add(new LocalSource(localId, this.pool, this.catalog.names(), (o) => this.outcome(o), this.table.ready,
-        concurrency * (this.options.tasksPerWorker ?? 1)));
+      this.dispatcher.add(localSource(local, this.pool));
     }
-    await this.recover();
-    const token = envToken(this.options.token, "FASTWORKER_TOKEN").token;
-    const workerToken = envToken(this.options.workerToken, "FASTWORKER_WORKER_TOKEN").token;
-    const gate = new AuthGate({ ...(token ? { token } : {}), ...(workerToken ? { workerToken } : {}) }, this.log);
-    // One table of connections (pipe-registry.ts): the held waits, the connection limits and the close hooks share it.
-    const pipes = new PipeRegistry();
-    const connections = (this.connections = new ConnectionLimits(pipes, {
-      ...this.connectionLimits, maxConnections: fitToDescriptors(this.connectionLimits.maxConnections, this.log), maxHeldPerConnection: this.waitLimits.maxHeldPerConnection },
-      { close: closePipe, trusted: (pipe): boolean => router.trusted(pipe), log: this.log }));
-    const router: RequestRouter = (this.router = new RequestRouter(this, gate, this.waitLimits, pipes, connections));
-    // NNG's own limit sits above ours so a moderately oversize frame still gets a typed error reply.
-    this.rep = new RepSocket({ recvMaxSize: this.maxFrameBytes * 2, onHandlerError: (error) => errorFrame(error) });
-    this.rep.onPipeEvent("added", (pipe) => connections.added(pipe)).onPipeEvent("removed", (pipe) => pipes.removed(pipe));
-    this.rep.listen(this.address, this.options.tls ? { tls: this.options.tls } : {});
-    this.rep.serve((bytes, pipe) => connections.serve(pipe, () => router.handle(bytes, pipe)));
-    connections.start();
-    this.startAnnouncing();
+    await recoverFromStore(this.store, this.table, this.catalog, this.log);
+    this.afterChange();
+    const endpoint = openEndpoint(this, {
+      resolved: this.resolved, log: this.log,
+      ...(this.options.token !== undefined ? { token: this.options.token } : {}),
+      ...(this.options.workerToken !== undefined ? { workerToken: this.options.workerToken } : {}),
+      ...(this.options.tls ? { tls: this.options.tls } : {}),
+    });
+    ({ rep: this.rep, router: this.router, connections: this.connections } = endpoint);
+    this.announcer = startAnnouncing({
+      discoveryAddress: this.options.discoveryAddress, cpId: this.id, address: this.address, log: this.log,
+      ...(this.options.guiUrl ? { guiUrl: this.options.guiUrl } : {}),
+    });
     this.sweepTimer = setInterval(() => {
       this.table.sweep();
       this.outboxes.sweep();
       void this.store.compact(Date.now() - this.table.results.ttlMs); // reports and retries its own failures
-    }, this.cleanupIntervalMs);
+    }, this.resolved.cleanupIntervalMs);
     this.sweepTimer.unref();
   }
 
-  /** Brings back what the store kept: results within their TTL, then live tasks in submission order. */
-  private async recover(): Promise<void> {
-    const { live, finished } = await this.store.recover(this.table.results.ttlMs);
-    for (const record of finished) this.table.results.set(record.taskId, record);
-    let requeued = 0;
-    for (const stored of live) {
-      const definition = this.catalog.get(stored.spec.name);
-      if (!definition) {
-        this.log("error", "a recovered task names a task that is no longer registered; it is failed", { id: stored.spec.id, name: stored.spec.name });
-        continue;
-      }
-      const entry = createEntry(stored.spec, definition, stored.submittedAt);
-      entry.attempts = stored.state === "running" ? Math.max(0, stored.attempts - 1) : stored.attempts;
-      if (stored.dueAt !== undefined && (stored.state === "scheduled" || stored.state === "retrying")) entry.dueAt = stored.dueAt;
-      else delete entry.dueAt;
-      this.table.admit(entry);
-      requeued++;
-    }
-    if (live.length + finished.length > 0) this.log("info", "recovered from the journal", { tasks: requeued, results: finished.length });
-    this.afterChange();
-  }
-
-  private startAnnouncing(): void {
-    const discoveryAddress = this.options.discoveryAddress === undefined ? DEFAULT_DISCOVERY_ADDRESS : this.options.discoveryAddress;
-    if (discoveryAddress === null) return;
-    try {
-      this.announcer = new Announcer({
-        discoveryAddress, cpId: this.id, address: this.address, log: this.log,
-        ...(this.options.guiUrl ? { guiUrl: this.options.guiUrl } : {}),
-      });
-    } catch (error) {
-      // Another control plane (or a squatter) may own the discovery address: serving matters more than
-      // announcing, but whoever holds it answers our clients' discovery, so say so loudly.
-      this.log("error", "discovery is OFF: could not listen on the discovery address; whoever holds it answers discovery instead of this control plane (clients with a token still refuse an impostor)", { discoveryAddress, error: String(error) });
-    }
-  }
-
   /** Accepts tasks (the REST API and in-process clients use this too); results of `awaitedBy` tasks go to that client's outbox. */
-  async submit(specs: readonly TaskSpec[], awaitedBy?: string): Promise<SubmitReply[]> {
-    if (this.state !== "running") {
-      return specs.map((s) => ({ id: s.id, error: { code: "E_SHUTTING_DOWN", message: "the control plane is not accepting tasks" } }));
-    }
-    const now = Date.now();
-    const replies: SubmitReply[] = [];
-    const accepted: Array<{ entry: TaskEntry; spec: TaskSpec }> = [];
-    for (const spec of specs) {
-      const existing = this.table.existing(spec.id, spec.idempotencyKey);
-      if (existing !== undefined) {
-        replies.push({ id: existing, status: this.table.get(existing)?.status ?? "pending" });
-        continue;
-      }
-      const definition = this.catalog.get(spec.name);
-      if (!definition) {
-        replies.push({ id: spec.id, error: { code: "E_UNKNOWN_TASK", message: `no task named "${spec.name}" is registered (known: ${this.catalog.names().join(", ")})` } });
-        continue;
-      }
-      if (spec.callback && !this.callbackPolicy.allows(spec.callback.address)) {
-        replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
-        continue;
-      }
-      const full = this.admission.refuse(accepted.length);
-      if (full) {
-        replies.push({ id: spec.id, error: full });
-        continue;
-      }
-      const entry = createEntry(spec, definition, now);
-      if (awaitedBy !== undefined) entry.awaitedBy = awaitedBy;
-      accepted.push({ entry, spec });
-      replies.push({ id: entry.id });
-    }
-    if (accepted.length > 0) {
-      // The store hears of every task before the submitter is told it was accepted.
-      let refusals: Refusals | void;
-      try {
-        refusals = await this.admission.reserving(accepted.length, () => this.store.accept(accepted.map(({ entry, spec }) => ({
-          spec, priority: entry.priority, state: entry.dueAt !== undefined ? "scheduled" : "queued", attempts: 0,
-          submittedAt: entry.submittedAt, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
-        }))));
-      } catch (error) {
-        // Code and message only: a journal error must not carry the server's stack or paths to clients.
-        const { code, message } = toWireError(error, "E_JOURNAL");
-        return replies.map((r) => (r.error || r.status ? r : { id: r.id, error: { code, message } }));
-      }
-      for (const { entry } of accepted) {
-        const refused = refusals?.get(entry.id);
-        if (refused === undefined) this.table.admit(entry);
-        else replies[replies.findIndex((r) => r.id === entry.id && !r.error && !r.status)] = { id: entry.id, error: { code: refused.code, message: refused.message } };
-      }
-      for (const reply of replies) if (!reply.error && !reply.status) reply.status = this.table.live.get(reply.id)?.state;
-      this.afterChange();
-    }
-    return replies;
+  submit(specs: readonly TaskSpec[], awaitedBy?: string): Promise<SubmitReply[]> {
+    return this.admission.submit(specs, awaitedBy);
   }
 
   record(id: string): TaskRecord | undefined {
@@ -396,35 +215,12 @@ export class ControlPlane {
 
   /** Runs a failed or cancelled task again under the same id (the dashboard's retry button). */
   retry(id: string): TaskRecord {
-    if (this.table.live.has(id)) throw new TaskError("E_NOT_RETRYABLE", `task ${id} is still ${this.table.live.get(id)!.state}`, { taskId: id });
-    const record = this.table.results.peek(id);
-    if (!record) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known (or its result expired)`, { taskId: id });
-    if (record.status !== "failure" && record.status !== "cancelled") {
-      throw new TaskError("E_NOT_RETRYABLE", `task ${id} ended with ${record.status}; only failed or cancelled tasks can be retried`, { taskId: id });
-    }
-    const definition = this.catalog.get(record.name);
-    if (!definition) throw new TaskError("E_UNKNOWN_TASK", `task ${record.name} is no longer registered`, { taskId: id });
-    const entry = createEntry({ id, name: record.name, args: record.args ?? [], priority: record.priority, ...(record.kwargs ? { kwargs: record.kwargs } : {}) }, definition, Date.now());
-    entry.state = record.status;
-    entry.history = [...record.history];
-    this.table.revive(entry);
-    this.afterChange();
-    return this.table.get(id)!;
+    return this.admission.retry(id);
   }
 
   /** Queues, workers, cache and tasks: what `status` answers (over NNG and in-process). */
-  snapshot(): Omit<ReplyOf<"status_reply">, "v" | "type"> {
-    const sizes = this.table.ready.sizeByPriority();
-    const workers = this.workers();
-    return {
-      cpId: this.id, version: FASTWORKER_VERSION, protocol: PROTOCOL_VERSION, startedAt: this.startedAt,
-      queues: { critical: sizes.critical, high: sizes.high, normal: sizes.normal, low: sizes.low },
-      scheduled: this.table.delayed.size,
-      running: workers.reduce((n, w) => n + w.running, 0),
-      workers,
-      cache: { size: this.table.results.size, maxSize: this.table.results.maxSize, ttlMs: this.table.results.ttlMs },
-      tasks: this.catalog.names(),
-    };
+  snapshot(): StatusSnapshot {
+    return statusSnapshot(this);
   }
 
   /** A client in this process: no network hop (embedded mode). */
@@ -470,24 +266,7 @@ export class ControlPlane {
   /** After any change that can free capacity, add work, or move the next due time. */
   afterChange(): void {
     this.dispatcher.schedule();
-    const next = this.table.nextDueAt();
-    if (next === undefined || next >= this.dueTimerAt) return;
-    clearTimeout(this.dueTimer);
-    this.dueTimerAt = next;
-    this.dueTimer = setTimeout(() => {
-      this.dueTimerAt = Infinity;
-      this.table.promoteDue();
-      this.afterChange();
-    }, Math.max(0, next - Date.now()));
-  }
-
-  private finished(entry: TaskEntry, record: TaskRecord): void {
-    this.waiters.notify(entry.id);
-    const awaitedBy = entry.awaitedBy;
-    if (typeof awaitedBy === "string") this.outboxes.add(awaitedBy, record);
-    else if (awaitedBy !== undefined) for (const clientId of awaitedBy) this.outboxes.add(clientId, record);
-    this.store.finish(entry.id, record);
-    if (entry.callback) this.callbacks.send(entry.callback.address, record, entry.callback.data);
+    this.dueTimer.rearm();
   }
 
   /**
@@ -516,7 +295,7 @@ export class ControlPlane {
   /** In order; each tolerates a resource a failed start never acquired. */
   private releaseSteps(drainMs: number): ReleaseStep[] {
     return [
-      { name: "timers", run: () => { this.scheduler?.stop(); clearTimeout(this.dueTimer); clearInterval(this.sweepTimer); this.connections?.stop(); } },
+      { name: "timers", run: () => { this.scheduler?.stop(); this.dueTimer.stop(); clearInterval(this.sweepTimer); this.connections?.stop(); } },
       { name: "worker pool", run: () => this.pool?.close({ drainMs }) },
       { name: "waiters", run: () => { this.waiters.releaseAll(); this.outboxes.release(); this.watches.close(); this.router?.subworkers.close(); } },
       { name: "discovery announcer", run: () => this.announcer?.close() },

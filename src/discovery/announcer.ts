@@ -1,4 +1,5 @@
 import type { Logger } from "../log.ts";
+import { DISCOVERY_MAX_FRAME_BYTES } from "../model/defaults.ts";
 import { MessageSocket } from "../nng/index.ts";
 import { encodeFrame, FASTWORKER_VERSION, PROTOCOL_VERSION } from "../protocol/index.ts";
 
@@ -26,7 +27,7 @@ export class Announcer {
       v: PROTOCOL_VERSION, type: "announce", cpId: options.cpId, address: options.address, version: FASTWORKER_VERSION,
       protocol: PROTOCOL_VERSION, ...(options.guiUrl ? { guiUrl: options.guiUrl } : {}), at: Date.now(),
     });
-    this.socket = MessageSocket.bus({ sendTimeoutMs: 1000 }).listen(options.discoveryAddress);
+    this.socket = MessageSocket.bus({ sendTimeoutMs: 1000, recvMaxSize: DISCOVERY_MAX_FRAME_BYTES }).listen(options.discoveryAddress);
     this.socket.onMessage(() => this.announce());
     this.timer = setInterval(() => this.announce(), options.intervalMs ?? 2000);
     this.timer.unref();

@@ -1,5 +1,5 @@
 import { UnavailableError } from "../errors.ts";
-import { DEFAULT_DISCOVERY_ADDRESS } from "../model/defaults.ts";
+import { DEFAULT_DISCOVERY_ADDRESS, DISCOVERY_MAX_FRAME_BYTES } from "../model/defaults.ts";
 import { MessageSocket } from "../nng/index.ts";
 import { decodeAnnounce, encodeFrame, type Announce } from "../protocol/index.ts";
 
@@ -11,7 +11,7 @@ const PROBE = encodeFrame({ v: 1, type: "status" });
  * returns the first valid announcement. Rejects with E_UNAVAILABLE after `timeoutMs`.
  */
 export async function discover(discoveryAddress = DEFAULT_DISCOVERY_ADDRESS, timeoutMs = 3000): Promise<Announce> {
-  const bus = MessageSocket.bus({ reconnectMinMs: 50, reconnectMaxMs: 200, sendTimeoutMs: 100 }).dial(discoveryAddress);
+  const bus = MessageSocket.bus({ reconnectMinMs: 50, reconnectMaxMs: 200, sendTimeoutMs: 100, recvMaxSize: DISCOVERY_MAX_FRAME_BYTES }).dial(discoveryAddress);
   let deadline: ReturnType<typeof setTimeout> | undefined;
   let probe: ReturnType<typeof setInterval> | undefined;
   try {

@@ -68,3 +68,12 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
  * client between bursts should not pay a reconnect and a new handshake every 30 s.
  */
 export const TRUSTED_IDLE_FACTOR = 10;
+
+/**
+ * How long a reply may wait for its peer to take it before the control plane drops it and
+ * closes that connection: a peer that never reads must not hold the contexts others need.
+ */
+export const DEFAULT_REPLY_TIMEOUT_MS = 5_000;
+
+/** Discovery announcements and probes are a few hundred bytes: nothing larger is accepted on the BUS. */
+export const DISCOVERY_MAX_FRAME_BYTES = 64 * 1024;

@@ -5,7 +5,8 @@ import { createShimEngine } from "./shim-engine.ts";
 /**
  * Called once per finished lane operation, on the JS thread. `rv` is NNG's errno (0 = ok);
  * `body` is the received message for receive-type operations that succeeded, and `pipe` the id
- * of the NNG pipe (connection) it arrived on (0 when there is no message).
+ * of the NNG pipe (connection) it arrived on (0 when there is no message), or for a reply that
+ * missed its deadline (NNG_ETIMEDOUT), the pipe it was for.
  */
 export type Completion = (lane: number, rv: number, body: Uint8Array | undefined, pipe: number) => void;
 
@@ -15,7 +16,9 @@ export type Completion = (lane: number, rv: number, body: Uint8Array | undefined
  * each operation reports exactly one completion:
  * - request: send, then receive the reply (reports the reply or the error);
  * - receive: reports the message or the error;
- * - reply: send, then re-arm receive (reports the next request, never the send);
+ * - reply: send, then re-arm receive (reports the next request, not the send; except a send
+ *   past its deadline, reported as NNG_ETIMEDOUT with the pipe of the peer that did not read,
+ *   after which the lane is idle until the next receive);
  * - send: reports when sent or failed.
  * Methods throw NngError only when an operation cannot even start (e.g. out of memory).
  */
@@ -24,7 +27,8 @@ export interface LaneEngine {
   openLane(target: number, useCtx: boolean): number;
   request(lane: number, bytes: Uint8Array, timeoutMs: number): void;
   receive(lane: number, timeoutMs: number): void;
-  reply(lane: number, bytes: Uint8Array): void;
+  /** `timeoutMs` bounds the send; -1 for none. */
+  reply(lane: number, bytes: Uint8Array, timeoutMs: number): void;
   send(lane: number, bytes: Uint8Array, timeoutMs: number): void;
   /**
    * Called just before nng_close: from now on lanes finish instead of starting new operations,

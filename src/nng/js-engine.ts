@@ -1,6 +1,6 @@
 import { JSCallback, FFIType as T, toArrayBuffer, type Pointer } from "bun:ffi";
 import type { Completion, LaneEngine } from "./engine.ts";
-import { check, NNG_ECLOSED } from "./errors.ts";
+import { check, NNG_ECLOSED, NNG_ETIMEDOUT } from "./errors.ts";
 import { nng } from "./library.ts";
 
 /**
@@ -17,6 +17,8 @@ interface Lane {
   useCtx: boolean;
   state: State;
   callback: JSCallback;
+  /** The pipe of the last request received (REP): where a reply that misses its deadline was going. */
+  pipe: number;
 }
 
 export function createJsEngine(maxLanes: number, onCompletion: Completion): LaneEngine {
@@ -40,6 +42,7 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
     const len = Number(s.nng_msg_len(msg));
     const body = len > 0 ? new Uint8Array(toArrayBuffer(s.nng_msg_body(msg)!, 0, len)).slice() : new Uint8Array(0);
     const pipe = s.nng_msg_get_pipe(msg);
+    l.pipe = pipe;
     s.nng_msg_free(msg);
     finish(index, l, 0, body, pipe);
   };
@@ -69,6 +72,7 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
       case State.ReplySend:
         if (rv !== 0) freeUnsent(l);
         if (rv === NNG_ECLOSED || closing) return finish(index, l, NNG_ECLOSED);
+        if (rv === NNG_ETIMEDOUT) return finish(index, l, rv, undefined, l.pipe); // the peer does not read (see the shim)
         l.state = State.Recv;
         s.nng_aio_set_timeout(l.aio, -1);
         startRecv(l);
@@ -95,7 +99,7 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
       const index = lanes.length;
       const callback = new JSCallback(() => onAio(index), { args: [T.ptr], returns: T.void, threadsafe: true });
       check(s.nng_aio_alloc(out, callback.ptr, null), "nng_aio_alloc");
-      lanes.push({ aio: Number(out[0]) as Pointer, target, useCtx, state: State.Idle, callback });
+      lanes.push({ aio: Number(out[0]) as Pointer, target, useCtx, state: State.Idle, callback, pipe: 0 });
       return index;
     },
     request(lane, bytes, timeoutMs) {
@@ -111,11 +115,11 @@ export function createJsEngine(maxLanes: number, onCompletion: Completion): Lane
       s.nng_aio_set_timeout(l.aio, timeoutMs);
       startRecv(l);
     },
-    reply(lane, bytes) {
+    reply(lane, bytes, timeoutMs) {
       const l = lanes[lane]!;
       loadMessage(l, bytes);
       l.state = State.ReplySend;
-      s.nng_aio_set_timeout(l.aio, -1);
+      s.nng_aio_set_timeout(l.aio, timeoutMs);
       startSend(l);
     },
     send(lane, bytes, timeoutMs) {

@@ -1,4 +1,4 @@
-import { check, NNG_ECLOSED } from "./errors.ts";
+import { check, NNG_ECLOSED, NNG_ETIMEDOUT } from "./errors.ts";
 import { nng } from "./library.ts";
 import { NngSocket, type SocketOptions } from "./socket.ts";
 
@@ -10,6 +10,13 @@ export interface RepOptions extends SocketOptions {
   idleContexts?: number;
   /** Turns a handler's exception into a reply; without one the request is dropped (the peer times out). */
   onHandlerError?: (error: unknown, request: Uint8Array) => Uint8Array | undefined;
+  /**
+   * How long a reply may wait for its peer to take it, in ms (default: no limit). Past it the
+   * reply is dropped, the context serves others again, and `onReplyTimeout` hears which pipe.
+   */
+  replyTimeoutMs?: number;
+  /** A reply to `pipe` missed replyTimeoutMs: that peer does not read (the control plane closes it). */
+  onReplyTimeout?: (pipe: number) => void;
 }
 
 /**
@@ -22,6 +29,8 @@ export class RepSocket extends NngSocket {
   private readonly idleTarget: number;
   private readonly maxContexts: number;
   private readonly onHandlerError: RepOptions["onHandlerError"];
+  private readonly replyTimeoutMs: number;
+  private readonly onReplyTimeout: RepOptions["onReplyTimeout"];
   private receiving = 0;
   private contexts = 0;
 
@@ -30,6 +39,8 @@ export class RepSocket extends NngSocket {
     this.idleTarget = options.idleContexts ?? 32;
     this.maxContexts = options.maxLanes ?? 4096;
     this.onHandlerError = options.onHandlerError;
+    this.replyTimeoutMs = options.replyTimeoutMs ?? -1;
+    this.onReplyTimeout = options.onReplyTimeout;
   }
 
   /** Starts serving; call after listen() or dial(). */
@@ -60,8 +71,9 @@ export class RepSocket extends NngSocket {
   protected onCompletion(lane: number, rv: number, body: Uint8Array | undefined, pipe: number): void {
     this.receiving--;
     if (rv === NNG_ECLOSED || this.closing) return;
+    if (rv === NNG_ETIMEDOUT && pipe !== 0) this.onReplyTimeout?.(pipe);
     if (rv !== 0 || !body) {
-      // A failed receive (e.g. a peer's oversize message) costs that peer only: keep serving.
+      // A failed receive (e.g. a peer's oversize message) or a reply past its deadline costs that peer only: keep serving.
       this.receiving++;
       this.startReceive(lane, -1);
       return;
@@ -83,7 +95,7 @@ export class RepSocket extends NngSocket {
   }
 
   private respond(lane: number, reply: Uint8Array): void {
-    if (this.startReply(lane, reply)) this.receiving++;
+    if (this.startReply(lane, reply, this.replyTimeoutMs)) this.receiving++;
   }
 
   private fail(lane: number, error: unknown, request: Uint8Array): void {

@@ -23,7 +23,7 @@ function compileShim() {
       lane_open: { args: [T.ptr, T.i32, T.u32, T.i32], returns: T.i32 },
       lane_request: { args: [T.ptr, T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
       lane_recv: { args: [T.ptr, T.i32, T.i32], returns: T.i32 },
-      lane_reply: { args: [T.ptr, T.i32, T.ptr, T.i32], returns: T.i32 },
+      lane_reply: { args: [T.ptr, T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
       lane_send: { args: [T.ptr, T.i32, T.ptr, T.i32, T.i32], returns: T.i32 },
       eng_drain: { args: [T.ptr, T.ptr, T.i32], returns: T.i32 },
       lane_take: { args: [T.ptr, T.i32, T.ptr], returns: T.i32 },
@@ -119,8 +119,8 @@ export function createShimEngine(maxLanes: number, onCompletion: Completion): La
     receive(lane, timeoutMs) {
       C.lane_recv(engine, lane, timeoutMs);
     },
-    reply(lane, bytes) {
-      check(C.lane_reply(engine, lane, bytes.length ? bytes : EMPTY, bytes.length), "nng_msg_alloc");
+    reply(lane, bytes, timeoutMs) {
+      check(C.lane_reply(engine, lane, bytes.length ? bytes : EMPTY, bytes.length, timeoutMs), "nng_msg_alloc");
     },
     send(lane, bytes, timeoutMs) {
       check(C.lane_send(engine, lane, bytes.length ? bytes : EMPTY, bytes.length, timeoutMs), "nng_msg_alloc");

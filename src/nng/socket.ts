@@ -224,9 +224,9 @@ export abstract class NngSocket {
   }
 
   /** Returns false when the socket closed meanwhile (a handler finishing after close): the reply is dropped. */
-  protected startReply(lane: number, bytes: Uint8Array): boolean {
+  protected startReply(lane: number, bytes: Uint8Array, timeoutMs = -1): boolean {
     if (this.closing) return false;
-    this.engine.reply(lane, bytes);
+    this.engine.reply(lane, bytes, timeoutMs);
     this.started();
     return true;
   }

@@ -10,6 +10,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** The range --max-frame-bytes accepts: below 64 KiB a full hello or status would not fit; NNG sizes are size_t but 1 GiB is already absurd for one frame. */
+export const MIN_FRAME_BYTES = 64 * 1024;
+export const MAX_FRAME_BYTES = 1024 * 1024 * 1024;
 
 type Frame = Request | Reply | Announce | TaskDone;
 

@@ -186,4 +186,33 @@ describe("PostgresTaskStore", () => {
     expect((await again.recover(60_000)).live.map((t) => t.spec.id)).toEqual(["after"]);
     await again.close();
   });
+
+  test("a commit given up on that reaches the server late applies nothing: no refused task lands, no newer state is overwritten", async () => {
+    const url = await freshDb();
+    const store = await PostgresTaskStore.open(url, { log: quiet, unavailableWaitMs: 400 });
+    await store.accept([task("x")]);
+    const admin = new SQL({ url, max: 1, connection: { application_name: "fw-test-admin" } });
+    const backends = (await admin`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'fastworker'`).map((r: { pid: number }) => r.pid);
+    expect(backends.length).toBeGreaterThan(0);
+    // Frozen backends: what is sent to them waits in their sockets, to run when they wake.
+    for (const pid of backends) process.kill(pid, "SIGSTOP");
+    try {
+      store.update("x", { state: "retrying", attempts: 1, dueAt: 1 });
+      const refused = await Promise.resolve(store.accept([task("lost")])).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: "E_UNAVAILABLE" });
+      // Degraded retries go on new connections once the frozen ones are all busy, and land.
+      const deadline = Date.now() + 30_000;
+      while (store.degraded !== undefined && Date.now() < deadline) await Bun.sleep(50);
+      expect(store.degraded).toBeUndefined();
+      store.update("x", { state: "queued", attempts: 2 });
+      await store.accept([task("y")]);
+    } finally {
+      for (const pid of backends) process.kill(pid, "SIGCONT");
+    }
+    await Bun.sleep(500); // the woken backends run what waited for them
+    const rows = await admin`SELECT id, state, attempts FROM fastworker.tasks ORDER BY seq`;
+    expect(rows.map((r: { id: string; state: string; attempts: number }) => `${r.id}:${r.state}:${r.attempts}`)).toEqual(["x:queued:2", "y:queued:0"]);
+    await admin.close();
+    await store.close();
+  });
 });

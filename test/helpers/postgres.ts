@@ -151,7 +151,27 @@ export async function startPostgres(options: { settings?: Record<string, string>
     },
   };
   servers.add(server);
+  if (servers.size === 1) process.once("exit", leftovers);
   return server;
+}
+
+/**
+ * Last resort when a test process ends without afterAll (a crash, an uncaught error): an immediate
+ * shutdown (SIGQUIT ends the backends too) of each server still running, and its dir removed.
+ */
+function leftovers(): void {
+  for (const server of servers) {
+    try {
+      process.kill(server.pid, "SIGQUIT");
+    } catch {
+      // already gone: nothing to stop
+    }
+    // Synchronous (an exit handler cannot await): up to 2 s for it to stop writing into its dir.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 200 && alive(server.pid); i++) Atomics.wait(pause, 0, 0, 10);
+    rmSync(join(server.dataDir, ".."), { recursive: true, force: true });
+  }
+  servers.clear();
 }
 
 /** Stops every server this file started (for afterAll). */

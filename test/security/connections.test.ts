@@ -5,14 +5,13 @@
  * while a normal Client is served throughout.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { connect as tcpConnect, type Socket } from "node:net";
-import { readdirSync } from "node:fs";
 import { Client } from "../../src/client/index.ts";
 import { ReqSocket } from "../../src/nng/index.ts";
 import { decodeReply, encodeFrame, PROTOCOL_VERSION } from "../../src/protocol/index.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
+import { descriptors, handshaken, type RawPeer } from "../helpers/raw-sp.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
@@ -36,36 +35,6 @@ function outcome(request: Promise<Uint8Array>): Promise<string> {
     const reply = decodeReply(bytes);
     return reply.type === "error" ? reply.error.code : reply.type;
   }, () => "dropped");
-}
-
-/** REQ's SP header (protocol 0x30, big-endian, then two reserved bytes): what a peer sends before any frame. */
-const SP_REQ_HEADER = new Uint8Array([0, 0x53, 0x50, 0, 0, 0x30, 0, 0]);
-
-interface RawPeer {
-  socket: Socket;
-  /** True once the control plane closed it (or it failed). */
-  closed: () => boolean;
-}
-
-/** A raw TCP connection that completes the SP handshake (the control plane's 8-byte answer arrives) and then says nothing. */
-function handshaken(address: string): Promise<RawPeer> {
-  const { hostname, port } = new URL(address.replace(/^tcp:/, "http:"));
-  return new Promise((resolve, reject) => {
-    let closed = false;
-    let header = 0;
-    const socket = tcpConnect({ host: hostname, port: Number(port) }, () => socket.write(SP_REQ_HEADER));
-    socket.on("data", (chunk: Buffer) => {
-      header += chunk.length;
-      if (header >= 8) resolve({ socket, closed: () => closed });
-    });
-    socket.on("close", () => (closed = true));
-    socket.on("error", (error) => { closed = true; reject(error); });
-  });
-}
-
-/** Open file descriptors of a process (Linux). */
-function descriptors(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 describe("a fair share of REP contexts per connection (--max-requests-per-connection)", () => {

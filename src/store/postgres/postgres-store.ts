@@ -24,7 +24,8 @@ import type { Recovered, Refusals, StoredTask, StoredTaskPatch, TaskStore } from
 import { quarantine, quarantinedCount, readBack } from "./postgres-recovery.ts";
 import { migrate } from "./postgres-schema.ts";
 import { describe, isConnectionLoss, openError, parseJournalUrl, type JournalTarget } from "./postgres-target.ts";
-import { commitOps, compactRows } from "./postgres-writes.ts";
+import { CommitChain } from "./postgres-chain.ts";
+import { compactRows } from "./postgres-writes.ts";
 import { fence, type FencingToken } from "../../ha/index.ts";
 
 export interface PostgresStoreOptions {
@@ -46,6 +47,14 @@ export interface PostgresStoreOptions {
 }
 
 const RETRY_PAUSE_MS = 100;
+
+/** The connection pool. Per connection, so every commit has it: synchronous_commit "on" waits for the WAL flush (and any synchronous standby). */
+function connect(target: JournalTarget, sync: JournalSync, options: PostgresStoreOptions): SQL {
+  return new SQL({
+    url: target.url, max: 4, connectionTimeout: options.connectTimeoutS ?? 5,
+    connection: { synchronous_commit: sync === "full" ? "on" : "off", application_name: "fastworker" },
+  });
+}
 /** The answer's `code` for a server out of reach: refusals then carry E_UNAVAILABLE. */
 const UNREACHABLE = "unreachable";
 /** The answer's `code` for a commit fenced off (another control plane holds the lease): E_NOT_LEADER. */
@@ -59,7 +68,9 @@ export class PostgresTaskStore implements TaskStore {
   private compacting = false;
   private pausedSince: number | undefined;
 
-  private constructor(readonly target: JournalTarget, readonly sync: JournalSync, private readonly sql: SQL, private readonly options: PostgresStoreOptions) {
+  private chain: CommitChain | undefined;
+
+  private constructor(readonly target: JournalTarget, readonly sync: JournalSync, private sql: SQL, private readonly options: PostgresStoreOptions) {
     this.log = options.log ?? createLogger({ component: "journal" });
     this.commits = new GroupCommit((ops, probe) => this.commit(ops, probe), this.stats, this.log,
       (answer) => (answer.code === UNREACHABLE ? "E_UNAVAILABLE" : answer.code === FENCED ? "E_NOT_LEADER" : "E_JOURNAL"));
@@ -72,14 +83,11 @@ export class PostgresTaskStore implements TaskStore {
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresTaskStore> {
     const target = parseJournalUrl(url);
     const sync = options.sync ?? "full";
-    const sql = new SQL({
-      url: target.url, max: 4, connectionTimeout: options.connectTimeoutS ?? 5,
-      // Per connection, so every commit has it: "on" waits for the WAL flush (and any synchronous standby).
-      connection: { synchronous_commit: sync === "full" ? "on" : "off", application_name: "fastworker" },
-    });
+    const sql = connect(target, sync, options);
     const store = new PostgresTaskStore(target, sync, sql, options);
     try {
       await migrate(sql, target.redacted);
+      store.chain = await CommitChain.open(sql, store.log);
       store.stats.quarantined = await quarantinedCount(sql);
     } catch (error) {
       await sql.close({ timeout: 0 });
@@ -174,13 +182,24 @@ export class PostgresTaskStore implements TaskStore {
     }
   }
 
-  /** One commit's statements: in a fenced transaction while a leader lease is in force. */
-  private write(ops: JournalOp[], probe: boolean): Promise<number> {
-    const token = this.options.fencing;
-    if (token === undefined) return commitOps(this.sql, ops, probe);
+  /**
+   * A server that did not answer within the bound may hold the connection forever (a frozen host,
+   * a cut without a reset): the pool is replaced, so the next attempt connects afresh instead of
+   * queueing behind it. What the old connections sent may still run later; the chain makes it a no-op.
+   */
+  private reconnect(): void {
+    const old = this.sql;
+    this.sql = connect(this.target, this.sync, this.options);
+    void old.close({ timeout: 0 }).catch((error: unknown) => this.log("debug", "journal: closing a connection that did not answer failed", { error: describe(error) }));
+  }
+
+  /** One attempt at a commit: in a fenced transaction while a leader lease is in force. */
+  private attempt(chain: CommitChain, ops: JournalOp[], probe: boolean, token: string): Promise<number> {
+    const fencing = this.options.fencing;
+    if (fencing === undefined) return chain.attempt(this.sql, ops, probe, token);
     return this.sql.begin(async (tx) => {
-      await fence(tx, token);
-      return commitOps(tx, ops, probe);
+      await fence(tx, fencing);
+      return chain.attempt(tx, ops, probe, token);
     }) as Promise<number>;
   }
 
@@ -192,9 +211,11 @@ export class PostgresTaskStore implements TaskStore {
   private async commit(ops: JournalOp[], probe: boolean): Promise<FromWriter> {
     const started = performance.now();
     const deadline = started + (this.options.unavailableWaitMs ?? 3_000);
+    const chain = this.chain!;
+    const token = chain.next();
     for (;;) {
       const left = deadline - performance.now();
-      const attempt = this.write(ops, probe).then((changes) => ({ changes }), (error: unknown) => ({ error }));
+      const attempt = this.attempt(chain, ops, probe, token).then((changes) => ({ changes }), (error: unknown) => ({ error }));
       const timer = Promise.withResolvers<{ timedOut: true }>();
       const handle = setTimeout(() => timer.resolve({ timedOut: true }), Math.max(1, left));
       const outcome = await Promise.race([attempt, timer.promise]);
@@ -208,15 +229,21 @@ export class PostgresTaskStore implements TaskStore {
         return { seq: 0, ok: true, changes: outcome.changes, ms };
       }
       if ("timedOut" in outcome) {
+        chain.abandoned(token);
+        this.reconnect();
         return { seq: 0, ok: false, error: `PostgreSQL at ${this.target.redacted} did not answer within ${Math.round(ms)} ms`, code: UNREACHABLE, ms };
       }
-      if (outcome.error instanceof NotLeaderError) return { seq: 0, ok: false, error: outcome.error.message, code: FENCED, ms };
+      if (outcome.error instanceof NotLeaderError) {
+        chain.abandoned(token);
+        return { seq: 0, ok: false, error: outcome.error.message, code: FENCED, ms };
+      }
       const lost = isConnectionLoss(outcome.error);
       if (lost && this.pausedSince === undefined) {
         this.pausedSince = Date.now();
         this.log("warn", "journal: PostgreSQL is out of reach; acknowledging pauses while commits are retried", { error: describe(outcome.error) });
       }
       if (!lost || this.closed || performance.now() + RETRY_PAUSE_MS >= deadline) {
+        chain.abandoned(token);
         return { seq: 0, ok: false, error: describe(outcome.error), ...(lost ? { code: UNREACHABLE } : {}), ms };
       }
       await Bun.sleep(RETRY_PAUSE_MS);

@@ -6,7 +6,10 @@
  * ids never overlap, so the insert and the update cannot see each other's rows.
  *
  * Replaying the same commit is harmless (every column is set to a value, never incremented):
- * a commit whose answer was lost with the connection is simply sent again.
+ * a commit whose answer was lost with the connection is simply sent again. Each commit also
+ * moves the chain token in meta (postgres-chain.ts) from one it expects to its own, and applies
+ * nothing when the token is elsewhere: a commit given up on that reaches the server late can no
+ * longer overwrite what later commits wrote.
  */
 import type { SQL } from "bun";
 import type { JournalOp } from "../journal-rows.ts";
@@ -62,11 +65,15 @@ export function fold(ops: readonly JournalOp[]): { inserts: InsertRow[]; updates
 }
 
 const COMMIT = `
-WITH ins AS (
+WITH guard AS (
+  UPDATE ${SCHEMA}.meta SET value = $3 WHERE key = 'commit_chain' AND value IN (SELECT json_array_elements_text($4::text::json))
+  RETURNING 1
+), ins AS (
   INSERT INTO ${SCHEMA}.tasks (id, name, priority, state, attempts, due_at, submitted_at, finished_at, spec, record)
   SELECT id, name, priority, state, attempts, due_at, submitted_at, finished_at, spec, record
   FROM json_to_recordset($1::text::json) AS x(id TEXT, name TEXT, priority TEXT, state TEXT, attempts INTEGER,
     due_at DOUBLE PRECISION, submitted_at DOUBLE PRECISION, finished_at DOUBLE PRECISION, spec TEXT, record TEXT)
+  WHERE EXISTS (SELECT 1 FROM guard)
   ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, priority = EXCLUDED.priority, state = EXCLUDED.state,
     attempts = EXCLUDED.attempts, due_at = EXCLUDED.due_at, submitted_at = EXCLUDED.submitted_at,
     finished_at = EXCLUDED.finished_at, spec = EXCLUDED.spec, record = EXCLUDED.record
@@ -78,24 +85,29 @@ WITH ins AS (
     record = CASE WHEN u.finish THEN u.record ELSE t.record END
   FROM json_to_recordset($2::text::json) AS u(id TEXT, state TEXT, attempts INTEGER, set_due BOOLEAN,
     due_at DOUBLE PRECISION, finish BOOLEAN, finished_at DOUBLE PRECISION, record TEXT)
-  WHERE t.id = u.id
+  WHERE t.id = u.id AND EXISTS (SELECT 1 FROM guard)
   RETURNING 1
 )
-SELECT ((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd))::int AS changes`;
+SELECT (SELECT count(*) FROM guard)::int AS guarded, ((SELECT count(*) FROM ins) + (SELECT count(*) FROM upd))::int AS changes,
+  (SELECT value FROM ${SCHEMA}.meta WHERE key = 'commit_chain') AS current`;
 
 const PROBE = `INSERT INTO ${SCHEMA}.meta (key, value) VALUES ('last_write_probe', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`;
 
+/** What one commit statement found: applied (the token was one it expected), or the token it found instead. */
+export type CommitOutcome = { applied: true; changes: number } | { applied: false; current: string | null };
+
 /**
- * Applies one group commit; resolves with the rows changed once PostgreSQL has committed it
- * (flushed to its WAL on disk with synchronous_commit on). `probe` writes even when `ops` is
- * empty: how a degraded journal learns the server takes writes again.
+ * Applies one group commit if the chain token is one of `expect`, moving it to `next`; resolves
+ * once PostgreSQL has committed it (flushed to its WAL on disk with synchronous_commit on).
+ * `probe` writes even when `ops` is empty: how a degraded journal learns the server takes writes again.
  */
-export async function commitOps(sql: SQL, ops: readonly JournalOp[], probe: boolean): Promise<number> {
+export async function commitOps(sql: SQL, ops: readonly JournalOp[], probe: boolean, chain: { next: string; expect: readonly string[] }): Promise<CommitOutcome> {
   if (probe) await sql.unsafe(PROBE, [String(Date.now())]);
-  if (ops.length === 0) return 0;
+  if (ops.length === 0) return { applied: true, changes: 0 };
   const { inserts, updates } = fold(ops);
-  const [row] = await sql.unsafe(COMMIT, [JSON.stringify(inserts), JSON.stringify(updates)]) as Array<{ changes: number }>;
-  return row?.changes ?? 0;
+  const [row] = await sql.unsafe(COMMIT, [JSON.stringify(inserts), JSON.stringify(updates), chain.next, JSON.stringify(chain.expect)]) as Array<{ guarded: number; changes: number; current: string | null }>;
+  // The final SELECT sees the statement's snapshot: `current` is the token before this commit.
+  return row !== undefined && row.guarded === 1 ? { applied: true, changes: row.changes } : { applied: false, current: row?.current ?? null };
 }
 
 /** Deletes finished tasks older than `before` in bounded batches, so no statement holds locks for long. */

@@ -1,0 +1,107 @@
+/**
+ * How tasks get in: submit (dedupe by id and idempotency key, known task, allowed callback,
+ * --max-queued, then the store's write before the submitter hears "accepted") and the
+ * dashboard's retry of a failed or cancelled task under the same id.
+ */
+import { TaskError, toWireError, type WireError } from "../errors.ts";
+import type { CallbackPolicy } from "../auth/callback-allow.ts";
+import type { TaskRecord, TaskSpec } from "../protocol/index.ts";
+import type { Refusals, TaskStore } from "../store/index.ts";
+import type { TaskCatalog } from "../tasks/index.ts";
+import type { AdmissionLimits } from "./admission-limits.ts";
+import { createEntry, type TaskEntry } from "./task-entry.ts";
+import type { TaskTable } from "./task-table.ts";
+
+export type SubmitReply = { id: string; status?: TaskRecord["status"]; error?: WireError };
+
+export interface TaskAdmissionDeps {
+  table: TaskTable;
+  catalog: TaskCatalog;
+  callbackPolicy: CallbackPolicy;
+  limits: AdmissionLimits;
+  store: TaskStore;
+  /** False before start and from stop on: every submit is then refused E_SHUTTING_DOWN. */
+  accepting: () => boolean;
+  /** After tasks were admitted: dispatch, and re-arm the due timer. */
+  afterChange: () => void;
+}
+
+export class TaskAdmission {
+  constructor(private readonly deps: TaskAdmissionDeps) {}
+
+  /** Results of `awaitedBy` tasks go to that client's outbox. */
+  async submit(specs: readonly TaskSpec[], awaitedBy?: string): Promise<SubmitReply[]> {
+    const { table, catalog, callbackPolicy, limits, store } = this.deps;
+    if (!this.deps.accepting()) {
+      return specs.map((s) => ({ id: s.id, error: { code: "E_SHUTTING_DOWN", message: "the control plane is not accepting tasks" } }));
+    }
+    const now = Date.now();
+    const replies: SubmitReply[] = [];
+    const accepted: Array<{ entry: TaskEntry; spec: TaskSpec }> = [];
+    for (const spec of specs) {
+      const existing = table.existing(spec.id, spec.idempotencyKey);
+      if (existing !== undefined) {
+        replies.push({ id: existing, status: table.get(existing)?.status ?? "pending" });
+        continue;
+      }
+      const definition = catalog.get(spec.name);
+      if (!definition) {
+        replies.push({ id: spec.id, error: { code: "E_UNKNOWN_TASK", message: `no task named "${spec.name}" is registered (known: ${catalog.names().join(", ")})` } });
+        continue;
+      }
+      if (spec.callback && !callbackPolicy.allows(spec.callback.address)) {
+        replies.push({ id: spec.id, error: { code: "E_CALLBACK_NOT_ALLOWED", message: `callbacks may not dial ${spec.callback.address}: the control plane allows loopback and its --callback-allow list only` } });
+        continue;
+      }
+      const full = limits.refuse(accepted.length);
+      if (full) {
+        replies.push({ id: spec.id, error: full });
+        continue;
+      }
+      const entry = createEntry(spec, definition, now);
+      if (awaitedBy !== undefined) entry.awaitedBy = awaitedBy;
+      accepted.push({ entry, spec });
+      replies.push({ id: entry.id });
+    }
+    if (accepted.length === 0) return replies;
+    // The store hears of every task before the submitter is told it was accepted.
+    let refusals: Refusals | void;
+    try {
+      refusals = await limits.reserving(accepted.length, () => store.accept(accepted.map(({ entry, spec }) => ({
+        spec, priority: entry.priority, state: entry.dueAt !== undefined ? "scheduled" : "queued", attempts: 0,
+        submittedAt: entry.submittedAt, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
+      }))));
+    } catch (error) {
+      // Code and message only: a journal error must not carry the server's stack or paths to clients.
+      const { code, message } = toWireError(error, "E_JOURNAL");
+      return replies.map((r) => (r.error || r.status ? r : { id: r.id, error: { code, message } }));
+    }
+    for (const { entry } of accepted) {
+      const refused = refusals?.get(entry.id);
+      if (refused === undefined) table.admit(entry);
+      else replies[replies.findIndex((r) => r.id === entry.id && !r.error && !r.status)] = { id: entry.id, error: { code: refused.code, message: refused.message } };
+    }
+    for (const reply of replies) if (!reply.error && !reply.status) reply.status = table.live.get(reply.id)?.state;
+    this.deps.afterChange();
+    return replies;
+  }
+
+  /** Runs a failed or cancelled task again under the same id (the dashboard's retry button). */
+  retry(id: string): TaskRecord {
+    const { table, catalog } = this.deps;
+    if (table.live.has(id)) throw new TaskError("E_NOT_RETRYABLE", `task ${id} is still ${table.live.get(id)!.state}`, { taskId: id });
+    const record = table.results.peek(id);
+    if (!record) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known (or its result expired)`, { taskId: id });
+    if (record.status !== "failure" && record.status !== "cancelled") {
+      throw new TaskError("E_NOT_RETRYABLE", `task ${id} ended with ${record.status}; only failed or cancelled tasks can be retried`, { taskId: id });
+    }
+    const definition = catalog.get(record.name);
+    if (!definition) throw new TaskError("E_UNKNOWN_TASK", `task ${record.name} is no longer registered`, { taskId: id });
+    const entry = createEntry({ id, name: record.name, args: record.args ?? [], priority: record.priority, ...(record.kwargs ? { kwargs: record.kwargs } : {}) }, definition, Date.now());
+    entry.state = record.status;
+    entry.history = [...record.history];
+    table.revive(entry);
+    this.deps.afterChange();
+    return table.get(id)!;
+  }
+}

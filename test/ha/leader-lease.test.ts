@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { NotLeaderError } from "../../src/errors.ts";
 import { fence, fencedWrite, FENCE_PREDICATE, LeaderLease } from "../../src/ha/index.ts";
+import { PostgresTaskStore, type StoredTask } from "../../src/store/index.ts";
 import { startPostgres, type Postgres } from "../helpers/postgres.ts";
 
 let pg: Postgres;
@@ -126,5 +127,25 @@ describe("fencing", () => {
     const [, grant] = await Promise.all([writing, takeover]);
     expect(order).toEqual(["old write committed", "taken over"]);
     expect(grant.epoch).toBe(first.epoch + 1);
+  });
+
+  test("the PostgreSQL journal of a leader fences every commit: once another holds the lease its submissions are refused with E_NOT_LEADER, and nothing of them is stored", async () => {
+    const { url, sql } = await database("fenced_store");
+    const [old, next] = await contenders(url, 2, 300);
+    const first = (await old!.tryAcquire())!;
+    const quiet = () => {};
+    const store = await PostgresTaskStore.open(url, { fencing: old!.token(first.epoch), log: quiet });
+    const task = (id: string): StoredTask => ({ spec: { id, name: "add", args: [1, 2] }, priority: "normal", state: "queued", attempts: 0, submittedAt: Date.now() });
+    try {
+      await store.accept([task("while-leader")]);
+      await Bun.sleep(400);
+      expect(await next!.tryAcquire()).toMatchObject({ epoch: first.epoch + 1 });
+      const refused = await Promise.resolve(store.accept([task("after-takeover")])).then(() => undefined, (e: unknown) => e);
+      expect(refused).toMatchObject({ code: "E_NOT_LEADER" });
+      const ids = (await sql`SELECT id FROM fastworker.tasks ORDER BY id`).map((r: { id: string }) => r.id);
+      expect(ids).toEqual(["while-leader"]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -10,8 +10,8 @@ import {
 } from "../model/defaults.ts";
 import type { TlsOptions } from "../nng/index.ts";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
-import type { JournalSync, TaskStore } from "../store/index.ts";
 import type { FencingToken } from "../ha/index.ts";
+import type { JournalSync, TaskStore } from "../store/index.ts";
 import type { Logger } from "../log.ts";
 import { checkConnectionLimits, type ConnectionLimitOptions } from "./connection-limits.ts";
 import { checkWaitLimits } from "./held-waits.ts";

@@ -8,7 +8,11 @@ import type { ControlPlane } from "./control-plane.ts";
 import type { ConnectionLimits } from "./connection-limits.ts";
 import { HeldWaits } from "./held-waits.ts";
 import { PipeRegistry, type PipeState } from "./pipe-registry.ts";
-import { SubworkerRegistry } from "./subworkers.ts";
+import { SubworkerRegistry, type SubworkerHost } from "./subworkers.ts";
+
+/** What the router reads and calls on its control plane, by name: the requests it answers, and what the subworker registry needs. */
+export type RouterHost = SubworkerHost & Pick<ControlPlane,
+  "cancel" | "maxFrameBytes" | "outboxes" | "record" | "snapshot" | "submit" | "waiters" | "watches">;
 import { addAwaiter } from "./task-entry.ts";
 
 /** `submit` with `wait` and no `waitMs` waits this long (then clamped to the max wait like any other). */
@@ -24,7 +28,7 @@ export class RequestRouter {
   readonly held: HeldWaits;
 
   constructor(
-    private readonly cp: ControlPlane, private readonly gate: AuthGate, limits: { maxWaitMs: number; maxHeldPerConnection: number },
+    private readonly cp: RouterHost, private readonly gate: AuthGate, limits: { maxWaitMs: number; maxHeldPerConnection: number },
     pipes = new PipeRegistry(), private readonly connections?: ConnectionLimits,
   ) {
     this.subworkers = new SubworkerRegistry(cp);

@@ -182,6 +182,16 @@ export class PostgresTaskStore implements TaskStore {
     }
   }
 
+  /** One attempt at a commit on the chain: in a fenced transaction while a leader lease is in force. */
+  private write(chain: CommitChain, ops: JournalOp[], probe: boolean, chainToken: string): Promise<number> {
+    const fencing = this.options.fencing;
+    if (fencing === undefined) return chain.attempt(this.sql, ops, probe, chainToken);
+    return this.sql.begin(async (tx) => {
+      await fence(tx, fencing);
+      return chain.attempt(tx, ops, probe, chainToken);
+    }) as Promise<number>;
+  }
+
   /**
    * A server that did not answer within the bound may hold the connection forever (a frozen host,
    * a cut without a reset): the pool is replaced, so the next attempt connects afresh instead of
@@ -191,16 +201,6 @@ export class PostgresTaskStore implements TaskStore {
     const old = this.sql;
     this.sql = connect(this.target, this.sync, this.options);
     void old.close({ timeout: 0 }).catch((error: unknown) => this.log("debug", "journal: closing a connection that did not answer failed", { error: describe(error) }));
-  }
-
-  /** One attempt at a commit: in a fenced transaction while a leader lease is in force. */
-  private attempt(chain: CommitChain, ops: JournalOp[], probe: boolean, token: string): Promise<number> {
-    const fencing = this.options.fencing;
-    if (fencing === undefined) return chain.attempt(this.sql, ops, probe, token);
-    return this.sql.begin(async (tx) => {
-      await fence(tx, fencing);
-      return chain.attempt(tx, ops, probe, token);
-    }) as Promise<number>;
   }
 
   /**
@@ -215,7 +215,7 @@ export class PostgresTaskStore implements TaskStore {
     const token = chain.next();
     for (;;) {
       const left = deadline - performance.now();
-      const attempt = this.attempt(chain, ops, probe, token).then((changes) => ({ changes }), (error: unknown) => ({ error }));
+      const attempt = this.write(chain, ops, probe, token).then((changes) => ({ changes }), (error: unknown) => ({ error }));
       const timer = Promise.withResolvers<{ timedOut: true }>();
       const handle = setTimeout(() => timer.resolve({ timedOut: true }), Math.max(1, left));
       const outcome = await Promise.race([attempt, timer.promise]);
@@ -233,10 +233,7 @@ export class PostgresTaskStore implements TaskStore {
         this.reconnect();
         return { seq: 0, ok: false, error: `PostgreSQL at ${this.target.redacted} did not answer within ${Math.round(ms)} ms`, code: UNREACHABLE, ms };
       }
-      if (outcome.error instanceof NotLeaderError) {
-        chain.abandoned(token);
-        return { seq: 0, ok: false, error: outcome.error.message, code: FENCED, ms };
-      }
+      if (outcome.error instanceof NotLeaderError) return { seq: 0, ok: false, error: outcome.error.message, code: FENCED, ms };
       const lost = isConnectionLoss(outcome.error);
       if (lost && this.pausedSince === undefined) {
         this.pausedSince = Date.now();

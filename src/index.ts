@@ -13,7 +13,7 @@ export type { BackpressureOptions, BatchItem, ClientOptions, ClusterStatus, Subm
 export { ControlPlane, createControlPlane, EmbeddedClient, type ControlPlaneOptions, type ControlPlaneEvents, type EventName } from "./control-plane/index.ts";
 export {
   FastWorkerError, TaskError, UnavailableError, ProtocolError, NngError, LibraryError, ConfigError,
-  TaskDefinitionError, StateTransitionError, RetryLater, NonRetryable, QueueFullError, type ErrorCode, type WireError,
+  TaskDefinitionError, StateTransitionError, RetryLater, NonRetryable, QueueFullError, NotLeaderError, type ErrorCode, type WireError,
 } from "./errors.ts";
 export type { TaskRecord, TaskState, WorkerInfo } from "./protocol/index.ts";
 export { Subworker, createSubworker, type SubworkerOptions } from "./subworker/index.ts";

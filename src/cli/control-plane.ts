@@ -8,7 +8,7 @@ import {
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { JournalStore, parseJournalSync, type JournalSync } from "../store/index.ts";
+import { JournalStore, parseJournalSync, parseJournalUrl, type JournalSync } from "../store/index.ts";
 import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
 import { createLogger, parseLogLevel } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FASTWORKER_VERSION, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
@@ -18,6 +18,7 @@ import { checkDashboardAccess } from "../server/access.ts";
 import type { Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
+import { awaitLeadership, type Leadership } from "./leader-election.ts";
 import { controlPlaneSecurityArgs, controlPlaneSecurityOptions, describeSecurity } from "./security-args.ts";
 
 
@@ -54,6 +55,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       "data-dir": { type: "string", description: "Where the journal lives (default ./.fastworker) [FASTWORKER_DATA_DIR]" },
       "no-journal": { type: "boolean", description: "Keep everything in memory: a crash loses queued tasks [FASTWORKER_JOURNAL=false]" },
       "journal-url": { type: "string", description: "Keep the journal in PostgreSQL instead of --data-dir: postgres://user:pass@host:5432/db (prefer the env var: argv is visible to other users) [FASTWORKER_JOURNAL_URL]" },
+      "leader-lease-ms": { type: "string", description: "With --journal-url: how long the leader lease lasts; a standby takes over within about this long after the active control plane dies (default 5000) [FASTWORKER_LEADER_LEASE_MS]" },
       "journal-sync": { type: "string", description: "full: acknowledge once fsynced, survives power loss; normal: once written to the OS, survives a process crash (default full) [FASTWORKER_JOURNAL_SYNC]" },
       "gui-cors-origin": { type: "string", description: "Origins whose pages may call the dashboard API, comma-separated, e.g. https://ops.example.com (default none) [FASTWORKER_GUI_CORS_ORIGIN]" },
       "subworker-port": { type: "string", description: "Accepted from the Python original and ignored: subworkers register on --base-address [FASTWORKER_SUBWORKER_PORT]" },
@@ -72,9 +74,21 @@ export function controlPlaneCommand(ctx: CliContext) {
       const gui = guiOptions(a, env);
       const journalUrl = postgresJournal(a, env);
       const journal = journalUrl === undefined ? journalStore(a, env) : undefined;
+      // Several control planes on one PostgreSQL journal: only the lease holder runs; the others are standbys until it expires.
+      let leadership: Leadership | undefined;
+      if (journalUrl !== undefined) {
+        const outcome = await awaitLeadership({
+          journalUrl: parseJournalUrl(journalUrl).url, address: baseAddress, ...(security.tls ? { tls: security.tls } : {}),
+          leaseMs: resolve({ flag: "leader-lease-ms", env: "FASTWORKER_LEADER_LEASE_MS", parse: integer(100, 86_400_000), fallback: DEFAULT_LEADER_LEASE_MS }, flag(a, "leader-lease-ms"), env),
+          log: createLogger({ component: "leader" }), shutdown: ctx.shutdown, out: (line) => ctx.out(line),
+        });
+        if (typeof outcome === "string") return void ctx.out(`${outcome}: stopping (a standby, nothing to drain)`);
+        leadership = outcome;
+      }
       const cp = await createControlPlane({
         ...(journal ? { store: journal } : {}),
         ...(journalUrl !== undefined ? { journalUrl, journalSync: journalSyncOf(a, env) } : {}),
+        ...(leadership ? { journalFencing: leadership.token } : {}),
         ...(gui ? { guiUrl: security.guiTls ? gui.url.replace(/^http:/, "https:") : gui.url } : {}),
         taskModules: taskModules(a, ctx),
         ...optionalId(resolve({ flag: "worker-id", env: "FASTWORKER_WORKER_ID", parse: text, fallback: "" }, flag(a, "worker-id"), env)),
@@ -130,16 +144,27 @@ export function controlPlaneCommand(ctx: CliContext) {
       ctx.out(`  discovery:  ${noDiscovery ? "off" : (cp.announcingOn ?? color(ctx, 31, "OFF: the discovery address could not be bound (see the error above)"))}`);
       ctx.out(`  journal:    ${journal ? `${journal.dataDir} (sync ${journal.sync})` : cp.journal ? `${cp.journal.path} (PostgreSQL, sync ${cp.journal.sync})` : "off (in memory only)"}`);
       ctx.out(`  dashboard:  ${dashboard ? `${dashboard.url}${gui?.token ? " (token required)" : ""}${gui?.corsOrigins.length ? ` (CORS: ${gui.corsOrigins.join(", ")})` : ""}` : "off"}`);
-      const signal = await ctx.shutdown;
+      if (leadership) ctx.out(`  leader:     epoch ${leadership.token.epoch} (lease held in PostgreSQL)`);
+      const signal = await Promise.race([ctx.shutdown, leadership?.lost ?? new Promise<never>(() => {})]);
+      if (typeof signal !== "string") {
+        // Another control plane may lead now: stop at once (fencing already refuses our writes) and say why.
+        await dashboard?.stop();
+        await cp.stop({ drainMs: 0 });
+        throw signal;
+      }
       ctx.out(`${signal}: stopping (running tasks get 10 s to finish)`);
       await dashboard?.stop();
       await cp.stop({ drainMs: 10_000 });
+      await leadership?.release(); // a standby takes over now, not when the lease would have expired
       await shutdownOtelExport(); // sends the spans and metrics still buffered (FASTWORKER_TELEMETRY_ENABLED)
     },
   });
 }
 
 /** The dashboard's settings (flag > env > default), or undefined when it is off; the token comes only from the environment, never argv. */
+/** How long the leader lease lasts by default: a standby takes over within about this long. */
+const DEFAULT_LEADER_LEASE_MS = 5_000;
+
 function journalEnabled(a: Args, env: Record<string, string | undefined>): boolean {
   return flag(a, "no-journal") !== true && flag(a, "journal") !== false && resolve({ flag: "journal", env: "FASTWORKER_JOURNAL", parse: boolean, fallback: true }, undefined, env);
 }

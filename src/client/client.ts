@@ -68,6 +68,7 @@ export class Client {
     const addresses = await this.addresses();
     const connection = new FailoverConnection({
       addresses, connectTimeoutMs: this.connectTimeoutMs, maxFrameBytes: this.maxFrameBytes,
+      onFailover: () => this.submitter.failedOver(),
       security: peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"),
       ...(this.options.failoverTimeoutMs !== undefined ? { failoverTimeoutMs: this.options.failoverTimeoutMs } : {}),
     });

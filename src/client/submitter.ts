@@ -182,6 +182,15 @@ export class Submitter {
     }
   }
 
+  /**
+   * Requests now go to another control plane, which has no outbox for this client: ask it for
+   * every owed id at once (finished ones answer now, the rest are kept for our collect there),
+   * rather than after a whole empty long-poll.
+   */
+  failedOver(): void {
+    if (this.collecting.size > 0) this.repoll([...this.collecting]);
+  }
+
   private repoll(ids: readonly string[]): void {
     for (const id of ids) this.polling.add(id);
     this.schedule();

@@ -59,6 +59,11 @@ export class FailoverConnection {
   private readonly connections = new Map<string, Connection>();
   /** Connections closed because their peer dropped: requests that were waiting on them are sent elsewhere. */
   private readonly retired = new WeakSet<Connection>();
+  /**
+   * Addresses that just failed (dropped, or did not answer), until when: not gone back to, not even
+   * when a standby names one as the leader, until the connect timeout has passed.
+   */
+  private readonly downUntil = new Map<string, number>();
   /** The configured addresses, then leaders that standbys named, in the order to try them. */
   private readonly candidates: string[];
   private current: string;
@@ -104,7 +109,12 @@ export class FailoverConnection {
         if (this.closed || cause === undefined || (cause === "unavailable" && this.candidates.length < 2)) throw error;
         if (!tried.includes(at)) tried.push(at);
         deadline ??= performance.now() + failoverMs;
-        const spent = () => new UnavailableError(`no control plane served the request within the failover time of ${failoverMs} ms; tried ${tried.join(", ")} (last: ${describe(error)})`, { cause: error });
+        const spent = () => {
+          // Addresses that had just dropped are skipped rather than tried: named too, so the message shows every one.
+          const skipped = this.candidates.filter((c) => !tried.includes(c));
+          const also = skipped.length > 0 ? `; skipped as just lost: ${skipped.join(", ")}` : "";
+          return new UnavailableError(`no control plane served the request within the failover time of ${failoverMs} ms; tried ${tried.join(", ")}${also} (last: ${describe(error)})`, { cause: error });
+        };
         if (deadline - performance.now() < MIN_ATTEMPT_MS) throw spent();
         this.moveOn(at, error as Error);
         // A whole round failed (or a standby named no leader): pause, so standbys are not spun on.
@@ -130,16 +140,36 @@ export class FailoverConnection {
    */
   private moveOn(from: string, error: Error): void {
     if (this.current !== from) return;
+    if (failoverCause(error) === "unavailable") this.downUntil.set(from, performance.now() + this.options.connectTimeoutMs);
     const hint = leaderHint(error);
     let next: string;
-    if (hint !== undefined && hint !== from) {
+    // A standby names the leader it last saw: right after that one died, the name is stale, so it is not followed while down.
+    if (hint !== undefined && hint !== from && !this.isDown(hint)) {
       if (!this.candidates.includes(hint)) this.candidates.push(hint);
       next = hint;
     } else {
-      next = this.candidates[(this.candidates.indexOf(from) + 1) % this.candidates.length]!;
+      next = this.nextCandidate(from);
     }
     this.current = next;
     if (next !== from) this.options.onFailover?.(from, next, error);
+  }
+
+  /** The candidate after `from` that is not down; `from` itself when every other one is (ask it again, after a pause). */
+  private nextCandidate(from: string): string {
+    const at = this.candidates.indexOf(from);
+    for (let step = 1; step <= this.candidates.length; step++) {
+      const candidate = this.candidates[(at + step) % this.candidates.length]!;
+      if (!this.isDown(candidate) || candidate === from) return candidate;
+    }
+    return from;
+  }
+
+  private isDown(address: string): boolean {
+    const until = this.downUntil.get(address);
+    if (until === undefined) return false;
+    if (performance.now() < until) return true;
+    this.downUntil.delete(address);
+    return false;
   }
 
   /**
@@ -157,7 +187,9 @@ export class FailoverConnection {
       this.retired.add(lost);
       void lost.close();
     }
-    if (this.current === address) this.moveOn(address, new UnavailableError(`the connection to the control plane at ${address} was lost`));
+    const error = new UnavailableError(`the connection to the control plane at ${address} was lost`);
+    if (this.current === address) this.moveOn(address, error);
+    else this.downUntil.set(address, performance.now() + this.options.connectTimeoutMs);
   }
 
   private connectionTo(address: string): Connection {

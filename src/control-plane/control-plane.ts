@@ -7,7 +7,7 @@ import { CallbackPolicy } from "../auth/callback-allow.ts";
 import type { Outcome, TaskRecord, TaskSpec, WorkerInfo } from "../protocol/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
 import { MemoryTaskStore, PostgresTaskStore, type JournalHealth, type JournalStats, type TaskStore } from "../store/index.ts";
-import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler } from "../scheduler/index.ts";
+import type { ScheduleInfo } from "../scheduler/index.ts";
 import { loadTaskModules, type TaskCatalog } from "../tasks/index.ts";
 import { DEFAULT_DISCOVERY_ADDRESS, type Announcer } from "../discovery/index.ts";
 import { attachTelemetry, type ControlPlaneTelemetry } from "../telemetry/control-plane.ts";
@@ -28,6 +28,7 @@ import { recoverFromStore } from "./recovery.ts";
 import type { RequestRouter } from "./request-router.ts";
 import { fitOutcome } from "./result-size.ts";
 import { deliverResults } from "./result-delivery.ts";
+import { Schedules } from "./schedules.ts";
 import { drainWithin, releaseInOrder, withDeadline, type ReleaseStep, type StopOptions } from "./shutdown.ts";
 import { statusSnapshot, type StatusSnapshot } from "./status-snapshot.ts";
 import { TaskActivity } from "./task-activity.ts";
@@ -78,8 +79,7 @@ export class ControlPlane {
   private connections: ConnectionLimits | undefined;
   private announcer: Announcer | undefined;
   private pool: WorkerPool | undefined;
-  /** Fires periodic tasks; created in start() so interval schedules count from then. */
-  private scheduler: Scheduler | undefined;
+  private readonly periodic = new Schedules();
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
   private state: "created" | "starting" | "running" | "stopping" | "stopped" = "created";
   /** The one release in progress: every stop() caller (and a failed start) awaits this same promise. */
@@ -158,8 +158,7 @@ export class ControlPlane {
     }
     this.state = "running";
     // After "running": every periodic run goes through submit(), which refuses work before that.
-    this.scheduler = createControlPlaneScheduler(this);
-    this.scheduler.start();
+    this.periodic.start(this);
     this.log("info", "control plane started", { id: this.id, address: this.address, concurrency: this.options.concurrency ?? availableParallelism(), tasks: this.catalog.names() });
   }
 
@@ -247,22 +246,17 @@ export class ControlPlane {
 
   /** Periodic tasks: schedule, counters and next (up to 3) due times. */
   schedules(): ScheduleInfo[] {
-    return this.scheduler?.list() ?? [];
+    return this.periodic.list();
   }
 
   /** Stops firing a periodic task until resumeSchedule(); throws E_UNKNOWN_SCHEDULE for other names. */
   pauseSchedule(name: string): ScheduleInfo {
-    return this.requireScheduler().pause(name);
+    return this.periodic.pause(name);
   }
 
   /** Resumes a paused periodic task; due times missed meanwhile follow its catchUp policy (never a burst). */
   resumeSchedule(name: string): ScheduleInfo {
-    return this.requireScheduler().resume(name);
-  }
-
-  private requireScheduler(): Scheduler {
-    if (!this.scheduler) throw new FastWorkerError("E_UNKNOWN_SCHEDULE", "the control plane is not running: it has no schedules");
-    return this.scheduler;
+    return this.periodic.resume(name);
   }
 
   /** Results of attempts, from the local pool or subworkers. */
@@ -303,7 +297,7 @@ export class ControlPlane {
   /** In order; each tolerates a resource a failed start never acquired. */
   private releaseSteps(drainMs: number): ReleaseStep[] {
     return [
-      { name: "timers", run: () => { this.scheduler?.stop(); this.dueTimer.stop(); clearInterval(this.sweepTimer); this.connections?.stop(); } },
+      { name: "timers", run: () => { this.periodic.stop(); this.dueTimer.stop(); clearInterval(this.sweepTimer); this.connections?.stop(); } },
       { name: "worker pool", run: () => this.pool?.close({ drainMs }) },
       { name: "waiters", run: () => { this.waiters.releaseAll(); this.outboxes.release(); this.watches.close(); this.router?.subworkers.close(); } },
       { name: "discovery announcer", run: () => this.announcer?.close() },
@@ -320,7 +314,9 @@ export class ControlPlane {
 export async function createControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const catalog = await loadTaskModules(options.taskModules, { cwd: options.cwd ?? process.cwd() });
   const store = options.store ?? (options.journalUrl === undefined ? undefined
-    : await PostgresTaskStore.open(options.journalUrl, { ...(options.journalSync ? { sync: options.journalSync } : {}), log: createLogger({ component: "journal" }) }));
+    : await PostgresTaskStore.open(options.journalUrl, {
+      ...(options.journalSync ? { sync: options.journalSync } : {}), ...(options.journalFencing ? { fencing: options.journalFencing } : {}), log: createLogger({ component: "journal" }),
+    }));
   const cp = new ControlPlane(catalog, store ? { ...options, store } : options);
   await cp.start();
   return cp;

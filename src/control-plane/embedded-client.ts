@@ -6,6 +6,9 @@ import type { TaskDefinition } from "../tasks/index.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import type { WorkersPage } from "./worker-pages.ts";
 
+/** What an in-process client uses of its control plane. */
+export type EmbeddedHost = Pick<ControlPlane, "cancel" | "record" | "snapshot" | "submit" | "waiters" | "workers">;
+
 const FOREVER_MS = 2 ** 31 - 1;
 
 /**
@@ -14,7 +17,7 @@ const FOREVER_MS = 2 ** 31 - 1;
  * second process; the control plane still serves remote clients and subworkers.
  */
 export class EmbeddedClient {
-  constructor(private readonly cp: ControlPlane) {}
+  constructor(private readonly cp: EmbeddedHost) {}
 
   // NoInfer: the definition alone fixes the argument types, so wrong arguments are a compile error
   // (inferred from both, TaskDefinition's bivariant handler would let any tuple through). The

@@ -11,7 +11,7 @@ import { errorFrame } from "../protocol/index.ts";
 import { ConnectionLimits, fitToDescriptors } from "./connection-limits.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { PipeRegistry } from "./pipe-registry.ts";
-import { RequestRouter } from "./request-router.ts";
+import { RequestRouter, type RouterHost } from "./request-router.ts";
 import { SlowReaders } from "./slow-readers.ts";
 
 export interface EndpointSettings {
@@ -29,7 +29,7 @@ export interface Endpoint {
 }
 
 /** Listens and serves; throws (E_ADDRINUSE, TLS errors) with nothing left open. */
-export function openEndpoint(host: ConstructorParameters<typeof RequestRouter>[0], settings: EndpointSettings): Endpoint {
+export function openEndpoint(host: RouterHost, settings: EndpointSettings): Endpoint {
   const { resolved, log } = settings;
   const token = envToken(settings.token, "FASTWORKER_TOKEN").token;
   const workerToken = envToken(settings.workerToken, "FASTWORKER_WORKER_TOKEN").token;

@@ -10,6 +10,7 @@ import {
 } from "../model/defaults.ts";
 import type { TlsOptions } from "../nng/index.ts";
 import { DEFAULT_MAX_FRAME_BYTES, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
+import type { FencingToken } from "../ha/index.ts";
 import type { JournalSync, TaskStore } from "../store/index.ts";
 import type { Logger } from "../log.ts";
 import { checkConnectionLimits, type ConnectionLimitOptions } from "./connection-limits.ts";
@@ -56,6 +57,8 @@ export interface ControlPlaneOptions {
   /** postgres://user:pass@host:5432/db: the journal in PostgreSQL (ignored when `store` is given); `journalSync` as for SQLite. */
   journalUrl?: string;
   journalSync?: JournalSync;
+  /** Active/standby on that journal: the leader's lease token, which every journal write presents (src/ha/fencing.ts). */
+  journalFencing?: FencingToken;
   log?: Logger;
   cwd?: string;
   /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */

@@ -9,7 +9,11 @@ import type { ConnectionLimits } from "./connection-limits.ts";
 import { HeldWaits } from "./held-waits.ts";
 import { PipeRegistry, type PipeState } from "./pipe-registry.ts";
 import { resultsReply } from "./result-replies.ts";
-import { SubworkerRegistry } from "./subworkers.ts";
+import { SubworkerRegistry, type SubworkerHost } from "./subworkers.ts";
+
+/** What the router reads and calls on its control plane, by name: the requests it answers, and what the subworker registry needs. */
+export type RouterHost = SubworkerHost & Pick<ControlPlane,
+  "cancel" | "maxFrameBytes" | "outboxes" | "record" | "snapshot" | "submit" | "waiters" | "watches">;
 import { addAwaiter } from "./task-entry.ts";
 
 /** `submit` with `wait` and no `waitMs` waits this long (then clamped to the max wait like any other). */
@@ -25,7 +29,7 @@ export class RequestRouter {
   readonly held: HeldWaits;
 
   constructor(
-    private readonly cp: ControlPlane, private readonly gate: AuthGate, limits: { maxWaitMs: number; maxHeldPerConnection: number },
+    private readonly cp: RouterHost, private readonly gate: AuthGate, limits: { maxWaitMs: number; maxHeldPerConnection: number },
     pipes = new PipeRegistry(), private readonly connections?: ConnectionLimits,
   ) {
     this.subworkers = new SubworkerRegistry(cp);
@@ -100,16 +104,22 @@ export class RequestRouter {
     await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : waitMs, signal);
     // The rest stay in the client's outbox for its next collect.
     const results = this.cp.outboxes.take(clientId, ids);
-    // A resubmitted id (a retry after a failover) whose task had already ended is answered now, not after a collect's whole wait.
-    if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results));
+    // A resubmitted id (a retry after a failover, a task recovered from the journal) is this
+    // client's to collect too, and if it had already ended it is answered now, not after a collect's whole wait.
+    if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results, clientId));
     return resultsReply(results, missing, this.cp.maxFrameBytes, { outboxes: this.cp.outboxes, clientId });
   }
 
-  private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[]): TaskRecord[] {
+  private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[], clientId: string): TaskRecord[] {
     const had = new Set(taken.map((r) => r.taskId));
     const records: TaskRecord[] = [];
     for (const id of ids) {
-      if (had.has(id) || this.cp.table.live.has(id)) continue;
+      if (had.has(id)) continue;
+      const live = this.cp.table.live.get(id);
+      if (live !== undefined) {
+        addAwaiter(live, clientId);
+        continue;
+      }
       const record = this.cp.record(id);
       if (record) records.push(record);
     }

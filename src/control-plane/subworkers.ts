@@ -1,6 +1,10 @@
 import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf, type WorkerInfo } from "../protocol/index.ts";
 import { FastWorkerError } from "../errors.ts";
 import type { ControlPlane } from "./control-plane.ts";
+
+/** What the subworker registry reads and calls on its control plane, by name (not the whole object). */
+export type SubworkerHost = Pick<ControlPlane,
+  "activity" | "afterChange" | "catalog" | "dispatcher" | "events" | "id" | "inactiveWorkerTtlMs" | "log" | "outcome" | "table" | "workerTimeoutMs">;
 import { SubworkerSource, type LeaseOffer } from "./subworker-source.ts";
 import { WorkerSessions } from "./worker-sessions.ts";
 
@@ -30,7 +34,7 @@ export class SubworkerRegistry {
   private readonly sessions = new WorkerSessions();
   private readonly sweepTimer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly cp: ControlPlane) {
+  constructor(private readonly cp: SubworkerHost) {
     this.sweepTimer = setInterval(() => this.sweep(), Math.min(1000, Math.max(50, cp.workerTimeoutMs / 4)));
     this.sweepTimer.unref();
   }

@@ -3,6 +3,10 @@ import type { ScheduleInfo } from "../scheduler/index.ts";
 import type { JournalHealth } from "../store/index.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type { ControlPlane, SubmitReply } from "./control-plane.ts";
+
+/** What the dashboard's view and commands read and call on a control plane, by name. */
+export type ViewHost = Pick<ControlPlane,
+  "address" | "cancel" | "catalog" | "id" | "journal" | "on" | "pauseSchedule" | "resumeSchedule" | "retry" | "running" | "schedules" | "startedAt" | "submit" | "table" | "workers">;
 import type { ControlPlaneEvents, EventName } from "./events.ts";
 import { TERMINAL_STATES } from "../model/task-state.ts";
 import { toRecord } from "./task-entry.ts";
@@ -74,7 +78,7 @@ export interface ControlPlaneCommands {
   forget(id: string): boolean;
 }
 
-export function createView(cp: ControlPlane): ControlPlaneView {
+export function createView(cp: ViewHost): ControlPlaneView {
   const table = cp.table;
   // Pages, filters and counts in bounded time however many tasks are held (task-index.ts).
   const index = taskIndexOf(table);
@@ -137,7 +141,7 @@ export function createView(cp: ControlPlane): ControlPlaneView {
   };
 }
 
-export function createCommands(cp: ControlPlane): ControlPlaneCommands {
+export function createCommands(cp: ViewHost): ControlPlaneCommands {
   return {
     submit: (specs) => cp.submit(specs),
     cancel: (id) => cp.cancel(id),

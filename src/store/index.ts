@@ -5,4 +5,4 @@ export { inspectJournal, checkJournal, salvageJournal, type JournalSummary, type
 export { JOURNAL_SYNC_MODES, parseJournalSync, type JournalSync } from "./journal-schema.ts";
 export { JournalStats, COMMIT_BUCKETS, JOURNAL_OPERATIONS, type JournalHealth } from "./journal-health.ts";
 export { MAX_JOURNAL_DEPTH } from "./journal-rows.ts";
-export { PostgresTaskStore, parseJournalUrl, POSTGRES_SCHEMA_VERSION, type PostgresStoreOptions } from "./postgres/index.ts";
+export { PostgresTaskStore, openError as journalOpenError, parseJournalUrl, POSTGRES_SCHEMA_VERSION, type PostgresStoreOptions } from "./postgres/index.ts";

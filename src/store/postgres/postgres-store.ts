@@ -12,7 +12,7 @@
  * under the same ids is safe) and so are new ones until a retry commits, which ends the pause.
  */
 import { SQL } from "bun";
-import { FastWorkerError } from "../../errors.ts";
+import { FastWorkerError, NotLeaderError } from "../../errors.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import type { TaskRecord } from "../../protocol/index.ts";
 import { GroupCommit } from "../group-commit.ts";
@@ -26,6 +26,7 @@ import { migrate } from "./postgres-schema.ts";
 import { describe, isConnectionLoss, openError, parseJournalUrl, type JournalTarget } from "./postgres-target.ts";
 import { CommitChain } from "./postgres-chain.ts";
 import { compactRows } from "./postgres-writes.ts";
+import { fence, type FencingToken } from "../../ha/index.ts";
 
 export interface PostgresStoreOptions {
   /** `full` (default): synchronous_commit on, acknowledged once on the server's disk; `normal`: off (see docs/operations.md). */
@@ -37,6 +38,12 @@ export interface PostgresStoreOptions {
   connectTimeoutS?: number;
   /** The longest close() waits for pending writes. Default 10 s. */
   closeTimeoutMs?: number;
+  /**
+   * Active/standby (src/ha): the leader's lease and epoch. Every commit then starts with fence(),
+   * so once another control plane took the lease over none of this one's writes commits: they
+   * are refused with E_NOT_LEADER. Without it (one control plane), commits are not fenced.
+   */
+  fencing?: FencingToken;
 }
 
 const RETRY_PAUSE_MS = 100;
@@ -50,6 +57,8 @@ function connect(target: JournalTarget, sync: JournalSync, options: PostgresStor
 }
 /** The answer's `code` for a server out of reach: refusals then carry E_UNAVAILABLE. */
 const UNREACHABLE = "unreachable";
+/** The answer's `code` for a commit fenced off (another control plane holds the lease): E_NOT_LEADER. */
+const FENCED = "not-leader";
 
 export class PostgresTaskStore implements TaskStore {
   readonly stats = new JournalStats();
@@ -64,7 +73,7 @@ export class PostgresTaskStore implements TaskStore {
   private constructor(readonly target: JournalTarget, readonly sync: JournalSync, private sql: SQL, private readonly options: PostgresStoreOptions) {
     this.log = options.log ?? createLogger({ component: "journal" });
     this.commits = new GroupCommit((ops, probe) => this.commit(ops, probe), this.stats, this.log,
-      (answer) => (answer.code === UNREACHABLE ? "E_UNAVAILABLE" : "E_JOURNAL"));
+      (answer) => (answer.code === UNREACHABLE ? "E_UNAVAILABLE" : answer.code === FENCED ? "E_NOT_LEADER" : "E_JOURNAL"));
   }
 
   /**
@@ -173,6 +182,16 @@ export class PostgresTaskStore implements TaskStore {
     }
   }
 
+  /** One attempt at a commit on the chain: in a fenced transaction while a leader lease is in force. */
+  private write(chain: CommitChain, ops: JournalOp[], probe: boolean, chainToken: string): Promise<number> {
+    const fencing = this.options.fencing;
+    if (fencing === undefined) return chain.attempt(this.sql, ops, probe, chainToken);
+    return this.sql.begin(async (tx) => {
+      await fence(tx, fencing);
+      return chain.attempt(tx, ops, probe, chainToken);
+    }) as Promise<number>;
+  }
+
   /**
    * A server that did not answer within the bound may hold the connection forever (a frozen host,
    * a cut without a reset): the pool is replaced, so the next attempt connects afresh instead of
@@ -196,7 +215,7 @@ export class PostgresTaskStore implements TaskStore {
     const token = chain.next();
     for (;;) {
       const left = deadline - performance.now();
-      const attempt = chain.attempt(this.sql, ops, probe, token).then((changes) => ({ changes }), (error: unknown) => ({ error }));
+      const attempt = this.write(chain, ops, probe, token).then((changes) => ({ changes }), (error: unknown) => ({ error }));
       const timer = Promise.withResolvers<{ timedOut: true }>();
       const handle = setTimeout(() => timer.resolve({ timedOut: true }), Math.max(1, left));
       const outcome = await Promise.race([attempt, timer.promise]);
@@ -214,6 +233,7 @@ export class PostgresTaskStore implements TaskStore {
         this.reconnect();
         return { seq: 0, ok: false, error: `PostgreSQL at ${this.target.redacted} did not answer within ${Math.round(ms)} ms`, code: UNREACHABLE, ms };
       }
+      if (outcome.error instanceof NotLeaderError) return { seq: 0, ok: false, error: outcome.error.message, code: FENCED, ms };
       const lost = isConnectionLoss(outcome.error);
       if (lost && this.pausedSince === undefined) {
         this.pausedSince = Date.now();

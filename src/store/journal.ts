@@ -6,7 +6,8 @@ import type { TaskRecord } from "../protocol/index.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { JournalStats, type JournalHealth } from "./journal-health.ts";
 import { quarantine, quarantinedCount, readBack } from "./journal-recovery.ts";
-import { acceptOp, finishOp, updateOp, type JournalOp } from "./journal-rows.ts";
+import { updateOp } from "./journal-rows.ts";
+import { acceptThrough, finishThrough } from "./journal-ops.ts";
 import { configure, journalError, journalPath, migrate, type JournalSync } from "./journal-schema.ts";
 import type { Recovered, Refusals, StoredTask, StoredTaskPatch, TaskStore } from "./task-store.ts";
 import { WriterThread } from "./writer-thread.ts";
@@ -73,20 +74,7 @@ export class JournalStore implements TaskStore {
 
   accept(tasks: readonly StoredTask[]): Promise<Refusals | void> | Refusals | void {
     if (this.closed) return Promise.reject(new FastWorkerError("E_CLOSED", "the journal is closed"));
-    const ops: JournalOp[] = [];
-    let refusals: Map<string, FastWorkerError> | undefined;
-    for (const task of tasks) {
-      // Each row is serialised on its own: a task that cannot be journaled fails alone.
-      try {
-        ops.push(acceptOp(task));
-      } catch (error) {
-        if (!(error instanceof FastWorkerError)) throw error;
-        (refusals ??= new Map()).set(task.spec.id, error);
-      }
-    }
-    // Every task refused: nothing to wait for. (An empty call still waits for what was written before it.)
-    if (ops.length === 0 && refusals !== undefined) return refusals;
-    return refusals === undefined ? this.commits.accept(ops) : this.commits.accept(ops).then(() => refusals);
+    return acceptThrough(this.commits, tasks);
   }
 
   update(id: string, patch: StoredTaskPatch): void {
@@ -95,7 +83,7 @@ export class JournalStore implements TaskStore {
 
   finish(id: string, record: TaskRecord): void {
     if (this.closed) return;
-    this.commits.write(finishOp(id, record, (error) => this.log("warn", "journal: a result cannot be journaled; the task stays finished but its result is lost at a restart", { id, error: error.message })));
+    finishThrough(this.commits, id, record, this.log);
   }
 
   async recover(resultTtlMs: number): Promise<Recovered> {

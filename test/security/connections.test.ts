@@ -12,22 +12,13 @@ import { startControlPlane } from "../helpers/control-plane.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
 import { descriptors, handshaken, type RawPeer } from "../helpers/raw-sp.ts";
+import { timedSubmit } from "../helpers/timed.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
 
 const HOURS_MS = 10_000_000;
 
-/** Milliseconds a normal Client's submit takes to be answered (it fails the test past `limitMs`). */
-async function timedSubmit(client: Client, limitMs: number): Promise<number> {
-  const started = performance.now();
-  const id = await Promise.race([
-    client.delay("add", 1, 2),
-    Bun.sleep(limitMs).then(() => { throw new Error(`submit not answered within ${limitMs} ms`); }),
-  ]);
-  expect(typeof id).toBe("string");
-  return performance.now() - started;
-}
 
 /** The reply's type, or its error code; "dropped" once the socket closed. */
 function outcome(request: Promise<Uint8Array>): Promise<string> {

@@ -10,6 +10,7 @@ import { ReqSocket } from "../../src/nng/index.ts";
 import { decodeReply, encodeFrame, PROTOCOL_VERSION } from "../../src/protocol/index.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { killAll } from "../helpers/processes.ts";
+import { timedSubmit } from "../helpers/timed.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
@@ -35,16 +36,6 @@ function attack(address: string, count = ATTACK): Attack {
   return { socket, replies };
 }
 
-/** Milliseconds a normal Client's submit takes to be answered (it fails the test past `limitMs`). */
-async function timedSubmit(client: Client, limitMs: number): Promise<number> {
-  const started = performance.now();
-  const id = await Promise.race([
-    client.delay("add", 1, 2),
-    Bun.sleep(limitMs).then(() => { throw new Error(`submit not answered within ${limitMs} ms`); }),
-  ]);
-  expect(typeof id).toBe("string");
-  return performance.now() - started;
-}
 
 async function settledCount(replies: Promise<string>[], value: string): Promise<number> {
   let n = 0;

@@ -18,7 +18,8 @@ import type { TaskRecord } from "../../protocol/index.ts";
 import { GroupCommit } from "../group-commit.ts";
 import { JournalStats, type JournalHealth } from "../journal-health.ts";
 import type { FromWriter } from "../journal-messages.ts";
-import { acceptOp, finishOp, updateOp, type JournalOp } from "../journal-rows.ts";
+import { updateOp, type JournalOp } from "../journal-rows.ts";
+import { acceptThrough, finishThrough } from "../journal-ops.ts";
 import type { JournalSync } from "../journal-schema.ts";
 import type { Recovered, Refusals, StoredTask, StoredTaskPatch, TaskStore } from "../task-store.ts";
 import { quarantine, quarantinedCount, readBack } from "./postgres-recovery.ts";
@@ -102,18 +103,7 @@ export class PostgresTaskStore implements TaskStore {
 
   accept(tasks: readonly StoredTask[]): Promise<Refusals | void> | Refusals | void {
     if (this.closed) return Promise.reject(new FastWorkerError("E_CLOSED", "the journal is closed"));
-    const ops: JournalOp[] = [];
-    let refusals: Map<string, FastWorkerError> | undefined;
-    for (const task of tasks) {
-      try {
-        ops.push(acceptOp(task));
-      } catch (error) {
-        if (!(error instanceof FastWorkerError)) throw error;
-        (refusals ??= new Map()).set(task.spec.id, error);
-      }
-    }
-    if (ops.length === 0 && refusals !== undefined) return refusals;
-    return refusals === undefined ? this.commits.accept(ops) : this.commits.accept(ops).then(() => refusals);
+    return acceptThrough(this.commits, tasks);
   }
 
   update(id: string, patch: StoredTaskPatch): void {
@@ -122,7 +112,7 @@ export class PostgresTaskStore implements TaskStore {
 
   finish(id: string, record: TaskRecord): void {
     if (this.closed) return;
-    this.commits.write(finishOp(id, record, (error) => this.log("warn", "journal: a result cannot be journaled; the task stays finished but its result is lost at a restart", { id, error: error.message })));
+    finishThrough(this.commits, id, record, this.log);
   }
 
   async recover(resultTtlMs: number): Promise<Recovered> {

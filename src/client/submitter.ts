@@ -4,6 +4,8 @@ import type { FailoverConnection } from "../connection/failover.ts";
 import type { Backpressure } from "./backpressure.ts";
 
 const POLL_WAIT_MS = 20_000;
+/** Refused tasks due for resubmission within this many ms share one frame (see scheduleResubmits). */
+const RESUBMIT_BATCH_MS = 4;
 
 interface Waiting {
   resolve: (record: TaskRecord) => void;
@@ -29,6 +31,7 @@ export class Submitter {
   private readonly clientId = crypto.randomUUID();
   /** Tasks refused with E_QUEUE_FULL waiting to be submitted again: their timer and how to reject them if the client stops. */
   private readonly resubmits = new Map<ReturnType<typeof setTimeout>, (error: Error) => void>();
+  private resubmitFlush: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly connection: () => FailoverConnection, private readonly backpressure: Backpressure) {}
 
@@ -104,9 +107,23 @@ export class Submitter {
     const timer = setTimeout(() => {
       this.resubmits.delete(timer);
       requeue();
-      this.schedule();
+      this.scheduleResubmits();
     }, delay);
     this.resubmits.set(timer, (e) => (this.backpressure.settled(id), reject(e)));
+  }
+
+  /**
+   * Refused tasks whose backoff ends within RESUBMIT_BATCH_MS go out again in one frame. Flushed
+   * one by one (each timer its own frame), a burst of thousands of refusals became thousands of
+   * one-task frames, and that storm held this client's result polls back so long that results of
+   * tasks accepted meanwhile left the result cache before they were asked for (E_TASK_NOT_FOUND).
+   */
+  private scheduleResubmits(): void {
+    if (this.resubmitFlush !== undefined) return;
+    this.resubmitFlush = setTimeout(() => {
+      this.resubmitFlush = undefined;
+      this.schedule();
+    }, RESUBMIT_BATCH_MS);
   }
 
   private async sendAwaited(batch: Array<{ spec: TaskSpec } & Waiting>) {
@@ -233,6 +250,8 @@ export class Submitter {
   abort(error: Error): void {
     for (const [timer, reject] of this.resubmits) (clearTimeout(timer), reject(error));
     this.resubmits.clear();
+    if (this.resubmitFlush !== undefined) clearTimeout(this.resubmitFlush);
+    this.resubmitFlush = undefined;
     this.backpressure.clear();
     for (const b of this.fireAndForget.splice(0)) b.reject(error);
     for (const b of this.awaited.splice(0)) b.reject(error);

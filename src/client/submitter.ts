@@ -86,7 +86,7 @@ export class Submitter {
       reply.tasks.forEach((t, i) => {
         const b = batch[i]!;
         const error = t.error ? fromWireError(t.error, t.id) : undefined;
-        if (error instanceof QueueFullError) return this.resubmitLater(b.spec.id, error, b.reject, () => this.fireAndForget.push(b));
+        if (error instanceof QueueFullError) return this.resubmitLater(b.spec.id, error, b.reject, () => this.fireAndForget.push(b), true);
         this.backpressure.settled(b.spec.id);
         if (error) b.reject(error);
         else b.resolve(t.id);
@@ -101,22 +101,26 @@ export class Submitter {
    * same spec (same id, so a duplicate would be recognised) goes out again after the backoff, and
    * the caller's promise stays pending meanwhile. Past maxWaitMs the caller gets the error.
    */
-  private resubmitLater(id: string, error: QueueFullError, reject: (e: Error) => void, requeue: () => void): void {
+  private resubmitLater(id: string, error: QueueFullError, reject: (e: Error) => void, requeue: () => void, share = false): void {
     const delay = this.backpressure.delayFor(id, error);
     if (delay === undefined) return reject(error);
     const timer = setTimeout(() => {
       this.resubmits.delete(timer);
       requeue();
-      this.scheduleResubmits();
+      if (share) this.scheduleResubmits();
+      else this.schedule();
     }, delay);
     this.resubmits.set(timer, (e) => (this.backpressure.settled(id), reject(e)));
   }
 
   /**
-   * Refused tasks whose backoff ends within RESUBMIT_BATCH_MS go out again in one frame. Flushed
-   * one by one (each timer its own frame), a burst of thousands of refusals became thousands of
-   * one-task frames, and that storm held this client's result polls back so long that results of
-   * tasks accepted meanwhile left the result cache before they were asked for (E_TASK_NOT_FOUND).
+   * Refused fire-and-forget tasks whose backoff ends within RESUBMIT_BATCH_MS go out again in one
+   * frame. Flushed one by one (each timer its own frame), a burst of thousands of refusals became
+   * thousands of one-task frames, and that storm held this client's result polls back so long that
+   * results of tasks accepted meanwhile left the result cache before they were asked for
+   * (E_TASK_NOT_FOUND). Awaited tasks keep one frame each: their results wait in this client's
+   * outbox from acceptance, so nothing is lost, and refilling the queue task by task is faster
+   * (submit --count of 3 000 against --max-queued 50: 1.2-1.5 s, 2.1-2.3 s when shared).
    */
   private scheduleResubmits(): void {
     if (this.resubmitFlush !== undefined) return;

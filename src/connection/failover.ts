@@ -8,7 +8,7 @@ import { Connection } from "./connection.ts";
 export const DEFAULT_FAILOVER_TIMEOUT_MS = 30_000;
 /** Pause after a whole round of addresses failed fast (standbys, refused dials), doubling up to the cap. */
 const ROUND_PAUSE_MS = 50;
-const ROUND_PAUSE_MAX_MS = 1_000;
+const ROUND_PAUSE_MAX_MS = 250;
 /** Below this much of the failover budget left, no new attempt starts (it could only time out). */
 const MIN_ATTEMPT_MS = 100;
 

@@ -1,6 +1,6 @@
 import { FastWorkerError, toWireError } from "../errors.ts";
 import {
-  decodeRequest, encodeFrame, errorFrame, PROTOCOL_VERSION,
+  decodeRequest, encodeEvents, encodeFrame, errorFrame, PROTOCOL_VERSION,
   type Request, type RequestOf, type TaskRecord,
 } from "../protocol/index.ts";
 import type { AuthGate } from "../auth/gate.ts";
@@ -185,7 +185,10 @@ export class RequestRouter {
 
   private async watch(request: RequestOf<"watch">, signal: AbortSignal): Promise<Uint8Array> {
     const batch = await this.cp.watches.watch(request.watchId, request.ids, this.held.clamp(request.waitMs), signal);
-    return encodeFrame({ v: PROTOCOL_VERSION, type: "events", ...batch });
+    // Cut at the frame limit like results replies: the rest answers the watch's next request at once.
+    const { bytes, left } = encodeEvents(batch, this.cp.maxFrameBytes);
+    this.cp.watches.putBack(request.watchId, left);
+    return bytes;
   }
 
   private status(request: RequestOf<"status">): Uint8Array {

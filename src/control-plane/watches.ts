@@ -92,6 +92,15 @@ export class Watches {
     return batch;
   }
 
+  /** Events a reply had no room for (protocol/events-frame.ts) go back to the front of the watch, for its next request. */
+  putBack(watchId: string, events: readonly WatchEvent[]): void {
+    const watch = this.watches.get(watchId);
+    if (watch === undefined || events.length === 0) return;
+    watch.queue = [...events, ...watch.queue];
+    const over = watch.queue.length - this.maxQueue;
+    if (over > 0) (watch.queue.splice(0, over), (watch.missed += over));
+  }
+
   /** Answers every held watch request now and stops listening (shutdown). */
   close(): void {
     for (const watch of this.watches.values()) watch.wake?.();

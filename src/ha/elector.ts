@@ -76,9 +76,20 @@ export class LeaderElector {
   private tick(): Promise<void> {
     this.ticking = this.check().finally(() => {
       this.ticking = undefined;
-      if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.checkEveryMs);
+      if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.nextCheckMs());
     });
     return this.ticking;
+  }
+
+  /**
+   * A standby that saw the leader's grant end sooner than the next check tries right after it
+   * (its remaining time is the database's, so no clock of ours is trusted): a takeover then
+   * costs the lease, not the lease plus up to one check interval.
+   */
+  private nextCheckMs(): number {
+    const role = this.current;
+    if (role.role !== "standby" || role.leader === undefined || role.leader.expired) return this.checkEveryMs;
+    return Math.max(1, Math.min(this.checkEveryMs, Math.ceil(role.leader.remainingMs) + 5));
   }
 
   private async check(): Promise<void> {
@@ -101,7 +112,10 @@ export class LeaderElector {
         return;
       }
       const leader = await this.lease.leader();
-      if (!this.stopped && (this.current.role !== "standby" || !sameLeader(this.current.leader, leader))) this.become({ role: "standby", leader });
+      if (this.stopped) return;
+      // Told only on a change of leader; the time it has left is kept for nextCheckMs() either way.
+      if (this.current.role !== "standby" || !sameLeader(this.current.leader, leader)) this.become({ role: "standby", leader });
+      else this.current = { role: "standby", leader };
     } catch (error) {
       // PostgreSQL unreachable: a leader keeps its role until its grant runs out (the expiry timer), a standby waits.
       this.options.log?.("warn", "the leader lease could not be checked", { error: String(error), role: this.current.role });

@@ -1,7 +1,7 @@
 import type { SQL } from "bun";
 import * as v from "valibot";
 import { FastWorkerError } from "../errors.ts";
-import { GrantRowSchema, LEASE_TABLE_DDL, LeaderRowSchema, type LeaderRow } from "./lease-schema.ts";
+import { GrantRowSchema, LEASE_TABLE_DDL, LeaderRowWithTimeSchema } from "./lease-schema.ts";
 import type { FencingToken } from "./fencing.ts";
 
 /** The one lease FastWorker's control planes contend for. */
@@ -38,6 +38,8 @@ export interface LeaderInfo {
   epoch: number;
   /** True once the grant ran out (nobody leads until someone acquires it). */
   expired: boolean;
+  /** What the grant had left when read, by the database's clock (<= 0 once expired): when a standby should try again. */
+  remainingMs: number;
 }
 
 /**
@@ -106,9 +108,13 @@ export class LeaderLease {
   /** Who holds the lease (or last did); undefined when nobody ever took it. */
   async leader(): Promise<LeaderInfo | undefined> {
     const rows = await this.run("read the leader lease", () => this.sql`
-      SELECT holder, address, epoch, expires_at <= now() AS expired FROM fastworker_leader WHERE name = ${this.name}`);
+      SELECT holder, address, epoch, expires_at <= now() AS expired,
+        CASE WHEN expires_at = '-infinity' THEN 0 ELSE extract(epoch FROM (expires_at - now())) * 1000 END AS remaining_ms
+      FROM fastworker_leader WHERE name = ${this.name}`);
     const row = (rows as unknown[])[0];
-    return row === undefined ? undefined : toInfo(v.parse(LeaderRowSchema, row));
+    if (row === undefined) return undefined;
+    const parsed = v.parse(LeaderRowWithTimeSchema, row);
+    return { holderId: parsed.holder, address: parsed.address, epoch: parsed.epoch, expired: parsed.expired, remainingMs: parsed.remaining_ms };
   }
 
   /** What a write transaction presents while this holder leads with `epoch` (see fencing.ts). */
@@ -132,8 +138,4 @@ export class LeaderLease {
       throw new FastWorkerError("E_JOURNAL", `could not ${what} in PostgreSQL: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
-}
-
-export function toInfo(row: LeaderRow): LeaderInfo {
-  return { holderId: row.holder, address: row.address, epoch: row.epoch, expired: row.expired };
 }

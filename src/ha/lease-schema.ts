@@ -40,5 +40,11 @@ export const LeaderRowSchema = v.object({
   expired: v.boolean(),
 });
 
+/** The row with the time its grant has left by the database's clock (negative once expired). */
+export const LeaderRowWithTimeSchema = v.object({
+  ...LeaderRowSchema.entries,
+  remaining_ms: v.pipe(v.union([v.number(), v.string()]), v.transform((raw) => Number(raw)), v.number()),
+});
+
 export type GrantRow = v.InferOutput<typeof GrantRowSchema>;
 export type LeaderRow = v.InferOutput<typeof LeaderRowSchema>;

@@ -7,3 +7,4 @@ export { AuthRoleSchema, type AuthRole } from "./auth-frames.ts";
 export * from "./limits.ts";
 export { withinDepth } from "./depth.ts";
 export { encodeResults, type MissingResult, type PackedResults } from "./results-frame.ts";
+export { encodeEvents, type EventsBatch } from "./events-frame.ts";

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { TaskError } from "../../src/errors.ts";
 import { ReqSocket } from "../../src/nng/index.ts";
-import { decodeReply, DEFAULT_MAX_FRAME_BYTES, encodeFrame, encodeResults, type TaskRecord } from "../../src/protocol/index.ts";
+import { decodeReply, DEFAULT_MAX_FRAME_BYTES, encodeEvents, encodeFrame, encodeResults, type TaskRecord } from "../../src/protocol/index.ts";
 import { startControlPlane } from "../helpers/control-plane.ts";
 import { killAll } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -58,8 +58,35 @@ describe("results that do not fit a reply frame", () => {
     expect(first.results.map((r) => r.taskId)).toEqual(ids.slice(0, 2));
     const second = await ask(ids.filter((id) => !first.results.some((r) => r.taskId === id)));
     expect(second.results.map((r) => r.taskId)).toEqual([ids[2]!]);
+
+    // A watch of the same three finished tasks: their final events (with the records) come over two replies.
+    const watch = async (adding: string[]) => {
+      const bytes = await raw.request(encodeFrame({ v: 1, type: "watch", watchId: "w-big", ids: adding, waitMs: 0 }), { timeoutMs: 10_000 });
+      expect(bytes.byteLength).toBeLessThanOrEqual(DEFAULT_MAX_FRAME_BYTES);
+      const reply = decodeReply(bytes);
+      if (reply.type !== "events") throw new Error(`unexpected reply ${reply.type}`);
+      return reply.events.map((e) => [e.name, e.taskId]);
+    };
+    expect(await watch(ids)).toEqual(ids.slice(0, 2).map((id) => ["task.succeeded", id]));
+    expect(await watch([])).toEqual([["task.succeeded", ids[2]!]]);
     await raw.close();
     await client.stop();
+  });
+});
+
+describe("encodeEvents", () => {
+  test("a batch over the limit keeps events in order and leaves the rest; one too large alone carries E_RESULT_TOO_LARGE instead of its record", () => {
+    const event = (id: string, size: number) => ({ name: "task.succeeded", taskId: id, at: 1, payload: { record: { taskId: id, result: "x".repeat(size) } } });
+    const cut = encodeEvents({ events: [event("a", 600), event("b", 600), event("c", 10)], missed: 2 }, 1_000);
+    expect(cut.bytes.byteLength).toBeLessThanOrEqual(1_000);
+    expect(decodeReply(cut.bytes)).toMatchObject({ type: "events", missed: 2, events: [{ taskId: "a" }] });
+    expect(cut.left.map((e) => e.taskId)).toEqual(["b", "c"]);
+    const huge = encodeEvents({ events: [event("big", 5_000), event("next", 10)], missed: 0 }, 1_000);
+    const reply = decodeReply(huge.bytes);
+    if (reply.type !== "events") throw new Error(reply.type);
+    expect(reply.events.map((e) => e.taskId)).toEqual(["big", "next"]);
+    expect(reply.events[0]!.payload).toMatchObject({ error: { code: "E_RESULT_TOO_LARGE" } });
+    expect(huge.left).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
 import { NotLeaderError } from "../../src/errors.ts";
 import { fence, fencedWrite, FENCE_PREDICATE, LeaderLease } from "../../src/ha/index.ts";
+import { PostgresTaskStore, type StoredTask } from "../../src/store/index.ts";
 import { startPostgres, type Postgres } from "../helpers/postgres.ts";
 
 let pg: Postgres;
@@ -46,7 +47,7 @@ describe("the leader lease", () => {
       const { grant, lease } = winners[0]!;
       expect(grant.epoch).toBe(lastEpoch + 1);
       lastEpoch = grant.epoch;
-      expect(await leases[0]!.leader()).toEqual({ holderId: lease.options.holderId, address: lease.options.address, epoch: grant.epoch, expired: false });
+      expect(await leases[0]!.leader()).toMatchObject({ holderId: lease.options.holderId, address: lease.options.address, epoch: grant.epoch, expired: false });
       // Held and unexpired: nobody else gets it, not even by asking again.
       expect((await Promise.all(leases.map((l) => l.tryAcquire()))).every((g) => g === undefined)).toBe(true);
       expect(await lease.release(grant.epoch)).toBe(true);
@@ -60,6 +61,10 @@ describe("the leader lease", () => {
     const first = (await a!.tryAcquire())!;
     expect(first).toBeDefined();
     expect(first.validUntil).toBeLessThanOrEqual(sentAt + 400 + 1);
+    // What a standby reads: the grant's time left by the database's clock, so it can try right after it ends.
+    const seen = (await b!.leader())!;
+    expect(seen.remainingMs).toBeGreaterThan(0);
+    expect(seen.remainingMs).toBeLessThanOrEqual(400);
     // Renewed in time, it stays a's past the first grant's end.
     await Bun.sleep(250);
     expect(await a!.renew(first.epoch)).toMatchObject({ epoch: first.epoch });
@@ -67,7 +72,8 @@ describe("the leader lease", () => {
     expect(await b!.tryAcquire()).toBeUndefined();
     // a goes quiet: once the lease time has passed since its last renewal, b takes over with the next epoch.
     await Bun.sleep(450);
-    expect((await b!.leader())?.expired).toBe(true);
+    expect(await b!.leader()).toMatchObject({ expired: true });
+    expect((await b!.leader())!.remainingMs).toBeLessThanOrEqual(0);
     const second = await b!.tryAcquire();
     expect(second?.epoch).toBe(first.epoch + 1);
     expect(await a!.renew(first.epoch)).toBeUndefined();
@@ -121,5 +127,25 @@ describe("fencing", () => {
     const [, grant] = await Promise.all([writing, takeover]);
     expect(order).toEqual(["old write committed", "taken over"]);
     expect(grant.epoch).toBe(first.epoch + 1);
+  });
+
+  test("the PostgreSQL journal of a leader fences every commit: once another holds the lease its submissions are refused with E_NOT_LEADER, and nothing of them is stored", async () => {
+    const { url, sql } = await database("fenced_store");
+    const [old, next] = await contenders(url, 2, 300);
+    const first = (await old!.tryAcquire())!;
+    const quiet = () => {};
+    const store = await PostgresTaskStore.open(url, { fencing: old!.token(first.epoch), log: quiet });
+    const task = (id: string): StoredTask => ({ spec: { id, name: "add", args: [1, 2] }, priority: "normal", state: "queued", attempts: 0, submittedAt: Date.now() });
+    try {
+      await store.accept([task("while-leader")]);
+      await Bun.sleep(400);
+      expect(await next!.tryAcquire()).toMatchObject({ epoch: first.epoch + 1 });
+      const refused = await Promise.resolve(store.accept([task("after-takeover")])).then(() => undefined, (e: unknown) => e);
+      expect(refused).toMatchObject({ code: "E_NOT_LEADER" });
+      const ids = (await sql`SELECT id FROM fastworker.tasks ORDER BY id`).map((r: { id: string }) => r.id);
+      expect(ids).toEqual(["while-leader"]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -112,18 +112,27 @@ export class RequestRouter {
 
   private finishedOutsideOutbox(ids: readonly string[], taken: readonly TaskRecord[], clientId: string): TaskRecord[] {
     const had = new Set(taken.map((r) => r.taskId));
-    const records: TaskRecord[] = [];
+    return this.claim(ids.filter((id) => !had.has(id)), clientId).finished;
+  }
+
+  /**
+   * For each id: an unfinished task will go to `clientId`'s outbox when it ends; a finished one's
+   * record is returned now; an unknown one is listed.
+   */
+  private claim(ids: readonly string[], clientId: string): { finished: TaskRecord[]; unknown: string[] } {
+    const finished: TaskRecord[] = [];
+    const unknown: string[] = [];
     for (const id of ids) {
-      if (had.has(id)) continue;
       const live = this.cp.table.live.get(id);
       if (live !== undefined) {
         addAwaiter(live, clientId);
         continue;
       }
       const record = this.cp.record(id);
-      if (record) records.push(record);
+      if (record) finished.push(record);
+      else unknown.push(id);
     }
-    return records;
+    return { finished, unknown };
   }
 
   private async collect(request: RequestOf<"collect">, signal: AbortSignal): Promise<Uint8Array> {
@@ -140,18 +149,8 @@ export class RequestRouter {
 
   /** Finished tasks now; every unfinished one goes to the client's outbox when it ends (collected by `collect`). */
   private resultsToOutbox(ids: readonly string[], clientId: string): Uint8Array {
-    const results: TaskRecord[] = [];
-    const missing: Array<{ id: string; error: { code: string; message: string } }> = [];
-    for (const id of ids) {
-      const live = this.cp.table.live.get(id);
-      if (live !== undefined) {
-        addAwaiter(live, clientId);
-        continue;
-      }
-      const record = this.cp.record(id);
-      if (record) results.push(record);
-      else missing.push({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } });
-    }
+    const { finished: results, unknown } = this.claim(ids, clientId);
+    const missing = unknown.map((id) => ({ id, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } }));
     return resultsReply(results, missing, this.cp.maxFrameBytes, { outboxes: this.cp.outboxes, clientId });
   }
 

@@ -4,10 +4,8 @@ import { FastWorkerError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import type { TaskRecord } from "../protocol/index.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { JournalStats, type JournalHealth } from "./journal-health.ts";
 import { quarantine, quarantinedCount, readBack } from "./journal-recovery.ts";
-import { updateOp } from "./journal-rows.ts";
-import { acceptThrough, finishThrough } from "./journal-ops.ts";
+import { CommittingJournal } from "./journal-ops.ts";
 import { configure, journalError, journalPath, migrate, type JournalSync } from "./journal-schema.ts";
 import type { Recovered, Refusals, StoredTask, StoredTaskPatch, TaskStore } from "./task-store.ts";
 import { WriterThread } from "./writer-thread.ts";
@@ -32,21 +30,20 @@ const COMPACT_RETRY_MAX_MS = 60_000;
  * recovery) runs here; after that every write runs on the writer thread (journal-writer.ts),
  * fed by group commits, so the control plane's loop never waits on the disk.
  */
-export class JournalStore implements TaskStore {
+export class JournalStore extends CommittingJournal implements TaskStore {
   readonly path: string;
   readonly sync: JournalSync;
-  readonly stats = new JournalStats();
-  private readonly log: Logger;
+  protected readonly log: Logger;
   private readonly options: JournalStoreOptions;
   /** The start-up connection: checks and recovery; closed once recovery is done. */
   private db: Database | undefined;
   private writer: WriterThread | undefined;
-  private readonly commits: GroupCommit;
-  private closed = false;
+  protected readonly commits: GroupCommit;
   private compacting = false;
   private compactRetry: { timer: ReturnType<typeof setTimeout>; delayMs: number } | undefined;
 
   constructor(readonly dataDir: string, options: JournalStoreOptions = {}) {
+    super();
     this.path = journalPath(dataDir);
     this.sync = options.sync ?? "full";
     this.options = options;
@@ -67,23 +64,8 @@ export class JournalStore implements TaskStore {
     this.commits = new GroupCommit((ops, probe) => this.writerThread().request({ type: "commit", ops, probe }), this.stats, this.log);
   }
 
-  /** Why writes are failing, while they are (submissions are then refused with E_JOURNAL). */
-  get degraded(): string | undefined {
-    return this.commits.degraded;
-  }
-
-  accept(tasks: readonly StoredTask[]): Promise<Refusals | void> | Refusals | void {
-    if (this.closed) return Promise.reject(new FastWorkerError("E_CLOSED", "the journal is closed"));
-    return acceptThrough(this.commits, tasks);
-  }
-
-  update(id: string, patch: StoredTaskPatch): void {
-    if (!this.closed) this.commits.write(updateOp(id, patch));
-  }
-
-  finish(id: string, record: TaskRecord): void {
-    if (this.closed) return;
-    finishThrough(this.commits, id, record, this.log);
+  protected get location(): string {
+    return this.path;
   }
 
   async recover(resultTtlMs: number): Promise<Recovered> {
@@ -136,18 +118,6 @@ export class JournalStore implements TaskStore {
       this.compactRetry = { timer, delayMs };
     }
     return 0;
-  }
-
-  health(): JournalHealth {
-    const latency = this.stats.latency();
-    return {
-      path: this.path, sync: this.sync, state: this.degraded === undefined ? "ok" : "degraded",
-      degradedReason: this.degraded ?? null, degradedSince: this.commits.degradedSince ?? null,
-      pendingWrites: this.commits.pendingWrites, waitingSubmissions: this.commits.waitingSubmissions,
-      commitInFlightMs: this.commits.commitInFlightMs === null ? null : Math.round(this.commits.commitInFlightMs),
-      commits: this.stats.commitSeconds.count, commitP50Ms: latency.p50, commitP99Ms: latency.p99, commitMaxMs: latency.max,
-      errors: { ...this.stats.errors }, lastError: this.stats.lastError, quarantined: this.stats.quarantined,
-    };
   }
 
   /**

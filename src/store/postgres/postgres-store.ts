@@ -16,10 +16,9 @@ import { FastWorkerError, NotLeaderError } from "../../errors.ts";
 import { createLogger, type Logger } from "../../log.ts";
 import type { TaskRecord } from "../../protocol/index.ts";
 import { GroupCommit } from "../group-commit.ts";
-import { JournalStats, type JournalHealth } from "../journal-health.ts";
 import type { FromWriter } from "../journal-messages.ts";
-import { updateOp, type JournalOp } from "../journal-rows.ts";
-import { acceptThrough, finishThrough } from "../journal-ops.ts";
+import type { JournalOp } from "../journal-rows.ts";
+import { CommittingJournal } from "../journal-ops.ts";
 import type { JournalSync } from "../journal-schema.ts";
 import type { Recovered, Refusals, StoredTask, StoredTaskPatch, TaskStore } from "../task-store.ts";
 import { quarantine, quarantinedCount, readBack } from "./postgres-recovery.ts";
@@ -61,17 +60,16 @@ const UNREACHABLE = "unreachable";
 /** The answer's `code` for a commit fenced off (another control plane holds the lease): E_NOT_LEADER. */
 const FENCED = "not-leader";
 
-export class PostgresTaskStore implements TaskStore {
-  readonly stats = new JournalStats();
-  private readonly commits: GroupCommit;
-  private readonly log: Logger;
-  private closed = false;
+export class PostgresTaskStore extends CommittingJournal implements TaskStore {
+  protected readonly commits: GroupCommit;
+  protected readonly log: Logger;
   private compacting = false;
   private pausedSince: number | undefined;
 
   private chain: CommitChain | undefined;
 
   private constructor(readonly target: JournalTarget, readonly sync: JournalSync, private sql: SQL, private readonly options: PostgresStoreOptions) {
+    super();
     this.log = options.log ?? createLogger({ component: "journal" });
     this.commits = new GroupCommit((ops, probe) => this.commit(ops, probe), this.stats, this.log,
       (answer) => (answer.code === UNREACHABLE ? "E_UNAVAILABLE" : answer.code === FENCED ? "E_NOT_LEADER" : "E_JOURNAL"));
@@ -97,22 +95,8 @@ export class PostgresTaskStore implements TaskStore {
     return store;
   }
 
-  get degraded(): string | undefined {
-    return this.commits.degraded;
-  }
-
-  accept(tasks: readonly StoredTask[]): Promise<Refusals | void> | Refusals | void {
-    if (this.closed) return Promise.reject(new FastWorkerError("E_CLOSED", "the journal is closed"));
-    return acceptThrough(this.commits, tasks);
-  }
-
-  update(id: string, patch: StoredTaskPatch): void {
-    if (!this.closed) this.commits.write(updateOp(id, patch));
-  }
-
-  finish(id: string, record: TaskRecord): void {
-    if (this.closed) return;
-    finishThrough(this.commits, id, record, this.log);
+  protected get location(): string {
+    return this.target.redacted;
   }
 
   async recover(resultTtlMs: number): Promise<Recovered> {
@@ -140,18 +124,6 @@ export class PostgresTaskStore implements TaskStore {
     } finally {
       this.compacting = false;
     }
-  }
-
-  health(): JournalHealth {
-    const latency = this.stats.latency();
-    return {
-      path: this.target.redacted, sync: this.sync, state: this.degraded === undefined ? "ok" : "degraded",
-      degradedReason: this.degraded ?? null, degradedSince: this.commits.degradedSince ?? null,
-      pendingWrites: this.commits.pendingWrites, waitingSubmissions: this.commits.waitingSubmissions,
-      commitInFlightMs: this.commits.commitInFlightMs === null ? null : Math.round(this.commits.commitInFlightMs),
-      commits: this.stats.commitSeconds.count, commitP50Ms: latency.p50, commitP99Ms: latency.p99, commitMaxMs: latency.max,
-      errors: { ...this.stats.errors }, lastError: this.stats.lastError, quarantined: this.stats.quarantined,
-    };
   }
 
   /** Commits what is pending (bounded by closeTimeoutMs) and closes the connections. Never throws. */

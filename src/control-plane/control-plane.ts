@@ -23,7 +23,7 @@ import { EventBus, type ControlPlaneEvents, type EventName } from "./events.ts";
 import { createLocalPool, localSource, type LocalPoolSettings } from "./local-pool.ts";
 import { openEndpoint } from "./nng-endpoint.ts";
 import { DEFAULT_PREFETCH, resolveOptions, type ControlPlaneOptions, type ResolvedOptions } from "./options.ts";
-import { Outboxes } from "./outboxes.ts";
+import { createOutboxes, type Outboxes } from "./outboxes.ts";
 import { recoverFromStore } from "./recovery.ts";
 import type { RequestRouter } from "./request-router.ts";
 import { fitOutcome } from "./result-size.ts";
@@ -100,8 +100,11 @@ export class ControlPlane {
     this.table = new TaskTable({ resultCacheSize: resolved.resultCacheSize, resultCacheTtlMs: resolved.resultCacheTtlMs });
     this.dispatcher = new Dispatcher(this.table);
     this.activity = new TaskActivity(this.table, this.events);
-    this.outboxes = new Outboxes(resolved.resultCacheTtlMs);
-    this.watches = new Watches(this.events, (id) => this.table.get(id));
+    const maxWaitMs = resolved.waitLimits.maxWaitMs;
+    // A client that collects never holds more than it may have unfinished; past that (or the results the cache keeps) it is not collecting.
+    const outboxItems = Math.max(resolved.maxInFlightPerClient, resolved.resultCacheSize);
+    this.outboxes = createOutboxes({ resultTtlMs: resolved.resultCacheTtlMs, maxItems: outboxItems, maxWaitMs });
+    this.watches = new Watches(this.events, (id) => this.table.get(id), { maxWaitMs });
     this.dueTimer = new DueTimer(this.table, () => this.afterChange());
     wireEvents(this.table, this.events); // sets the table's hooks: the observers below chain after it
     const limits = new AdmissionLimits(this.table, resolved.maxQueued);
@@ -299,7 +302,7 @@ export class ControlPlane {
     return [
       { name: "timers", run: () => { this.periodic.stop(); this.dueTimer.stop(); clearInterval(this.sweepTimer); this.connections?.stop(); } },
       { name: "worker pool", run: () => this.pool?.close({ drainMs }) },
-      { name: "waiters", run: () => { this.waiters.releaseAll(); this.outboxes.release(); this.watches.close(); this.router?.subworkers.close(); } },
+      { name: "waiters", run: () => { this.waiters.releaseAll(); this.outboxes.releaseAll(); this.watches.close(); this.router?.subworkers.close(); } },
       { name: "discovery announcer", run: () => this.announcer?.close() },
       { name: "released replies", run: () => Bun.sleep(0) }, // let released waiters send their replies before the socket closes
       { name: "request socket", run: () => this.rep?.close() },

@@ -103,7 +103,7 @@ export class RequestRouter {
     const refused = missing.some((m) => m.error.code === "E_QUEUE_FULL");
     await this.cp.waiters.wait(ids, request.waitFor ?? "all", refused ? 0 : waitMs, signal);
     // The rest stay in the client's outbox for its next collect.
-    const results = this.cp.outboxes.take(clientId, ids);
+    const results = this.cp.outboxes.take(clientId, ids).items;
     // A resubmitted id (a retry after a failover, a task recovered from the journal) is this
     // client's to collect too, and if it had already ended it is answered now, not after a collect's whole wait.
     if (results.length < ids.length) results.push(...this.finishedOutsideOutbox(ids, results, clientId));
@@ -136,9 +136,9 @@ export class RequestRouter {
   }
 
   private async collect(request: RequestOf<"collect">, signal: AbortSignal): Promise<Uint8Array> {
-    await this.cp.outboxes.wait(request.clientId, this.held.clamp(request.waitMs), signal);
+    await this.cp.outboxes.wait(request.clientId, { waitMs: this.held.clamp(request.waitMs), signal });
     const outbox = { outboxes: this.cp.outboxes, clientId: request.clientId };
-    return resultsReply(this.cp.outboxes.take(request.clientId), [], this.cp.maxFrameBytes, outbox);
+    return resultsReply(this.cp.outboxes.take(request.clientId).items, [], this.cp.maxFrameBytes, outbox);
   }
 
   private result(request: RequestOf<"result">, signal?: AbortSignal): Promise<Uint8Array> | Uint8Array {

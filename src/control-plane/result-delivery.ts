@@ -36,8 +36,8 @@ export function deliverResults({ table, store, waiters, outboxes, callbacks }: R
   function finished(entry: TaskEntry, record: TaskRecord): void {
     waiters.notify(entry.id);
     const awaitedBy = entry.awaitedBy;
-    if (typeof awaitedBy === "string") outboxes.add(awaitedBy, record);
-    else if (awaitedBy !== undefined) for (const clientId of awaitedBy) outboxes.add(clientId, record);
+    if (typeof awaitedBy === "string") outboxes.push(awaitedBy, record);
+    else if (awaitedBy !== undefined) for (const clientId of awaitedBy) outboxes.push(clientId, record);
     store.finish(entry.id, record);
     if (entry.callback) callbacks.send(entry.callback.address, record, entry.callback.data);
   }

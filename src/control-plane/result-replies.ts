@@ -12,6 +12,6 @@ export function resultsReply(
   outbox?: { outboxes: Outboxes; clientId: string },
 ): Uint8Array {
   const { bytes, left } = encodeResults(records, missing, maxFrameBytes);
-  if (outbox) for (const record of left) outbox.outboxes.add(outbox.clientId, record);
+  if (outbox) outbox.outboxes.putBack(outbox.clientId, left);
   return bytes;
 }

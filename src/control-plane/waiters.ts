@@ -1,81 +1,63 @@
-interface Waiter {
-  ids: readonly string[];
-  pending: number;
-  mode: "all" | "any";
-  settle: () => void;
-  settled: boolean;
-  lingering?: boolean;
-}
+import { LongPoll } from "../queue/index.ts";
+import { MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT } from "../protocol/index.ts";
+
+/** setTimeout's longest delay: an in-process `result(id, { wait: true })` waits this long at most. */
+const LONGEST_WAIT_MS = 2 ** 31 - 1;
 
 /**
  * Requests held open until tasks finish: `submit` with wait, `result` with waitMs, and so the
- * client's submit-and-wait costs one round trip. Each waiter settles once, on completion
- * ("all" or "any" of its ids) or on its deadline, whichever comes first.
+ * client's submit-and-wait costs one round trip. Each request is one long-poll mailbox
+ * (queue/long-poll.ts) that collects the ids of its tasks as they finish; it is answered on
+ * completion ("all" or "any" of its ids) or on its deadline, whichever comes first.
  */
 export class ResultWaiters {
-  private readonly byId = new Map<string, Set<Waiter>>();
+  /** Task id → the keys of the requests waiting for it. */
+  private readonly byId = new Map<string, Set<string>>();
+  private readonly requests = new LongPoll<string>({
+    maxItems: Math.max(MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT), maxWaitMs: LONGEST_WAIT_MS, keyOf: (id) => id,
+  });
+  private lastKey = 0;
 
   /** `isDone(id)`: the task is finished or unknown, so there is nothing to wait for. */
   constructor(private readonly isDone: (id: string) => boolean) {}
 
+  /** Task ids someone waits for. */
   get size(): number {
     return this.byId.size;
   }
 
   /** Resolves when the waited-for ids are done, `timeoutMs` passes or `signal` aborts (its connection closed). */
-  wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const open = ids.filter((id) => !this.isDone(id));
-    if (open.length === 0 || (mode === "any" && open.length < ids.length) || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter: Waiter = { ids: open, pending: open.length, mode, settled: false, settle: () => {} };
-      const timer = setTimeout(() => this.settle(waiter), timeoutMs);
-      const abort = () => this.settle(waiter);
-      signal?.addEventListener("abort", abort, { once: true });
-      waiter.settle = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", abort);
-        resolve();
-      };
+  async wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const open = [...new Set(ids)].filter((id) => !this.isDone(id));
+    if (open.length === 0 || (mode === "any" && open.length < ids.length) || timeoutMs <= 0 || signal?.aborted) return;
+    const key = String(++this.lastKey);
+    for (const id of open) {
+      let keys = this.byId.get(id);
+      if (keys === undefined) this.byId.set(id, (keys = new Set()));
+      keys.add(key);
+    }
+    try {
+      // "any" lingers one macrotask, so a burst of completions travels in one reply.
+      await this.requests.wait(key, { waitMs: timeoutMs, minItems: mode === "all" ? open.length : 1, linger: mode === "any", ...(signal ? { signal } : {}) });
+    } finally {
+      this.requests.delete(key);
       for (const id of open) {
-        let set = this.byId.get(id);
-        if (!set) this.byId.set(id, (set = new Set()));
-        set.add(waiter);
+        const keys = this.byId.get(id);
+        if (keys?.delete(key) === true && keys.size === 0) this.byId.delete(id);
       }
-    });
+    }
   }
 
   /** Called once a task reaches a terminal state. */
   notify(id: string): void {
-    const set = this.byId.get(id);
-    if (!set) return;
+    const keys = this.byId.get(id);
+    if (keys === undefined) return;
     this.byId.delete(id);
-    for (const waiter of set) {
-      if (waiter.settled) continue;
-      waiter.pending--;
-      if (waiter.pending === 0) this.settle(waiter);
-      // "any" lingers one macrotask, so a burst of completions travels in one reply.
-      else if (waiter.mode === "any" && !waiter.lingering) {
-        waiter.lingering = true;
-        setImmediate(() => this.settle(waiter));
-      }
-    }
+    for (const key of keys) this.requests.push(key, id);
   }
 
   /** Releases every held request (shutdown): each replies with the state it has now. */
   releaseAll(): void {
-    for (const set of this.byId.values()) for (const waiter of set) this.settle(waiter);
-    this.byId.clear();
-  }
-
-  private settle(waiter: Waiter): void {
-    if (waiter.settled) return;
-    waiter.settled = true;
-    for (const id of waiter.ids) {
-      const set = this.byId.get(id);
-      if (!set) continue;
-      set.delete(waiter);
-      if (set.size === 0) this.byId.delete(id);
-    }
-    waiter.settle();
+    this.requests.releaseAll();
   }
 }

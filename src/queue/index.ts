@@ -14,3 +14,4 @@ export { Deque } from "./deque.ts";
 export { ReadyQueue, type ReadyItem, type NameFilter } from "./ready-queue.ts";
 export { DelayedQueue } from "./delayed-queue.ts";
 export { computeBackoffMs, validateBackoffPolicy, type BackoffPolicy } from "./backoff.ts";
+export { LongPoll, type LongPollOptions, type PollBatch, type WaitOptions } from "./long-poll.ts";

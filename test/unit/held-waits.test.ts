@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { checkWaitLimits, HeldWaits } from "../../src/control-plane/held-waits.ts";
-import { Outboxes } from "../../src/control-plane/outboxes.ts";
+import { createOutboxes } from "../../src/control-plane/outboxes.ts";
 import { ResultWaiters } from "../../src/control-plane/waiters.ts";
 import { FastWorkerError } from "../../src/errors.ts";
 
@@ -30,11 +30,11 @@ describe("HeldWaits", () => {
   test("a released pipe's result waiter and collect end at once", async () => {
     const held = new HeldWaits(60_000, 10);
     const waiters = new ResultWaiters(() => false);
-    const outboxes = new Outboxes(60_000);
+    const outboxes = createOutboxes({ resultTtlMs: 60_000, maxItems: 100, maxWaitMs: 60_000 });
     const started = performance.now();
     const waits = Promise.all([
       held.hold(7, (signal) => waiters.wait(["t1"], "all", 60_000, signal)),
-      held.hold(7, (signal) => outboxes.wait("c1", 60_000, signal)),
+      held.hold(7, (signal) => outboxes.wait("c1", { waitMs: 60_000, signal })),
     ]);
     await Bun.sleep(20);
     held.release(7);

@@ -2,6 +2,7 @@
  * Task rows of the live table: built from API summaries or from stream events, so the table
  * can update a row the moment its task changes state without asking the server.
  */
+import { isoOrNull, taskSummaryJson } from "../../../src/server/task-summary.ts";
 import type { ControlPlaneEvents, TaskRecord, TaskSummaryJson } from "./types.ts";
 
 export interface TaskFilters {
@@ -16,35 +17,10 @@ export interface TaskFilters {
 type TaskEventName = Exclude<Extract<keyof ControlPlaneEvents, `task.${string}`>, "task.progress" | "task.log">;
 export type TaskEvent = { [K in TaskEventName]: { name: K; data: ControlPlaneEvents[K] } }[TaskEventName];
 
-const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+const iso = isoOrNull;
 
-function preview(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
-  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
-}
-
-/** The same summary the server builds for /api/tasks (serialize.ts), from a record on the stream. */
-export function summaryFromRecord(record: TaskRecord): TaskSummaryJson {
-  const t = record.timings;
-  return {
-    task_id: record.taskId,
-    name: record.name,
-    status: record.status,
-    priority: record.priority,
-    attempts: record.attempts,
-    worker_id: record.workerId ?? null,
-    submitted_at: iso(t.submittedAt) ?? new Date().toISOString(),
-    due_at: iso(t.dueAt),
-    started_at: iso(t.startedAt),
-    completed_at: iso(t.finishedAt),
-    cached_at: iso(t.finishedAt),
-    duration_ms: t.startedAt !== undefined && t.finishedAt !== undefined ? t.finishedAt - t.startedAt : null,
-    result: record.status === "success" ? preview(record.result) : null,
-    error: record.error?.message ?? null,
-    error_code: record.error?.code ?? null,
-  };
-}
+/** The same summary the server builds for /api/tasks, from a record on the stream. */
+export const summaryFromRecord: (record: TaskRecord) => TaskSummaryJson = taskSummaryJson;
 
 export function taskIdOf(event: TaskEvent): string {
   return "record" in event.data ? event.data.record.taskId : event.data.taskId;

@@ -20,17 +20,11 @@ export class AdmissionLimits {
   private reserved = 0;
 
   constructor(private readonly table: TaskTable, readonly maxQueued: number) {
-    const onState = table.onState;
-    table.onState = (entry, from) => {
-      onState(entry, from);
+    table.listeners.state.add((entry, from) => {
       if (entry.state === "running") this.running.add(entry.id);
       else if (from === "running") this.running.delete(entry.id);
-    };
-    const onTerminal = table.onTerminal;
-    table.onTerminal = (entry, record) => {
-      onTerminal(entry, record);
-      this.running.delete(entry.id);
-    };
+    });
+    table.listeners.terminal.add((entry) => this.running.delete(entry.id));
   }
 
   /** Unfinished tasks not running, plus those being accepted right now. */

@@ -18,11 +18,7 @@ export class ClientInFlight {
   private readonly clients = new Map<string, { n: number; key: string }>();
 
   constructor(table: TaskTable, readonly maxPerClient: number) {
-    const onTerminal = table.onTerminal;
-    table.onTerminal = (entry, record) => {
-      onTerminal(entry, record);
-      this.release(entry);
-    };
+    table.listeners.terminal.add((entry) => this.release(entry));
   }
 
   /** The refusal for one more task of `client` when `pending` of the same submit were already let in, or undefined if it fits. */

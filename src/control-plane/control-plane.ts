@@ -97,7 +97,10 @@ export class ControlPlane {
     this.store = options.store ?? new MemoryTaskStore();
     this.events = new EventBus(this.log);
     this.callbacks = new CallbackSender(this.log);
-    this.table = new TaskTable({ resultCacheSize: resolved.resultCacheSize, resultCacheTtlMs: resolved.resultCacheTtlMs });
+    this.table = new TaskTable({
+      resultCacheSize: resolved.resultCacheSize, resultCacheTtlMs: resolved.resultCacheTtlMs,
+      onListenerError: (error) => this.log("error", "a task table listener threw; it was skipped", { error: String(error) }),
+    });
     this.dispatcher = new Dispatcher(this.table);
     this.activity = new TaskActivity(this.table, this.events);
     const maxWaitMs = resolved.waitLimits.maxWaitMs;
@@ -106,7 +109,7 @@ export class ControlPlane {
     this.outboxes = createOutboxes({ resultTtlMs: resolved.resultCacheTtlMs, maxItems: outboxItems, maxWaitMs });
     this.watches = new Watches(this.events, (id) => this.table.get(id), { maxWaitMs });
     this.dueTimer = new DueTimer(this.table, () => this.afterChange());
-    wireEvents(this.table, this.events); // sets the table's hooks: the observers below chain after it
+    wireEvents(this.table, this.events);
     const limits = new AdmissionLimits(this.table, resolved.maxQueued);
     const inFlight = new ClientInFlight(this.table, resolved.maxInFlightPerClient);
     this.admission = new TaskAdmission({
@@ -114,7 +117,7 @@ export class ControlPlane {
       accepting: () => this.state === "running", afterChange: () => this.afterChange(),
     });
     deliverResults({ table: this.table, store: this.store, waiters: this.waiters, outboxes: this.outboxes, callbacks: this.callbacks });
-    // Telemetry: chains itself after the hooks above (a few increments per task when no SDK listens).
+    // Telemetry: listens to the table too (a few increments per task when no SDK listens).
     this.telemetry = attachTelemetry(this);
   }
 

@@ -1,6 +1,7 @@
 import type { TaskRecord, WorkerInfo } from "../protocol/index.ts";
 import type { Logger } from "../log.ts";
 import type { ScheduleFired, ScheduleSkipped } from "../scheduler/types.ts";
+import { Emitter } from "../model/listeners.ts";
 import { EventStream, type EventStreamOptions } from "./event-stream.ts";
 
 /** Typed in-process events of the control plane; the dashboard stream and metrics build on these. */
@@ -38,32 +39,14 @@ const EVENT_NAME_SET: Readonly<Record<EventName, true>> = {
 
 /** Every event name, e.g. for streams that want them all. */
 export const EVENT_NAMES: readonly EventName[] = Object.freeze(Object.keys(EVENT_NAME_SET) as EventName[]);
-type Listener<K extends EventName> = (payload: ControlPlaneEvents[K]) => void;
-
 /**
- * Synchronous fan-out with isolation: a throwing subscriber is logged and never breaks the
- * dispatcher. Subscribers that do slow work must queue it themselves (the SSE stream does,
- * with a bounded buffer per browser).
+ * Synchronous fan-out with isolation (model/listeners.ts): a throwing subscriber is logged and
+ * never breaks the dispatcher. Subscribers that do slow work must queue it themselves (the SSE
+ * stream does, with a bounded buffer per browser).
  */
-export class EventBus {
-  private readonly listeners = new Map<EventName, Set<Listener<EventName>>>();
-  private count = 0;
-
-  constructor(private readonly log: Logger) {}
-
-  /** True when nobody listens, so emitters can skip building payloads. */
-  get idle(): boolean {
-    return this.count === 0;
-  }
-
-  on<K extends EventName>(name: K, listener: Listener<K>): () => void {
-    let set = this.listeners.get(name);
-    if (!set) this.listeners.set(name, (set = new Set()));
-    set.add(listener as Listener<EventName>);
-    this.count++;
-    return () => {
-      if (set.delete(listener as Listener<EventName>)) this.count--;
-    };
+export class EventBus extends Emitter<ControlPlaneEvents> {
+  constructor(log: Logger) {
+    super((name, error) => log("error", `a subscriber of ${name} threw; it was skipped`, { error: String(error) }));
   }
 
   /**
@@ -75,17 +58,5 @@ export class EventBus {
     // Without names the stream takes every event, so K is EventName (its default) there.
     const chosen = names ?? (EVENT_NAMES as readonly K[]);
     return new EventStream<K>((name, listener) => this.on(name, listener), chosen, options);
-  }
-
-  emit<K extends EventName>(name: K, payload: ControlPlaneEvents[K]): void {
-    const set = this.listeners.get(name);
-    if (!set) return;
-    for (const listener of set) {
-      try {
-        listener(payload);
-      } catch (error) {
-        this.log("error", `a subscriber of ${name} threw; it was skipped`, { error: String(error) });
-      }
-    }
   }
 }

@@ -18,20 +18,14 @@ export interface ResultDeliveryDeps {
   callbacks: CallbackSender;
 }
 
-/** Chains onto the table's hooks (after those already set). */
+/** Listens to the table's state changes and ends. */
 export function deliverResults({ table, store, waiters, outboxes, callbacks }: ResultDeliveryDeps): void {
-  const onState = table.onState;
-  table.onState = (entry, from) => {
-    onState(entry, from);
+  table.listeners.state.add((entry, from) => {
     // Acceptance already recorded the first state. "running" is not journaled: recovery re-queues
     // running tasks anyway, and skipping it saves a third of the journal's writes per task.
     if (from !== "pending" && entry.state !== "running") store.update(entry.id, { state: entry.state, attempts: entry.attempts, ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}) });
-  };
-  const onTerminal = table.onTerminal;
-  table.onTerminal = (entry, record) => {
-    onTerminal(entry, record);
-    finished(entry, record);
-  };
+  });
+  table.listeners.terminal.add(finished);
 
   function finished(entry: TaskEntry, record: TaskRecord): void {
     waiters.notify(entry.id);

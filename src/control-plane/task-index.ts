@@ -171,7 +171,7 @@ const indexes = new WeakMap<TaskTable, TaskIndex>();
 let standInSeq = Number.MIN_SAFE_INTEGER;
 
 /**
- * The index of `table`, built from what it holds now and then fed by its hooks (state changes,
+ * The index of `table`, built from what it holds now and then fed by its listeners (state changes,
  * ends, results leaving the cache). One per table however many views are made.
  */
 export function taskIndexOf(table: TaskTable): TaskIndex {
@@ -187,27 +187,21 @@ export function taskIndexOf(table: TaskTable): TaskIndex {
     index.add(standIn);
   }
   for (const entry of table.live.values()) index.add(entry);
-  const onState = table.onState;
-  table.onState = (entry, from) => {
-    onState(entry, from);
+  table.listeners.state.add((entry, from) => {
     // admit() reports "pending" first; a terminal `from` is a manual retry, whose old record was just forgotten.
     if (entry.state === "pending" || isTerminal(from)) index.add(entry);
     else index.moved(entry, from);
-  };
-  const onTerminal = table.onTerminal;
-  table.onTerminal = (entry, record) => {
-    onTerminal(entry, record);
+  });
+  table.listeners.terminal.add((entry) => {
     // The entry stays listed (it is the sequences' item) until its record leaves the cache.
     index.moved(entry, entry.history[entry.history.length - 2]?.state ?? "pending");
     finished.set(entry.id, entry);
-  };
-  const onForget = table.onForget;
-  table.onForget = (id, record) => {
-    onForget(id, record);
+  });
+  table.listeners.forget.add((id) => {
     const task = finished.get(id);
     if (task === undefined) return;
     finished.delete(id);
     index.remove(task);
-  };
+  });
   return index;
 }

@@ -4,18 +4,34 @@ import { computeBackoffMs, DelayedQueue, ReadyQueue, type NameFilter, type Prior
 import type { TerminalState } from "../model/task-state.ts";
 import { isTerminal, transition, type TaskState } from "../queue/state.ts";
 import { ResultCache } from "../store/index.ts";
+import { ListenerSet, type ListenerError } from "../model/listeners.ts";
 import { toRecord, type TaskEntry } from "./task-entry.ts";
+
+/** Without a logger to report to, a listener's error is thrown on its own turn: loud, and never mid-transition. */
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
 
 export interface TaskTableOptions {
   resultCacheSize: number;
   resultCacheTtlMs: number;
   now?: () => number;
+  /** A listener threw (it was skipped; the table and the other listeners went on). Default: rethrown after the others ran. */
+  onListenerError?: ListenerError;
 }
 
-export type TerminalListener = (entry: TaskEntry, record: TaskRecord) => void;
-export type StateListener = (entry: TaskEntry, from: TaskState) => void;
-/** A finished task's record left the result cache (evicted, expired or deleted). */
-export type ForgetListener = (id: string, record: TaskRecord) => void;
+/** Who observes the table: the journal, waiters and outboxes, events, telemetry, the dashboard index. */
+export interface TaskTableListeners {
+  /** Every non-terminal state change (admission reports `from` "pending"). */
+  readonly state: ListenerSet<[entry: TaskEntry, from: TaskState]>;
+  /** A task ended: succeeded, failed or cancelled. */
+  readonly terminal: ListenerSet<[entry: TaskEntry, record: TaskRecord]>;
+  /** A finished task's record left the result cache. */
+  readonly forget: ListenerSet<[id: string, record: TaskRecord]>;
+}
+
 
 /**
  * Owns every task's state: live entries, the ready queue (by priority), the delayed heap
@@ -29,14 +45,14 @@ export class TaskTable {
   readonly results: ResultCache<TaskRecord>;
   private readonly byIdempotencyKey: ResultCache<string>;
   private readonly now: () => number;
-  onTerminal: TerminalListener = () => {};
-  onState: StateListener = () => {};
-  onForget: ForgetListener = () => {};
+  readonly listeners: TaskTableListeners;
 
   constructor(options: TaskTableOptions) {
     this.now = options.now ?? Date.now;
+    const onError = options.onListenerError ?? rethrowLater;
+    this.listeners = { state: new ListenerSet(onError), terminal: new ListenerSet(onError), forget: new ListenerSet(onError) };
     this.results = new ResultCache<TaskRecord>({
-      maxSize: options.resultCacheSize, ttlMs: options.resultCacheTtlMs, now: this.now, onEvict: (id, record) => this.onForget(id, record),
+      maxSize: options.resultCacheSize, ttlMs: options.resultCacheTtlMs, now: this.now, onEvict: (id, record) => this.listeners.forget.call(id, record),
     });
     this.byIdempotencyKey = new ResultCache<string>({ maxSize: options.resultCacheSize * 2, ttlMs: options.resultCacheTtlMs, now: this.now });
   }
@@ -51,7 +67,7 @@ export class TaskTable {
   admit(entry: TaskEntry): void {
     this.live.set(entry.id, entry);
     if (entry.idempotencyKey) this.byIdempotencyKey.set(entry.idempotencyKey, entry.id);
-    this.onState(entry, "pending");
+    this.listeners.state.call(entry, "pending");
     if (entry.dueAt !== undefined) this.schedule(entry, entry.dueAt);
     else this.enqueue(entry);
   }
@@ -142,7 +158,7 @@ export class TaskTable {
     this.results.delete(entry.id);
     this.live.set(entry.id, entry);
     transition(entry, "queued", this.now(), { manual: true });
-    this.onState(entry, from);
+    this.listeners.state.call(entry, from);
     this.ready.push(entry);
   }
 
@@ -165,12 +181,12 @@ export class TaskTable {
     this.live.delete(entry.id);
     const record = toRecord(entry);
     this.results.set(entry.id, record);
-    this.onTerminal(entry, record);
+    this.listeners.terminal.call(entry, record);
   }
 
   private move(entry: TaskEntry, to: TaskState): void {
     const from = entry.state;
     transition(entry, to, this.now());
-    if (!isTerminal(to)) this.onState(entry, from);
+    if (!isTerminal(to)) this.listeners.state.call(entry, from);
   }
 }

@@ -3,7 +3,7 @@ import type { TaskTable } from "./task-table.ts";
 
 /** Translates the task table's state changes into typed events; skipped entirely while nobody listens. */
 export function wireEvents(table: TaskTable, events: EventBus): void {
-  table.onState = (entry) => {
+  table.listeners.state.add((entry) => {
     if (events.idle) return;
     const at = Date.now();
     switch (entry.state) {
@@ -19,8 +19,8 @@ export function wireEvents(table: TaskTable, events: EventBus): void {
           ...(entry.error ? { error: entry.error.message } : {}),
         });
     }
-  };
-  table.onTerminal = (_entry, record) => {
+  });
+  table.listeners.terminal.add((_entry, record) => {
     if (events.idle) return;
     if (record.status === "success") events.emit("task.succeeded", { record });
     else if (record.status === "cancelled") events.emit("task.cancelled", { record });
@@ -28,5 +28,5 @@ export function wireEvents(table: TaskTable, events: EventBus): void {
       if (record.error?.code === "E_TASK_TIMEOUT") events.emit("task.timed_out", { record });
       events.emit("task.failed", { record });
     }
-  };
+  });
 }

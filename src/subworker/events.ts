@@ -1,4 +1,5 @@
 import type { Logger } from "../log.ts";
+import { Emitter } from "../model/listeners.ts";
 
 /** What a subworker tells its embedder (the CLI, tests) as it runs. */
 export interface SubworkerEvents {
@@ -12,28 +13,10 @@ export interface SubworkerEvents {
 }
 
 export type SubworkerEventName = keyof SubworkerEvents;
-type Listener<K extends SubworkerEventName> = (payload: SubworkerEvents[K]) => void;
 
-/** Synchronous fan-out; a throwing listener is logged and skipped, never breaks the subworker. */
-export class SubworkerEventBus {
-  private readonly listeners = new Map<SubworkerEventName, Set<Listener<SubworkerEventName>>>();
-
-  constructor(private readonly log: Logger) {}
-
-  on<K extends SubworkerEventName>(name: K, listener: Listener<K>): () => void {
-    let set = this.listeners.get(name);
-    if (!set) this.listeners.set(name, (set = new Set()));
-    set.add(listener as Listener<SubworkerEventName>);
-    return () => set.delete(listener as Listener<SubworkerEventName>);
-  }
-
-  emit<K extends SubworkerEventName>(name: K, payload: SubworkerEvents[K]): void {
-    for (const listener of this.listeners.get(name) ?? []) {
-      try {
-        listener(payload);
-      } catch (error) {
-        this.log("error", `a listener of ${name} threw; it was skipped`, { error: String(error) });
-      }
-    }
+/** Synchronous fan-out (model/listeners.ts); a throwing listener is logged and skipped, never breaks the subworker. */
+export class SubworkerEventBus extends Emitter<SubworkerEvents> {
+  constructor(log: Logger) {
+    super((name, error) => log("error", `a listener of ${name} threw; it was skipped`, { error: String(error) }));
   }
 }

@@ -40,12 +40,14 @@ export interface GaugeSource {
   workers(): Iterable<{ readonly state: string; readonly capacity: number }>;
 }
 
-/** A control plane as telemetry attaches to it: the task table's two state hooks, which it chains onto. */
+/** A control plane as telemetry attaches to it: the task table's listener sets for state changes and ends. */
 export interface TelemetryHost<E extends ObservedTask> extends GaugeSource {
   readonly log: Logger;
   readonly table: GaugeSource["table"] & {
-    onState: (entry: E, from: TaskState) => void;
-    onTerminal: (entry: E, record: TaskRecord) => void;
+    readonly listeners: {
+      readonly state: { add(listener: (entry: E, from: TaskState) => void): () => void };
+      readonly terminal: { add(listener: (entry: E, record: TaskRecord) => void): () => void };
+    };
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Telemetry of one control plane: counters (always, as plain numbers), spans and OpenTelemetry
  * instruments (when an SDK is registered), lifecycle logs (at debug level). All of it hangs on
- * the task table's two state hooks, which the control plane already calls for every change, so
+ * the task table's listener sets for state changes and ends, which see every change, so
  * nothing is added to the dispatcher, the pool or the NNG handlers.
  */
 import { logEnabled } from "../log.ts";
@@ -28,16 +28,8 @@ export class ControlPlaneTelemetry<E extends ObservedTask = ObservedTask> {
   constructor(private readonly cp: TelemetryHost<E>) {
     this.lifecycle = logEnabled(cp.log, "debug") ? new LifecycleLog(cp.log, logTaskArgs()) : undefined;
     const table = cp.table;
-    const onState = table.onState;
-    const onTerminal = table.onTerminal;
-    table.onState = (entry, from) => {
-      onState(entry, from);
-      this.onState(entry, from);
-    };
-    table.onTerminal = (entry, record) => {
-      onTerminal(entry, record);
-      this.onTerminal(entry);
-    };
+    table.listeners.state.add((entry, from) => this.onState(entry, from));
+    table.listeners.terminal.add((entry) => this.onTerminal(entry));
   }
 
   /** True while spans are created (an SDK was registered when the control plane started). */

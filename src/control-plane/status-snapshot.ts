@@ -1,4 +1,5 @@
 import { FASTWORKER_VERSION, PROTOCOL_VERSION, type ReplyOf, type WorkerInfo } from "../protocol/index.ts";
+import { liveCounts } from "../model/live-counts.ts";
 import type { TaskTable } from "./task-table.ts";
 import { pageWorkers, type WorkersPage } from "./worker-pages.ts";
 
@@ -14,15 +15,15 @@ export interface SnapshotSource {
 
 /** Queues, workers (one page of them, worker-pages.ts), cache and tasks: what `status` answers (over NNG and in-process). */
 export function statusSnapshot(cp: SnapshotSource, page?: WorkersPage): StatusSnapshot {
-  const sizes = cp.table.ready.sizeByPriority();
   const workers = cp.workers();
+  const counts = liveCounts(cp.table, workers);
   return {
     cpId: cp.id, version: FASTWORKER_VERSION, protocol: PROTOCOL_VERSION, startedAt: cp.startedAt,
-    queues: { critical: sizes.critical, high: sizes.high, normal: sizes.normal, low: sizes.low },
-    scheduled: cp.table.delayed.size,
-    running: workers.reduce((n, w) => n + w.running, 0),
+    queues: counts.queued,
+    scheduled: counts.scheduled,
+    running: counts.running,
     ...pageWorkers(workers, page),
-    cache: { size: cp.table.results.size, maxSize: cp.table.results.maxSize, ttlMs: cp.table.results.ttlMs },
+    cache: { size: counts.cached, maxSize: cp.table.results.maxSize, ttlMs: cp.table.results.ttlMs },
     tasks: cp.catalog.names(),
   };
 }

@@ -8,6 +8,7 @@ import type { ControlPlane, SubmitReply } from "./control-plane.ts";
 export type ViewHost = Pick<ControlPlane,
   "address" | "cancel" | "catalog" | "id" | "journal" | "on" | "pauseSchedule" | "resumeSchedule" | "retry" | "running" | "schedules" | "startedAt" | "submit" | "table" | "workers">;
 import type { ControlPlaneEvents, EventName } from "./events.ts";
+import { liveCounts, type LiveCounts } from "../model/live-counts.ts";
 import { TERMINAL_STATES } from "../model/task-state.ts";
 import { toRecord } from "./task-entry.ts";
 import { taskIndexOf } from "./task-index.ts";
@@ -52,7 +53,8 @@ export interface ControlPlaneView {
   readonly address: string;
   readonly startedAt: number;
   readonly running: boolean;
-  counts(): { queued: Record<Priority, number>; scheduled: number; running: number; cached: number; live: number };
+  /** The live figures every status formats from (model/live-counts.ts). */
+  counts(): LiveCounts;
   workers(): WorkerInfo[];
   tasks(query: TaskQuery): TaskPage;
   task(id: string): TaskRecord | undefined;
@@ -89,11 +91,7 @@ export function createView(cp: ViewHost): ControlPlaneView {
     get running() {
       return cp.running;
     },
-    counts() {
-      // Sources know what they run: O(sources), not O(live tasks), for a per-second dashboard poll.
-      const running = cp.workers().reduce((n, w) => n + w.running, 0);
-      return { queued: table.ready.sizeByPriority(), scheduled: table.delayed.size, running, cached: table.results.size, live: table.live.size };
-    },
+    counts: () => liveCounts(table, cp.workers()),
     workers: () => cp.workers(),
     tasks(query) {
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000);

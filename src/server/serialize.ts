@@ -25,9 +25,6 @@ export interface StatusContext {
 
 export function statusJson(view: ControlPlaneView, context: StatusContext, now = Date.now()): StatusJson {
   const counts = view.counts();
-  const workers = view.workers();
-  const subworkers = workers.filter((w) => w.kind === "subworker");
-  const queued = PRIORITIES.reduce((sum, p) => sum + counts.queued[p], 0);
   return {
     worker_id: view.id,
     id: view.id,
@@ -37,18 +34,9 @@ export function statusJson(view: ControlPlaneView, context: StatusContext, now =
     started_at: iso(view.startedAt),
     uptime_seconds: Math.max(0, Math.floor((now - view.startedAt) / 1000)),
     version: FASTWORKER_VERSION,
-    subworkers: {
-      total: subworkers.length,
-      active: subworkers.filter((w) => w.state === "active").length,
-      inactive: subworkers.filter((w) => w.state !== "active").length,
-    },
-    workers: {
-      total: workers.length,
-      active: workers.filter((w) => w.state === "active").length,
-      capacity: workers.reduce((sum, w) => sum + (w.state === "active" ? w.capacity : 0), 0),
-      running: workers.reduce((sum, w) => sum + w.running, 0),
-    },
-    tasks: { queued, running: counts.running, active: counts.running, scheduled: counts.scheduled, cached_results: counts.cached, live: counts.live },
+    subworkers: { ...counts.subworkers },
+    workers: { ...counts.workers, running: counts.running },
+    tasks: { queued: counts.queuedTotal, running: counts.running, active: counts.running, scheduled: counts.scheduled, cached_results: counts.cached, live: counts.live },
     queues: { ...counts.queued },
     cache: { max_size: context.cacheLimits.maxSize, current_size: counts.cached, ttl_seconds: context.cacheLimits.ttlMs / 1000 },
     journal: journalJson(view.journal?.()),

@@ -6,6 +6,7 @@
  */
 import type { WireError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import type { CountedTable, CountedWorker } from "../model/live-counts.ts";
 import type { Priority } from "../model/priority.ts";
 import type { StateHistoryEntry, TaskState } from "../model/task-state.ts";
 import type { TaskRecord } from "../protocol/index.ts";
@@ -32,12 +33,8 @@ export interface ObservedTask {
 
 /** A control plane as its live gauges (queue depth, workers, cache size) are read from it. */
 export interface GaugeSource {
-  readonly table: {
-    readonly ready: { sizeByPriority(): Record<Priority, number> };
-    readonly delayed: { readonly size: number };
-    readonly results: { readonly size: number };
-  };
-  workers(): Iterable<{ readonly state: string; readonly capacity: number }>;
+  readonly table: CountedTable;
+  workers(): Iterable<CountedWorker>;
 }
 
 /** A control plane as telemetry attaches to it: the task table's listener sets for state changes and ends. */

@@ -1,3 +1,4 @@
+import { liveCounts } from "../model/live-counts.ts";
 import type { Priority } from "../model/priority.ts";
 import type { GaugeSource } from "./control-plane-host.ts";
 
@@ -13,19 +14,14 @@ export interface LiveGauges {
   resultCacheSize: number;
 }
 
+/** The metrics' view of the one live count (model/live-counts.ts) the status replies use too. */
 export function readGauges(cp: GaugeSource): LiveGauges {
-  let workersActive = 0;
-  let workersCapacity = 0;
-  for (const worker of cp.workers()) {
-    if (worker.state !== "active") continue;
-    workersActive++;
-    workersCapacity += worker.capacity;
-  }
+  const counts = liveCounts(cp.table, cp.workers());
   return {
-    queueDepth: cp.table.ready.sizeByPriority(),
-    scheduled: cp.table.delayed.size,
-    workersActive,
-    workersCapacity,
-    resultCacheSize: cp.table.results.size,
+    queueDepth: counts.queued,
+    scheduled: counts.scheduled,
+    workersActive: counts.workers.active,
+    workersCapacity: counts.workers.capacity,
+    resultCacheSize: counts.cached,
   };
 }

@@ -10,7 +10,7 @@
 // end-to-end time per task, bounds what telemetry can cost.
 import { readFileSync } from "node:fs";
 import { Client } from "../src/client/index.ts";
-import { ControlPlane } from "../src/control-plane/control-plane.ts";
+import { ControlPlane } from "../src/control-plane/index.ts";
 import { createEntry } from "../src/control-plane/task-entry.ts";
 import { silentLogger } from "../src/log.ts";
 import { loadTaskModules } from "../src/tasks/index.ts";

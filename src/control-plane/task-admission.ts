@@ -10,6 +10,7 @@ import type { Refusals, TaskStore } from "../store/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
 import type { AdmissionLimits } from "./admission-limits.ts";
 import type { ClientInFlight } from "./client-in-flight.ts";
+import type { Dispatcher } from "./dispatcher.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import type { TaskTable } from "./task-table.ts";
 
@@ -106,5 +107,17 @@ export class TaskAdmission {
     table.revive(entry);
     this.deps.afterChange();
     return table.get(id)!;
+  }
+
+  /** Cancels a queued, scheduled or retrying task, or asks the source running it to abort it. */
+  cancel(id: string, sources: Pick<Dispatcher, "get">): { cancelled: boolean; status?: TaskRecord["status"]; error?: WireError } {
+    const { table } = this.deps;
+    const entry = table.live.get(id);
+    if (entry?.state === "running" && entry.workerId) sources.get(entry.workerId)?.cancel(id);
+    const result = table.cancel(id);
+    this.deps.afterChange();
+    return result.error
+      ? { cancelled: false, error: result.error }
+      : { cancelled: result.cancelled, status: table.get(id)?.status ?? result.previous };
   }
 }

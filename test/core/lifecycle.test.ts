@@ -52,7 +52,8 @@ class UnrecoverableStore extends MemoryTaskStore {
 // The pool is private; it is read here because a Worker pool left running is exactly the leak under test
 // (its idle Workers are unref'd, so a leaked pool would not even keep the process alive to notice it).
 function poolOf(cp: ControlPlane): WorkerPool | undefined {
-  return (cp as unknown as { pool: WorkerPool | undefined }).pool;
+  // The pool is the runtime's (src/control-plane/runtime.ts): private, read here to prove it was released.
+  return (cp as unknown as { runtime: { pool: WorkerPool | undefined } }).runtime.pool;
 }
 
 async function failingStart(options: Partial<ControlPlaneOptions>) {

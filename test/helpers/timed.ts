@@ -3,7 +3,7 @@ import type { Client } from "../../src/client/index.ts";
 
 /** `work`, or a rejection naming `what` once `limitMs` has passed: a latency bound a test asserts. */
 export async function within<T>(work: Promise<T>, limitMs: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined; // the type of the bound below, not a wait
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what} not answered within ${limitMs} ms`)), limitMs); // the bound under test
   });

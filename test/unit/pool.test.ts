@@ -1,16 +1,14 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { TaskDefinitionError } from "../../src/errors.ts";
-import { WorkerPool, type LogLevel, type PoolJob, type PoolOutcome, type WorkerPoolOptions } from "../../src/pool/index.ts";
+import { WorkerPool, type LogLevel, type PoolOutcome, type WorkerPoolOptions } from "../../src/pool/index.ts";
+import { expectFailure, expectOk, jobFactory, poolStarter } from "../helpers/pool.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/tasks");
 const BASIC = join(FIXTURES, "basic.ts");
 
-let nextId = 0;
-function job(name: string, args: unknown[] = [], extra: Partial<PoolJob> = {}): PoolJob {
-  return { id: `job-${++nextId}`, name, args, attempt: 1, priority: "normal", ...extra };
-}
+const job = jobFactory("job");
 
 interface LogLine {
   level: LogLevel;
@@ -18,33 +16,10 @@ interface LogLine {
   fields?: Record<string, unknown>;
 }
 
-const pools: WorkerPool[] = [];
-async function startPool(options: Partial<WorkerPoolOptions> = {}, logs: LogLine[] = []): Promise<WorkerPool> {
-  const pool = new WorkerPool({
-    size: 2,
-    taskModules: [BASIC],
-    log: (level, msg, fields) => logs.push(fields === undefined ? { level, msg } : { level, msg, fields }),
-    ...options,
-  });
-  pools.push(pool);
-  await pool.start();
-  return pool;
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.close()));
-});
-
-function expectOk(outcome: PoolOutcome): unknown {
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.code}: ${outcome.error.message}`);
-  return outcome.result;
-}
-
-function expectFailure(outcome: PoolOutcome, code: string): Extract<PoolOutcome, { ok: false }> {
-  if (outcome.ok) throw new Error(`expected ${code}, got success with ${JSON.stringify(outcome.result)}`);
-  expect(outcome.error.code).toBe(code);
-  return outcome;
-}
+const pools = poolStarter({ size: 2, taskModules: [BASIC] });
+/** A pool of BASIC (2 Workers unless told) whose log lines go to `logs`. */
+const startPool = (options: Partial<WorkerPoolOptions> = {}, logs: LogLine[] = []) =>
+  pools.start({ log: (level, msg, fields) => logs.push(fields === undefined ? { level, msg } : { level, msg, fields }), ...options });
 
 describe("WorkerPool: results", () => {
   test("runs sync and async handlers and reports timing", async () => {
@@ -325,8 +300,7 @@ describe("WorkerPool: isolation and lifecycle", () => {
   });
 
   test("start() rejects with the loader's error when Workers cannot load the task modules", async () => {
-    const broken = new WorkerPool({ size: 2, taskModules: [join(FIXTURES, "broken.ts")], log: () => {} });
-    pools.push(broken);
+    const broken = pools.closeAfter(new WorkerPool({ size: 2, taskModules: [join(FIXTURES, "broken.ts")], log: () => {} }));
     const error = await broken.start().then(
       () => undefined,
       (reason: unknown) => reason,
@@ -336,8 +310,7 @@ describe("WorkerPool: isolation and lifecycle", () => {
     expect((error as TaskDefinitionError).message).toContain("broken.ts");
     expectFailure(await broken.run(job("add", [1, 2])), "E_SHUTTING_DOWN");
 
-    const duplicated = new WorkerPool({ size: 1, taskModules: [join(FIXTURES, "dup-a.ts"), join(FIXTURES, "dup-b.ts")], log: () => {} });
-    pools.push(duplicated);
+    const duplicated = pools.closeAfter(new WorkerPool({ size: 1, taskModules: [join(FIXTURES, "dup-a.ts"), join(FIXTURES, "dup-b.ts")], log: () => {} }));
     const duplicateError = await duplicated.start().then(
       () => undefined,
       (reason: unknown) => reason,

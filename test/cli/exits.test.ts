@@ -8,7 +8,7 @@ afterAll(killAll);
 
 /** Waits for the process to end by itself; fails (and kills it) after `ms`. */
 async function exitsWithin(proc: ReturnType<typeof startProcess>, ms: number): Promise<number> {
-  const timer = setTimeout(() => void proc.stop("SIGKILL"), ms);
+  const timer = setTimeout(() => void proc.stop("SIGKILL"), ms); // the bound under test: it must exit by itself before this
   const code = await proc.proc.exited;
   clearTimeout(timer);
   expect(proc.proc.signalCode).toBeNull(); // ended by itself, not by the SIGKILL above

@@ -8,16 +8,20 @@ import { silentLogger } from "../../src/log.ts";
 import { RepSocket } from "../../src/nng/index.ts";
 import { sleep } from "../fixtures/core-tasks.ts";
 import { freeAddress } from "../helpers/ports.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 async function startCp(address: string) {
   return createControlPlane({ taskModules: ["test/fixtures/core-tasks.ts"], address, discoveryAddress: null, concurrency: 1, log: silentLogger });
 }
 
+/** Until the submitted task is on the pool (a drain with nothing running would end in one tick). */
+const onThePool = (cp: ControlPlane) => waitFor(() => cp.snapshot().running === 1, { timeoutMs: 5_000, message: "the task to be running on the pool" });
+
 test("a second stop() waits for the first: when it returns, the address is free and the control plane stopped", async () => {
   const address = await freeAddress();
   const cp = await startCp(address);
   const running = cp.client().submit(sleep, [400]).catch((error: unknown) => error); // keeps the first stop draining
-  await Bun.sleep(100); // the task is on the pool (a drain with nothing running would end in one tick)
+  await onThePool(cp);
   let firstDone = false;
   const first = cp.stop({ drainMs: 5000 }).then(() => { firstDone = true; });
   const startedAt = performance.now();
@@ -34,7 +38,7 @@ test("a second stop() waits for the first: when it returns, the address is free 
 test("stop({ deadlineMs }) bounds the drain: a long task does not hold the stop past its deadline", async () => {
   const cp = await startCp(await freeAddress());
   const running = cp.client().submit(sleep, [20_000]).catch((error: unknown) => error);
-  await Bun.sleep(100);
+  await onThePool(cp);
   const startedAt = performance.now();
   await cp.stop({ drainMs: 60_000, deadlineMs: 1000 });
   expect(performance.now() - startedAt).toBeLessThan(3000);

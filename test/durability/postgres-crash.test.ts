@@ -1,16 +1,14 @@
-// The SQLite journal's crash tests (crash.test.ts) on the PostgreSQL journal, through the real
-// CLI and a real, throw-away PostgreSQL server; plus that server restarted under load.
+// The SQLite journal's crash scenarios (crash-scenarios.ts, as crash.test.ts runs them) on the PostgreSQL
+// journal, through the real CLI and a real, throw-away PostgreSQL server; plus that server restarted under load.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SQL } from "bun";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Client } from "../../src/client/index.ts";
 import { connect } from "../helpers/control-plane.ts";
 import { freeAddress } from "../helpers/ports.ts";
 import { startPostgres, stopAllPostgres, type Postgres } from "../helpers/postgres.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
+import { journaled, killMidRun, periodicAcrossCrash, scheduledAndRetries, type CrashJournal, type JournalRow } from "./crash-scenarios.ts";
 
 let pg: Postgres;
 let databases = 0;
@@ -29,96 +27,42 @@ async function startOnPostgres(address: string, url: string, options: { modules?
   return cp;
 }
 
-async function taskIds(url: string): Promise<string[]> {
+async function journalRows(url: string): Promise<JournalRow[]> {
   const sql = new SQL({ url, max: 1 });
   try {
-    return (await sql`SELECT id FROM fastworker.tasks`).map((r: { id: string }) => r.id);
+    return (await sql`SELECT id, state FROM fastworker.tasks`) as JournalRow[];
   } finally {
     await sql.close();
   }
 }
 
+/** A fresh database on the test server; its rows are read over a connection of their own. */
+async function postgresJournal(): Promise<CrashJournal & { url: string }> {
+  const url = await pg.createDatabase(`crash_${++databases}`);
+  return { url, start: (address, options) => startOnPostgres(address, url, options), rows: () => journalRows(url) };
+}
+
 describe("the PostgreSQL journal", () => {
   test("kill -9 mid-run loses no acknowledged task: after a restart on the same URL every one finishes, with one result each", async () => {
-    const url = await pg.createDatabase(`crash_${++databases}`);
-    const address = await freeAddress();
-    let cp = await startOnPostgres(address, url);
-    let client = await connect(address);
-    const total = 10_000;
-    const ids = await client.submitBatch(Array.from({ length: total }, (_, i) => ({ task: "sleep", args: [i % 50 === 0 ? 1 : 0] })));
-    expect(new Set(ids).size).toBe(total);
-    await waitFor(async () => ((await client.status()).workers[0]?.completed ?? 0) > 1000, { intervalMs: 10, message: "the first 1000 tasks to finish" });
-    await client.stop();
-    await cp.stop("SIGKILL");
-
-    cp = await startOnPostgres(address, url);
-    await cp.waitFor(/journal: +postgres:\/\/fwtest:\*\*\*@.* \(PostgreSQL, sync full\)/);
-    expect(cp.output()).not.toContain(decodeURIComponent(new URL(url).password));
-    client = await connect(address);
-    const records = await Promise.all(ids.map((id) => client.result(id, { wait: true })));
-    expect(records.every((r) => r.status === "success")).toBe(true);
-    expect(records.map((r) => r.taskId)).toEqual(ids);
-    records.forEach((r, i) => expect(r.result).toBe(i % 50 === 0 ? 1 : 0));
-    expect((await client.result(ids[0]!)).status).toBe("success");
-    await client.stop();
-    await cp.stop();
+    const journal = await postgresJournal();
+    await killMidRun(journal, 10_000, async (cp) => {
+      await cp.waitFor(/journal: +postgres:\/\/fwtest:\*\*\*@.* \(PostgreSQL, sync full\)/);
+      expect(cp.output()).not.toContain(decodeURIComponent(new URL(journal.url).password));
+    });
   });
 
   test("results within their TTL survive a restart; scheduled tasks and retries waiting for their backoff fire at their time", async () => {
-    const url = await pg.createDatabase(`crash_${++databases}`);
-    const scratch = mkdtempSync(join(tmpdir(), "fw-retry-"));
-    const address = await freeAddress();
-    let cp = await startOnPostgres(address, url);
-    let client: Client = await connect(address);
-    const finished = await client.enqueue("add", [20, 22]);
-    expect((await client.result(finished, { wait: true })).result).toBe(42);
-    const due = Date.now() + 2_000;
-    const scheduled = await client.enqueue("add", [1, 2], { eta: due });
-    const retrying = await client.enqueue("failTwice", [join(scratch, "counter")]);
-    await waitFor(async () => (await client.result(retrying)).status === "retrying", { intervalMs: 10, message: "the first attempt to fail and the retry to wait for its backoff" });
-    await Bun.sleep(50); // the finish of `finished` is written lazily (within 5 ms): let it land before the crash
-    await client.stop();
-    await cp.stop("SIGKILL");
-
-    cp = await startOnPostgres(address, url);
-    client = await connect(address);
-    expect(await client.result(finished)).toMatchObject({ status: "success", result: 42 });
-    const record = await client.result(scheduled, { wait: true });
-    expect(record).toMatchObject({ status: "success", result: 3 });
-    expect(record.timings.startedAt!).toBeGreaterThanOrEqual(due - 5);
-    expect(await client.result(retrying, { wait: true })).toMatchObject({ status: "success", result: 3 });
-    await client.stop();
-    await cp.stop();
+    await scheduledAndRetries(await postgresJournal());
   });
 
   test("periodic schedules continue from their last run after kill -9: no run fires twice, repeatCount holds", async () => {
-    const url = await pg.createDatabase(`crash_${++databases}`);
-    const address = await freeAddress();
-    const dir = mkdtempSync(join(tmpdir(), "fw-periodic-"));
-    const start = () => startOnPostgres(address, url, { modules: "test/fixtures/periodic-tasks.ts", env: { FW_PERIODIC_DIR: dir } });
-    let cp = await start();
-    await waitFor(async () => {
-      const ids = await taskIds(url);
-      return ids.filter((id) => id.startsWith("twice@")).length === 2 && ids.some((id) => id.startsWith("everySecond@"));
-    }, { timeoutMs: 5_000, intervalMs: 50, message: "both runs of twice and a first everySecond in the journal" });
-    await cp.stop("SIGKILL");
-    const before = await taskIds(url);
-    const firstRuns = before.filter((id) => id.startsWith("everySecond@"));
-
-    cp = await start();
-    await Bun.sleep(2_300); // deliberate: the window in which a third `twice` (every 300 ms) must not fire, and everySecond must fire again
-    await cp.stop();
-    const after = await taskIds(url);
-    expect(after.filter((id) => id.startsWith("twice@"))).toHaveLength(2);
-    const runs = after.filter((id) => id.startsWith("everySecond@")).map((id) => Number(id.split("@")[1])).sort((a, b) => a - b);
-    expect(runs.length).toBeGreaterThan(firstRuns.length);
-    for (const dueAt of runs) expect((dueAt - runs[0]!) % 1000).toBe(0);
+    await periodicAcrossCrash(await postgresJournal());
   });
 
   test("PostgreSQL restarted under load (pg_ctl restart): acknowledging pauses and resumes, and no acknowledged task is lost, even across a kill -9 afterwards", async () => {
-    const url = await pg.createDatabase(`crash_${++databases}`);
+    const journal = await postgresJournal();
     const address = await freeAddress();
-    let cp = await startOnPostgres(address, url);
+    let cp = await journal.start(address);
     let client = await connect(address);
     const acked: string[] = [];
     const refused: string[] = [];
@@ -142,11 +86,11 @@ describe("the PostgreSQL journal", () => {
     expect(cp.output()).toContain("acknowledging resumes");
     const records = await Promise.all(acked.map((id) => client.result(id, { wait: true })));
     expect(records.every((r) => r.status === "success")).toBe(true);
-    await Bun.sleep(50); // the last finishes are written lazily
+    await journaled(journal, acked);
     await client.stop();
     await cp.stop("SIGKILL");
 
-    cp = await startOnPostgres(address, url);
+    cp = await journal.start(address);
     client = await connect(address);
     const again = await Promise.all(acked.map((id) => client.result(id, { wait: true })));
     expect(again.map((r) => r.taskId)).toEqual(acked);

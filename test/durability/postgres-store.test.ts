@@ -8,6 +8,7 @@ import type { StoredTask } from "../../src/store/index.ts";
 import { fold } from "../../src/store/postgres/postgres-writes.ts";
 import { freePort } from "../helpers/ports.ts";
 import { startPostgres, stopAllPostgres, type Postgres } from "../helpers/postgres.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 let pg: Postgres;
 let databases = 0;
@@ -153,7 +154,7 @@ describe("PostgresTaskStore", () => {
     const during = Promise.resolve(store.accept([task("during")]));
     let settled = false;
     void during.finally(() => (settled = true));
-    await Bun.sleep(500);
+    await Bun.sleep(500); // the window under test: with the server down the acknowledgement must not arrive
     expect(settled).toBe(false); // paused, not refused
     await pg.start();
     await during;
@@ -177,9 +178,7 @@ describe("PostgresTaskStore", () => {
     } finally {
       await pg.start();
     }
-    const deadline = Date.now() + 20_000;
-    while (store.degraded !== undefined && Date.now() < deadline) await Bun.sleep(50);
-    expect(store.degraded).toBeUndefined();
+    await waitFor(() => store.degraded === undefined, { timeoutMs: 20_000, intervalMs: 50, message: () => `the store to leave degraded mode (still: ${store.degraded})` });
     await store.accept([task("after")]);
     await store.close();
     const again = await PostgresTaskStore.open(url, { log: quiet });
@@ -201,15 +200,13 @@ describe("PostgresTaskStore", () => {
       const refused = await Promise.resolve(store.accept([task("lost")])).catch((e: unknown) => e);
       expect(refused).toMatchObject({ code: "E_UNAVAILABLE" });
       // Degraded retries go on new connections once the frozen ones are all busy, and land.
-      const deadline = Date.now() + 30_000;
-      while (store.degraded !== undefined && Date.now() < deadline) await Bun.sleep(50);
-      expect(store.degraded).toBeUndefined();
+      await waitFor(() => store.degraded === undefined, { timeoutMs: 30_000, intervalMs: 50, message: () => `the store to leave degraded mode (still: ${store.degraded})` });
       store.update("x", { state: "queued", attempts: 2 });
       await store.accept([task("y")]);
     } finally {
       for (const pid of backends) process.kill(pid, "SIGCONT");
     }
-    await Bun.sleep(500); // the woken backends run what waited for them
+    await Bun.sleep(500); // the window under test: the woken backends run what waited for them, and none of it may land
     const rows = await admin`SELECT id, state, attempts FROM fastworker.tasks ORDER BY seq`;
     expect(rows.map((r: { id: string; state: string; attempts: number }) => `${r.id}:${r.state}:${r.attempts}`)).toEqual(["x:queued:2", "y:queued:0"]);
     await admin.close();

@@ -4,15 +4,13 @@
 // per endpoint on load, and the down state once the control plane is gone. Screenshots go to
 // test-artifacts/dashboard-screens-*.png.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import type { Client } from "../../src/client/index.ts";
 import type { TaskDetailJson } from "../../src/server/api-types.ts";
-import { ARTIFACTS, launchBrowser, signIn, type TestBrowser } from "../helpers/browser.ts";
-import { connect } from "../helpers/control-plane.ts";
-import { freeAddress, freePort } from "../helpers/ports.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { ARTIFACTS, signIn, type TestBrowser } from "../helpers/browser.ts";
+import { startDashboard, type DashboardRig } from "../helpers/dashboard.ts";
+import { killAll, type Started } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const TOKEN = "e2e-screens-token-fedcba9876543210";
@@ -23,6 +21,7 @@ interface BrowserGlobals {
   document: { scrollingElement: { scrollWidth: number } | null; documentElement: { scrollWidth: number } };
   innerWidth: number;
 }
+let rig: DashboardRig | undefined;
 let browser: TestBrowser;
 let page: Page;
 let client: Client;
@@ -30,25 +29,16 @@ let base: string;
 let controlPlane: Started;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [address, port] = [await freeAddress(), await freePort()];
-  controlPlane = startProcess([
-    "bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts,test/fixtures/periodic-tasks.ts,test/fixtures/tasks/handlers.ts", "--base-address", address,
-    "--no-discovery", "--no-journal", "--concurrency", "2", "--gui-port", String(port), "--worker-id", "cp-screens",
-  ], { env: { FASTWORKER_GUI_TOKEN: TOKEN } });
-  await controlPlane.waitFor(/dashboard: +http/);
-  base = `http://127.0.0.1:${port}`;
-  client = await connect(address);
-  browser = await launchBrowser();
-  // Shorter than a test's timeout, so a stuck step fails with its own message (generous: CI machines are busy).
-  browser.context.setDefaultTimeout(20_000);
-  page = await browser.context.newPage();
-  page.on("pageerror", (error) => console.error("page error:", error.message));
+  rig = await startDashboard({
+    token: TOKEN, modules: "test/fixtures/core-tasks.ts,test/fixtures/periodic-tasks.ts,test/fixtures/tasks/handlers.ts", workerId: "cp-screens",
+    // Shorter than a test's timeout, so a stuck step fails with its own message (generous: CI machines are busy).
+    defaultTimeoutMs: 20_000,
+  });
+  ({ browser, page, client, base, controlPlane } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await client?.stop();
+  await rig?.close();
   await killAll();
 });
 

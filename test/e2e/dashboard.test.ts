@@ -2,15 +2,13 @@
 // through the login form: live updates, cancel, retry, search, the detail drawer, dark mode,
 // and a flood of events. Screenshots go to test-artifacts/. Chromium is required (helpers/browser.ts).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import type { Client } from "../../src/client/index.ts";
 import type { TaskDetailJson } from "../../src/server/api-types.ts";
-import { ARTIFACTS, launchBrowser, signIn, type TestBrowser } from "../helpers/browser.ts";
-import { connect } from "../helpers/control-plane.ts";
-import { freeAddress, freePort } from "../helpers/ports.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { ARTIFACTS, signIn, type TestBrowser } from "../helpers/browser.ts";
+import { startDashboard, type DashboardRig } from "../helpers/dashboard.ts";
+import { killAll, type Started } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const TOKEN = "e2e-dashboard-token-0123456789abcdef";
@@ -23,6 +21,7 @@ interface BrowserGlobals {
   maxGap: number;
   last: number;
 }
+let rig: DashboardRig | undefined;
 let browser: TestBrowser;
 let page: Page;
 let client: Client;
@@ -30,21 +29,13 @@ let base: string;
 let controlPlane: Started;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [address, port] = [await freeAddress(), await freePort()];
-  const cp = (controlPlane = startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address, "--no-discovery", "--no-journal", "--concurrency", "2", "--gui-port", String(port), "--worker-id", "cp-e2e"], { env: { FASTWORKER_GUI_TOKEN: TOKEN } }));
-  await cp.waitFor(/dashboard: +http/);
-  base = `http://127.0.0.1:${port}`;
-  client = await connect(address);
-  browser = await launchBrowser();
-  page = await browser.context.newPage();
-  page.on("pageerror", (error) => console.error("page error:", error.message));
+  rig = await startDashboard({ token: TOKEN, modules: "test/fixtures/core-tasks.ts", workerId: "cp-e2e" });
+  ({ browser, page, client, base, controlPlane } = rig);
   await signIn(page, base, TOKEN);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await client?.stop();
+  await rig?.close();
   await killAll();
 });
 

@@ -5,6 +5,7 @@ import { NotLeaderError } from "../../src/errors.ts";
 import { fence, fencedWrite, FENCE_PREDICATE, LeaderLease } from "../../src/ha/index.ts";
 import { PostgresTaskStore, type StoredTask } from "../../src/store/index.ts";
 import { startPostgres, type Postgres } from "../helpers/postgres.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 let pg: Postgres;
 const pools: SQL[] = [];
@@ -66,14 +67,19 @@ describe("the leader lease", () => {
     expect(seen.remainingMs).toBeGreaterThan(0);
     expect(seen.remainingMs).toBeLessThanOrEqual(400);
     // Renewed in time, it stays a's past the first grant's end.
-    await Bun.sleep(250);
+    await Bun.sleep(250); // the time under test: a renews partway through its 400 ms grant
+    const renewedAt = performance.now();
     expect(await a!.renew(first.epoch)).toMatchObject({ epoch: first.epoch });
-    await Bun.sleep(250);
+    await Bun.sleep(250); // the window under test: 500 ms after the first grant, past its end, the renewal still holds
     expect(await b!.tryAcquire()).toBeUndefined();
-    // a goes quiet: once the lease time has passed since its last renewal, b takes over with the next epoch.
-    await Bun.sleep(450);
-    expect(await b!.leader()).toMatchObject({ expired: true });
-    expect((await b!.leader())!.remainingMs).toBeLessThanOrEqual(0);
+    // a goes quiet: once the lease time has passed since its last renewal (and not before), b takes over with the next epoch.
+    const expired = await waitFor(async () => {
+      const seen = await b!.leader();
+      return seen?.expired === true && seen;
+    }, { timeoutMs: 5_000, message: "a's renewed lease to expire" });
+    // The database set the expiry after the renewal was sent, so at least the lease time has passed here (10 ms slack for timer rounding).
+    expect(performance.now() - renewedAt).toBeGreaterThanOrEqual(390);
+    expect(expired.remainingMs).toBeLessThanOrEqual(0);
     const second = await b!.tryAcquire();
     expect(second?.epoch).toBe(first.epoch + 1);
     expect(await a!.renew(first.epoch)).toBeUndefined();
@@ -89,9 +95,8 @@ describe("fencing", () => {
     await sql`CREATE TABLE results (id text PRIMARY KEY, epoch bigint NOT NULL)`;
     const first = (await old!.tryAcquire())!;
     await fencedWrite(sql, old!.token(first.epoch), (tx) => tx`INSERT INTO results VALUES ('before', ${first.epoch})`);
-    // The old leader pauses past its lease; the other takes over.
-    await Bun.sleep(400);
-    const second = (await next!.tryAcquire())!;
+    // The old leader pauses past its lease; the other takes over as soon as it has run out.
+    const second = await waitFor(() => next!.tryAcquire(), { timeoutMs: 5_000, message: "the other contender to take over the expired lease" });
     const refused = await fencedWrite(sql, old!.token(first.epoch), (tx) => tx`INSERT INTO results VALUES ('stale', ${first.epoch})`).then(() => undefined, (e: unknown) => e);
     expect(refused).toBeInstanceOf(NotLeaderError);
     expect((refused as NotLeaderError).code).toBe("E_NOT_LEADER");
@@ -116,14 +121,10 @@ describe("fencing", () => {
       await tx`SELECT pg_sleep(0.6)`;
       await tx`INSERT INTO log (what) VALUES ('old write')`;
     }).then(() => order.push("old write committed"));
-    await Bun.sleep(400);
-    const takeover = (async () => {
-      for (;;) {
-        const grant = await next!.tryAcquire();
-        if (grant) return (order.push("taken over"), grant);
-        await Bun.sleep(20);
-      }
-    })();
+    // The lease runs out (300 ms) while the old write is still in its transaction (600 ms).
+    await waitFor(async () => (await next!.leader())?.expired, { timeoutMs: 5_000, message: "the old leader's lease to expire" });
+    const takeover = waitFor(() => next!.tryAcquire(), { timeoutMs: 10_000, message: "the takeover once the old write is done" })
+      .then((grant) => (order.push("taken over"), grant));
     const [, grant] = await Promise.all([writing, takeover]);
     expect(order).toEqual(["old write committed", "taken over"]);
     expect(grant.epoch).toBe(first.epoch + 1);
@@ -138,8 +139,8 @@ describe("fencing", () => {
     const task = (id: string): StoredTask => ({ spec: { id, name: "add", args: [1, 2] }, priority: "normal", state: "queued", attempts: 0, submittedAt: Date.now() });
     try {
       await store.accept([task("while-leader")]);
-      await Bun.sleep(400);
-      expect(await next!.tryAcquire()).toMatchObject({ epoch: first.epoch + 1 });
+      const taken = await waitFor(() => next!.tryAcquire(), { timeoutMs: 5_000, message: "the other contender to take over the expired lease" });
+      expect(taken).toMatchObject({ epoch: first.epoch + 1 });
       const refused = await Promise.resolve(store.accept([task("after-takeover")])).then(() => undefined, (e: unknown) => e);
       expect(refused).toMatchObject({ code: "E_NOT_LEADER" });
       const ids = (await sql`SELECT id FROM fastworker.tasks ORDER BY id`).map((r: { id: string }) => r.id);

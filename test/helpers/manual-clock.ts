@@ -18,7 +18,7 @@ export class ManualClock implements Clock {
     return Date.now() + this.#offset;
   }
 
-  setTimeout(fn: () => void, ms: number): ClockTimer {
+  setTimeout(fn: () => void, ms: number): ClockTimer { // the Clock interface: a fake timer, fired only by advance()
     const timer: Pending = { at: this.now() + ms, fn };
     this.#timers.add(timer);
     return timer;

@@ -10,6 +10,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
+import { waitFor, WaitTimeoutError } from "./wait-for.ts";
 
 export interface Postgres {
   /** postgres://fwtest:…@127.0.0.1:<port>/postgres */
@@ -57,7 +58,7 @@ async function run(argv: string[], what: string, timeoutMs = 60_000): Promise<st
     stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, LC_ALL: "C", LANG: "C" },
     ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
   });
-  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs); // the bound on a hung initdb / pg_ctl
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearTimeout(timer);
   if (code !== 0) throw new Error(`${what} failed (exit ${code}): ${(err || out).trim().split("\n").slice(-5).join(" | ")}`);
@@ -110,9 +111,14 @@ export async function startPostgres(options: { settings?: Record<string, string>
   }
   const base = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   let pid = postmasterPid(dataDir);
-  const waitGone = async (which: number) => {
-    for (let i = 0; i < 200 && alive(which); i++) await Bun.sleep(25);
-  };
+  const waitGone = (which: number) =>
+    waitFor(() => !alive(which), { timeoutMs: 5_000, intervalMs: 25, message: `the postmaster (PID ${which}) to exit` });
+  /** Whether the postmaster exits within the grace time: false (it timed out) tells stop() to SIGKILL it. */
+  const goneInTime = (which: number) =>
+    waitGone(which).then(() => true, (error: unknown) => {
+      if (error instanceof WaitTimeoutError) return false;
+      throw error;
+    });
   const server: Postgres = {
     url: `${base}/postgres`, port, dataDir,
     get pid() {
@@ -143,9 +149,10 @@ export async function startPostgres(options: { settings?: Record<string, string>
       servers.delete(server);
       if (alive(pid)) {
         process.kill(pid, "SIGINT"); // fast shutdown: backends are told to end, then the postmaster exits
-        await waitGone(pid);
-        if (alive(pid)) process.kill(pid, "SIGKILL");
-        await waitGone(pid);
+        if (!(await goneInTime(pid))) {
+          process.kill(pid, "SIGKILL");
+          await waitGone(pid);
+        }
       }
       rmSync(root, { recursive: true, force: true });
     },

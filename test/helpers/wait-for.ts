@@ -50,7 +50,7 @@ function isReady<T>(value: T | NotYet): value is T {
 
 /** One check, cut off at the deadline so a condition that never settles cannot hang the test. */
 async function withinDeadline<T>(condition: () => T | Promise<T>, deadline: number): Promise<T | typeof TIMED_OUT> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined; // the type of the per-check bound, not a wait
   const cutOff = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, deadline - performance.now())); // the bound of this one check
   });

@@ -4,6 +4,7 @@ import { NngError } from "../../src/errors.ts";
 import { RepSocket, ReqSocket, type EngineKind } from "../../src/nng/index.ts";
 import { makeTestCa } from "../helpers/certs.ts";
 import { freePort } from "../helpers/ports.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const ca = makeTestCa("nng");
 const otherCa = makeTestCa("other");
@@ -33,7 +34,7 @@ for (const engine of ["shim", "js"] as EngineKind[]) {
       expect(a2).toBe(a1);
       expect(b1).not.toBe(a1);
       await a.close();
-      for (let i = 0; i < 100 && !removed.includes(a1); i++) await Bun.sleep(20);
+      await waitFor(() => removed.includes(a1), { timeoutMs: 2_000, message: () => `pipe ${a1} to be reported removed (got ${removed.join(", ") || "none"})` });
       expect(removed).toEqual([a1]);
       await b.close();
       await rep.close();

@@ -67,10 +67,13 @@ describe("held long-polls are bounded per connection, in time, and by the connec
     const { address } = await startControlPlane(["--concurrency", "1", "--max-held-per-connection", "4096", "--max-requests-per-connection", "4096"]);
     const client = await new Client({ address, connectTimeoutMs: 5000 }).start();
     const { socket, replies } = attack(address, 4096);
-    await Bun.sleep(3000); // the control plane takes the 4 100 frames in
-    const blocked = client.delay("add", 1, 2).then(() => performance.now());
-    const raced = await Promise.race([blocked.then(() => "answered"), Bun.sleep(1500).then(() => "starved")]);
-    expect(raced).toBe("starved"); // otherwise this test would not prove the release below
+    // Once the control plane has taken the long-polls in, a normal submit is starved: probe until one is
+    // (otherwise this test would not prove the release below). The held count is not visible from outside the process.
+    const { blocked } = await waitFor(async () => {
+      const probe = client.delay("add", 1, 2).then(() => performance.now());
+      const raced = await Promise.race([probe.then(() => "answered"), Bun.sleep(1500).then(() => "starved")]); // the window under test: no answer within 1.5 s
+      return raced === "starved" && { blocked: probe };
+    }, { timeoutMs: 20_000, intervalMs: 0, message: "a normal submit to be starved by the 4 096 held long-polls" });
     const closedAt = performance.now();
     await socket.close();
     expect(await blocked - closedAt).toBeLessThan(1000);

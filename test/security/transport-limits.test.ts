@@ -7,25 +7,14 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { connect as tcpConnect, type Socket } from "node:net";
-import type { Client } from "../../src/client/index.ts";
 import { encodeFrame, PROTOCOL_VERSION } from "../../src/protocol/index.ts";
 import { connect, startControlPlane } from "../helpers/control-plane.ts";
 import { killAll } from "../helpers/processes.ts";
 import { handshaken, rssMb, spLength, spRequest, type RawPeer } from "../helpers/raw-sp.ts";
+import { timedSubmitAndWait as timedSubmit } from "../helpers/timed.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
-
-/** Milliseconds a normal Client's submit-and-wait takes (fails past `limitMs`). */
-async function timedSubmit(client: Client, limitMs: number): Promise<number> {
-  const started = performance.now();
-  const sum = await Promise.race([
-    client.submit<number>("add", [1, 2]),
-    Bun.sleep(limitMs).then(() => { throw new Error(`submit not answered within ${limitMs} ms`); }),
-  ]);
-  expect(sum).toBe(3);
-  return performance.now() - started;
-}
 
 /** A raw peer that stops reading at once: the kernel buffers fill, then the control plane's sends stall. */
 async function nonReader(address: string): Promise<RawPeer> {
@@ -48,7 +37,7 @@ describe("a peer that never reads its replies (--reply-timeout-ms)", () => {
         for (let i = 0; i < 1_000; i++) batch.push(spRequest(chunk * 1_000 + i, status));
         if (peer.closed()) break;
         peer.socket.write(Buffer.concat(batch));
-        await Bun.sleep(5); // deliberate: lets the control plane read and reply while the peer's buffers fill
+        await Bun.sleep(5); // the flood under test is paced: the control plane reads and replies while the peer's buffers fill
       }
       // While the flood's replies stall, others are served; then its connection goes.
       for (let i = 0; i < 5; i++) expect(await timedSubmit(client, 1_000)).toBeLessThan(1_000);
@@ -80,7 +69,10 @@ describe("frames cut short or too large (--max-frame-bytes = NNG's receive limit
       const before = rssMb(cp.pid);
       const half = new Uint8Array(LIMIT / 2).fill(0x20);
       const peers = await Promise.all(Array.from({ length: 40 }, () => sendRaw(address, Buffer.concat([spLength(LIMIT - 1), half]))));
-      await Bun.sleep(500); // deliberate: lets NNG take in what each peer sent
+      // Everything each peer wrote has left it for the control plane's side of the connection.
+      await waitFor(() => peers.every((p) => p.socket.writableLength === 0), {
+        timeoutMs: 10_000, message: () => `the peers' writes to be sent (${peers.reduce((n, p) => n + p.socket.writableLength, 0)} bytes left)`,
+      });
       const grownMb = rssMb(cp.pid) - before;
       // At most one frame's worth per connection (40 MiB) plus slack; without the receive limit a
       // peer could declare any length and have NNG allocate it.

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { connect } from "../helpers/control-plane.ts";
 import { freeAddress } from "../helpers/ports.ts";
 import { killAll, startProcess } from "../helpers/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 afterAll(killAll);
 
@@ -28,14 +29,10 @@ function collector() {
       return new Response(new Uint8Array(0), { headers: { "content-type": "application/x-protobuf" } });
     },
   });
-  const waitFor = async (check: (r: Received[]) => boolean, timeoutMs = 15_000) => {
-    const end = Date.now() + timeoutMs;
-    while (!check(received)) {
-      if (Date.now() > end) throw new Error(`collector: timed out; got ${received.map((r) => r.path).join(", ") || "nothing"}`);
-      await Bun.sleep(50);
-    }
-  };
-  return { server, received, waitFor };
+  /** Waits until what the collector got so far passes `check`; the timeout names the paths received. */
+  const until = (check: (r: Received[]) => boolean, timeoutMs = 15_000) =>
+    waitFor(() => check(received), { timeoutMs, intervalMs: 50, message: () => `the collector's exports (got ${received.map((r) => r.path).join(", ") || "nothing"})` });
+  return { server, received, until };
 }
 
 function startCp(address: string, env: Record<string, string>) {
@@ -60,8 +57,8 @@ describe("OTLP export from the environment", () => {
       await client.stop();
       const traces = (r: Received[]) => r.filter((x) => x.path === "/v1/traces");
       // "enqueue" comes from the control plane's main thread, "execute" from its pool Worker.
-      await otlp.waitFor((r) => traces(r).some((x) => x.body.includes("enqueue add")) && traces(r).some((x) => x.body.includes("execute add")));
-      await otlp.waitFor((r) => r.some((x) => x.path === "/v1/metrics" && x.body.includes("billing-workers")));
+      await otlp.until((r) => traces(r).some((x) => x.body.includes("enqueue add")) && traces(r).some((x) => x.body.includes("execute add")));
+      await otlp.until((r) => r.some((x) => x.path === "/v1/metrics" && x.body.includes("billing-workers")));
       const spans = Buffer.concat(traces(otlp.received).map((x) => x.body));
       expect(traces(otlp.received)[0]!.contentType).toBe("application/x-protobuf");
       expect(spans.includes("billing-workers")).toBe(true);

@@ -3,6 +3,7 @@ import { checkWaitLimits, HeldWaits } from "../../src/control-plane/held-waits.t
 import { createOutboxes } from "../../src/control-plane/outboxes.ts";
 import { ResultWaiters } from "../../src/control-plane/waiters.ts";
 import { FastWorkerError } from "../../src/errors.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const never = (signal: AbortSignal) => new Promise<string>((resolve) => signal.addEventListener("abort", () => resolve("released")));
 
@@ -36,7 +37,8 @@ describe("HeldWaits", () => {
       held.hold(7, (signal) => waiters.wait(["t1"], "all", 60_000, signal)),
       held.hold(7, (signal) => outboxes.wait("c1", { waitMs: 60_000, signal })),
     ]);
-    await Bun.sleep(20);
+    // Both are really held (the result waiter registered) before the pipe goes.
+    await waitFor(() => held.heldOn(7) === 2 && waiters.size === 1, { timeoutMs: 1_000, message: () => `both waits held on pipe 7 (held ${held.heldOn(7)}, waiters ${waiters.size})` });
     held.release(7);
     await waits;
     expect(performance.now() - started).toBeLessThan(1000);

@@ -1,38 +1,14 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
-import { WorkerPool, type JobRef, type PoolJob, type PoolOutcome, type WorkerPoolOptions } from "../../src/pool/index.ts";
+import type { JobRef } from "../../src/pool/index.ts";
 import type { TaskLogLine, TaskProgress } from "../../src/tasks/index.ts";
+import { expectFailure as failed, expectOk as ok, jobFactory, poolStarter } from "../helpers/pool.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const HANDLERS = join(resolve(import.meta.dir, "../fixtures/tasks"), "handlers.ts");
 
-let nextId = 0;
-function job(name: string, args: unknown[] = [], extra: Partial<PoolJob> = {}): PoolJob {
-  return { id: `h-${++nextId}`, name, args, attempt: 1, priority: "normal", ...extra };
-}
-
-const pools: WorkerPool[] = [];
-async function startPool(options: Partial<WorkerPoolOptions> = {}): Promise<WorkerPool> {
-  const pool = new WorkerPool({ size: 1, taskModules: [HANDLERS], prefetch: 1, log: () => {}, ...options });
-  pools.push(pool);
-  await pool.start();
-  return pool;
-}
-
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((pool) => pool.close()));
-});
-
-function ok(outcome: PoolOutcome): unknown {
-  if (!outcome.ok) throw new Error(`expected success, got ${outcome.error.code}: ${outcome.error.message}`);
-  return outcome.result;
-}
-
-function failed(outcome: PoolOutcome, code: string): Extract<PoolOutcome, { ok: false }> {
-  if (outcome.ok) throw new Error(`expected ${code}, got success with ${JSON.stringify(outcome.result)}`);
-  expect(outcome.error.code).toBe(code);
-  return outcome;
-}
+const job = jobFactory("h");
+const { start: startPool } = poolStarter({ size: 1, taskModules: [HANDLERS], prefetch: 1, log: () => {} });
 
 describe("WorkerPool: many tasks in flight per Worker", () => {
   test("tasksPerWorker 10 on 2 Workers runs 20 sleeping handlers at once", async () => {

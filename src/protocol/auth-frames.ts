@@ -1,11 +1,11 @@
 import * as v from "valibot";
+import { Version } from "./fields.ts";
 
 /**
  * The authentication handshake (docs/protocol.md, "Authentication"): a mutual HMAC-SHA256
  * challenge-response over the connection (NNG pipe) it authenticates. Both nonces are 32 random
  * bytes in hex; proofs are HMAC-SHA256 in hex (src/auth/proofs.ts says what is signed).
  */
-const Version = v.literal(1);
 const Nonce = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 const Proof = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 export const AuthRoleSchema = v.picklist(["client", "worker"]);

@@ -1,9 +1,7 @@
 import * as v from "valibot";
 import { ProtocolError, toWireError } from "../errors.ts";
-import {
-  AnnounceSchema, DEPTH_MESSAGE, ReplySchema, RequestSchema, TaskDoneSchema,
-  type Announce, type Reply, type Request, type TaskDone,
-} from "./frames.ts";
+import { DEPTH_MESSAGE, ReplySchema, RequestSchema, type Reply, type Request } from "./frames.ts";
+import { AnnounceSchema, TaskDoneSchema, type Announce, type TaskDone } from "./peer-frames.ts";
 import { PROTOCOL_VERSION } from "./version.ts";
 
 const encoder = new TextEncoder();

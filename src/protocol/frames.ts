@@ -2,33 +2,19 @@ import * as v from "valibot";
 import { PRIORITIES } from "../model/priority.ts";
 import { TASK_STATES } from "../model/task-state.ts";
 import { authBegin, authChallenge, authenticated, authProve } from "./auth-frames.ts";
-import { withinDepth } from "./depth.ts";
+import { bounded, Count, Credits, Id, Message, Millis, shallow, Short, TaskName, Version } from "./fields.ts";
 import {
-  MAX_CAPACITY, MAX_HELLO_TASKS, MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDS_PER_CANCEL, MAX_IDS_PER_POLL, MAX_JSON_DEPTH,
-  MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_OUTCOMES_PER_REPORT, MAX_SHORT_STRING_CHARS, MAX_STATUS_WORKERS_LIMIT, MAX_TASKS_PER_SUBMIT,
+  MAX_HELLO_TASKS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDS_PER_CANCEL, MAX_IDS_PER_POLL,
+  MAX_OUTCOMES_PER_REPORT, MAX_STATUS_WORKERS_LIMIT, MAX_TASKS_PER_SUBMIT,
 } from "./limits.ts";
+
+export { DEPTH_MESSAGE } from "./fields.ts";
 
 /**
  * Every frame FastWorker sends: one JSON document per NNG message, `{ v: 1, type, ... }`.
  * These schemas are the wire contract (docs/protocol.md describes them for other clients);
  * every frame is validated on receipt.
  */
-
-const Version = v.literal(1);
-const Id = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_CHARS, `at most ${MAX_ID_CHARS} characters`));
-const TaskName = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_CHARS, `at most ${MAX_NAME_CHARS} characters`));
-const Short = v.pipe(v.string(), v.maxLength(MAX_SHORT_STRING_CHARS, `at most ${MAX_SHORT_STRING_CHARS} characters`));
-const Message = v.pipe(v.string(), v.maxLength(MAX_MESSAGE_CHARS, `at most ${MAX_MESSAGE_CHARS} characters`));
-const Millis = v.pipe(v.number(), v.finite(), v.minValue(0));
-const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
-/** A capacity or a number of credits: bounded so the scheduler never loops over an absurd number. */
-const Credits = v.pipe(Count, v.maxValue(MAX_CAPACITY, `at most ${MAX_CAPACITY}`));
-/** A list of at most `max` items, the message naming the bound. */
-const bounded = <S extends v.GenericSchema>(item: S, max: number) => v.pipe(v.array(item), v.maxLength(max, `at most ${max} items`));
-/** Issue message of a nesting-depth check: src/protocol/codec.ts maps it to E_INVALID_ARGS for args and kwargs. */
-export const DEPTH_MESSAGE = `nests deeper than ${MAX_JSON_DEPTH} levels`;
-/** Any JSON value (args item, result, callback data) nesting no deeper than MAX_JSON_DEPTH. */
-const shallow = <S extends v.GenericSchema>(schema: S) => v.pipe(schema, v.check((value) => withinDepth(value, MAX_JSON_DEPTH), DEPTH_MESSAGE));
 
 export const PrioritySchema = v.picklist(PRIORITIES);
 export const TaskStateSchema = v.picklist(TASK_STATES);
@@ -272,24 +258,6 @@ const events = v.object({
 
 export const ReplySchema = v.variant("type", [submitted, results, cancelled, statusReply, welcome, leased, ack, error, events, authChallenge, authenticated]);
 
-// --- discovery and callbacks -------------------------------------------------------------
-
-export const AnnounceSchema = v.object({
-  v: Version, type: v.literal("announce"),
-  cpId: v.string(),
-  address: v.string(),
-  version: v.string(),
-  protocol: v.number(),
-  guiUrl: v.optional(v.string()),
-  at: Millis,
-});
-
-export const TaskDoneSchema = v.object({
-  v: Version, type: v.literal("task_done"),
-  record: TaskRecordSchema,
-  callbackData: v.optional(v.unknown()),
-});
-
 // Defined once in model/; re-exported because the wire types are where most callers look for them.
 export type { Priority } from "../model/priority.ts";
 export type { TaskState } from "../model/task-state.ts";
@@ -301,8 +269,6 @@ export type RetryHint = v.InferOutput<typeof RetryHintSchema>;
 export type WorkerInfo = v.InferOutput<typeof WorkerInfoSchema>;
 export type Request = v.InferOutput<typeof RequestSchema>;
 export type Reply = v.InferOutput<typeof ReplySchema>;
-export type Announce = v.InferOutput<typeof AnnounceSchema>;
-export type TaskDone = v.InferOutput<typeof TaskDoneSchema>;
 export type WatchEvent = v.InferOutput<typeof WatchEventSchema>;
 export type RequestOf<T extends Request["type"]> = Extract<Request, { type: T }>;
 export type ReplyOf<T extends Reply["type"]> = Extract<Reply, { type: T }>;

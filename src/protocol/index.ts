@@ -1,4 +1,5 @@
 export * from "./frames.ts";
+export * from "./peer-frames.ts";
 export * from "./codec.ts";
 export { PROTOCOL_VERSION, FASTWORKER_VERSION } from "./version.ts";
 export { buildSpec, type SubmitOptions, type TaskRef } from "./spec.ts";

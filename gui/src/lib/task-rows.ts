@@ -66,5 +66,6 @@ export function matchesFilters(row: TaskSummaryJson, filters: TaskFilters): bool
     (!q || row.task_id.toLowerCase().includes(q) || row.name.toLowerCase().includes(q));
 }
 
-export const TASK_STATUSES = ["pending", "scheduled", "queued", "running", "retrying", "success", "failure", "cancelled"] as const;
-export const PRIORITIES = ["critical", "high", "normal", "low"] as const;
+// The one definition of each (src/model/): the filters offer exactly the states and priorities the server has.
+export { TASK_STATES as TASK_STATUSES } from "../../../src/model/task-state.ts";
+export { PRIORITIES } from "../../../src/model/priority.ts";

@@ -4,7 +4,8 @@ import { loadTaskModules } from "../tasks/index.ts";
 import { formatPreview, previewSchedules } from "../scheduler/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
-import { connectClient, connectionArgs, emit, flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
+import { memberLines, memberStatuses, roleLine } from "./cluster-status.ts";
+import { connectClient, connectionArgs, controlPlaneAddresses, emit, flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
 import { UsageError } from "./strict-args.ts";
 
 export function statusCommand(ctx: CliContext) {
@@ -28,8 +29,14 @@ export function statusCommand(ctx: CliContext) {
           return;
         }
         const status = await client.status();
-        emit(ctx, a, status, () => [
+        // Several addresses (active/standby): each says what it is, standbys included.
+        const addresses = controlPlaneAddresses(a, ctx);
+        const members = addresses.length > 1 ? await memberStatuses(a, ctx, addresses) : undefined;
+        const role = roleLine(status);
+        emit(ctx, a, members ? { ...status, controlPlanes: members } : status, () => [
           `control plane ${status.cpId} (FastWorker ${status.version}), up ${Math.round((Date.now() - status.startedAt) / 1000)} s`,
+          ...(role ? [role] : []),
+          ...(members ? ["control planes:", ...memberLines(members)] : []),
           `queued: ${Object.entries(status.queues).map(([p, n]) => `${p} ${n}`).join(", ")}; scheduled ${status.scheduled}; running ${status.running}`,
           `results cached: ${status.cache.size}/${status.cache.maxSize}`,
           "workers:",

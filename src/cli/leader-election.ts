@@ -4,8 +4,22 @@ import { NotLeaderError } from "../errors.ts";
 import { LeaderElector, LeaderLease, type FencingToken, type Role } from "../ha/index.ts";
 import type { Logger } from "../log.ts";
 import { RepSocket, type TlsOptions } from "../nng/index.ts";
-import { errorFrame } from "../protocol/index.ts";
+import { decodeRequest, encodeFrame, errorFrame, FASTWORKER_VERSION, PROTOCOL_VERSION, type Request } from "../protocol/index.ts";
 import { journalOpenError, parseJournalUrl } from "../store/index.ts";
+
+/** A standby reads only small frames (it answers E_NOT_LEADER to everything but its own status). */
+const STANDBY_MAX_FRAME_BYTES = 64 * 1024;
+
+/** What a standby says of itself to `status` with `standby: true` (`fastworker status` asks every address). */
+function standbyStatus(holderId: string, startedAt: number, role: Role, leader: string | undefined): Uint8Array {
+  const epoch = role.role === "standby" && role.leader !== undefined && !role.leader.expired ? role.leader.epoch : undefined;
+  return encodeFrame({
+    v: PROTOCOL_VERSION, type: "status_reply", cpId: holderId, version: FASTWORKER_VERSION, protocol: PROTOCOL_VERSION, startedAt,
+    queues: { critical: 0, high: 0, normal: 0, low: 0 }, scheduled: 0, running: 0, workers: [], workersTotal: 0,
+    cache: { size: 0, maxSize: 0, ttlMs: 0 }, tasks: [],
+    role: "standby", ...(epoch !== undefined ? { epoch } : {}), ...(leader !== undefined ? { leader } : {}), journal: "postgres",
+  });
+}
 
 export interface ElectionOptions {
   journalUrl: string;
@@ -66,9 +80,17 @@ export async function awaitLeadership(options: ElectionOptions): Promise<Leaders
   }
   if (first.role === "leader") return { token: first.token, lost: lost.promise, release };
 
-  const standby = new RepSocket().listen(options.address, options.tls ? { tls: options.tls } : {});
-  standby.serve(() => {
+  const standby = new RepSocket({ recvMaxSize: STANDBY_MAX_FRAME_BYTES }).listen(options.address, options.tls ? { tls: options.tls } : {});
+  const startedAt = Date.now();
+  standby.serve((bytes) => {
     const at = elector.leaderAddress();
+    let request: Request;
+    try {
+      request = decodeRequest(bytes, STANDBY_MAX_FRAME_BYTES);
+    } catch (error) {
+      return errorFrame(error); // a typed E_BAD_FRAME / E_PROTOCOL, as the active one answers
+    }
+    if (request.type === "status" && request.standby === true) return standbyStatus(holderId, startedAt, elector.role, at);
     return errorFrame(new NotLeaderError(`this control plane (${holderId}) is a standby${at ? `; the leader is at ${at}` : "; no leader holds the lease right now"}`, at));
   });
   const known = elector.leaderAddress();

@@ -27,10 +27,22 @@ export const connectionArgs = {
   ...peerSecurityArgs,
 } as const;
 
-export async function connectClient(args: Args, ctx: CliContext): Promise<Client> {
-  const cpAddress = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: addressList, fallback: "" }, flag(args, "control-plane-address"), ctx.env);
+/** --control-plane-address (FASTWORKER_CONTROL_PLANE_ADDRESS): every address given, none when discovery is to find one. */
+export function controlPlaneAddresses(args: Args, ctx: CliContext): string[] {
+  const list = resolve({ flag: "control-plane-address", env: "FASTWORKER_CONTROL_PLANE_ADDRESS", parse: addressList, fallback: "" }, flag(args, "control-plane-address"), ctx.env);
+  return list ? list.split(",") : [];
+}
+
+/** --connect-timeout (FASTWORKER_CONNECT_TIMEOUT), in seconds. */
+export function connectTimeoutS(args: Args, ctx: CliContext): number {
+  return resolve({ flag: "connect-timeout", env: "FASTWORKER_CONNECT_TIMEOUT", parse: integer(1, 3600), fallback: DEFAULT_CONNECT_TIMEOUT_MS / 1000 }, flag(args, "connect-timeout"), ctx.env);
+}
+
+/** A started client on the given addresses (default: the command's own, else discovery). */
+export async function connectClient(args: Args, ctx: CliContext, addresses = controlPlaneAddresses(args, ctx)): Promise<Client> {
+  const cpAddress = addresses.join(",");
   const discoveryAddress = resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(args, "discovery-address"), ctx.env);
-  const timeoutS = resolve({ flag: "connect-timeout", env: "FASTWORKER_CONNECT_TIMEOUT", parse: integer(1, 3600), fallback: DEFAULT_CONNECT_TIMEOUT_MS / 1000 }, flag(args, "connect-timeout"), ctx.env);
+  const timeoutS = connectTimeoutS(args, ctx);
   const log = createLogger({ component: "cli", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "warn" }, flag(args, "log-level"), ctx.env) });
   const client = new Client({ ...(cpAddress ? { addresses: cpAddress.split(",") } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000, ...peerSecurityOptions(args, ctx.env) });
   const startedAt = performance.now();

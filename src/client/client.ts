@@ -157,8 +157,9 @@ export class Client {
   /**
    * Queues, workers, cache and registered tasks of the control plane. `workers` is one page
    * (default the first 500, `workersLimit` at most 5 000); `workersTotal` counts them all.
+   * `standby: true` lets a standby control plane answer with its own role instead of E_NOT_LEADER.
    */
-  async status(page: { workersOffset?: number; workersLimit?: number } = {}): Promise<ClusterStatus> {
+  async status(page: { workersOffset?: number; workersLimit?: number; standby?: boolean } = {}): Promise<ClusterStatus> {
     const { v: _v, type: _type, ...status } = await this.connected().call({ v: PROTOCOL_VERSION, type: "status", ...page }, "status_reply");
     return status;
   }

@@ -24,7 +24,7 @@ import { fitOutcome } from "./result-size.ts";
 import { Runtime } from "./runtime.ts";
 import { Schedules } from "./schedules.ts";
 import type { StopOptions } from "./shutdown.ts";
-import { statusSnapshot, type StatusSnapshot } from "./status-snapshot.ts";
+import { statusSnapshot, type ClusterRole, type StatusSnapshot } from "./status-snapshot.ts";
 import type { TaskEntry } from "./task-entry.ts";
 import type { WorkersPage } from "./worker-pages.ts";
 
@@ -99,6 +99,12 @@ export class ControlPlane {
 
   get journalStats(): JournalStats | undefined {
     return this.store.stats;
+  }
+
+  /** Its role ("leader" with the lease's epoch when active/standby on PostgreSQL, else "single") and journal backend. */
+  get cluster(): ClusterRole {
+    const token = this.options.journalFencing;
+    return { role: token ? "leader" : "single", ...(token ? { epoch: token.epoch } : {}), journal: this.store.backend };
   }
 
   get running(): boolean {

@@ -1,11 +1,20 @@
 import { FASTWORKER_VERSION, PROTOCOL_VERSION, type ReplyOf, type WorkerInfo } from "../protocol/index.ts";
 import { liveCounts } from "../model/live-counts.ts";
+import type { JournalBackend } from "../store/index.ts";
 import type { TaskTable } from "./task-table.ts";
 import { pageWorkers, type WorkersPage } from "./worker-pages.ts";
 
 export type StatusSnapshot = Omit<ReplyOf<"status_reply">, "v" | "type">;
 
+/** Where a control plane stands in its cluster (docs/operations.md, "Active and standby control planes"). */
+export interface ClusterRole {
+  readonly role: "single" | "leader";
+  readonly epoch?: number;
+  readonly journal: JournalBackend;
+}
+
 export interface SnapshotSource {
+  readonly cluster: ClusterRole;
   readonly id: string;
   readonly startedAt: number;
   readonly table: TaskTable;
@@ -25,5 +34,6 @@ export function statusSnapshot(cp: SnapshotSource, page?: WorkersPage): StatusSn
     ...pageWorkers(workers, page),
     cache: { size: counts.cached, maxSize: cp.table.results.maxSize, ttlMs: cp.table.results.ttlMs },
     tasks: cp.catalog.names(),
+    ...cp.cluster,
   };
 }

@@ -3,10 +3,11 @@ import type { ScheduleInfo } from "../scheduler/index.ts";
 import type { JournalHealth } from "../store/index.ts";
 import { PRIORITIES } from "../tasks/index.ts";
 import type { ControlPlane, SubmitReply } from "./control-plane.ts";
+import type { ClusterRole } from "./status-snapshot.ts";
 
 /** What the dashboard's view and commands read and call on a control plane, by name. */
 export type ViewHost = Pick<ControlPlane,
-  "address" | "cancel" | "catalog" | "id" | "journal" | "on" | "pauseSchedule" | "resumeSchedule" | "retry" | "running" | "schedules" | "startedAt" | "submit" | "table" | "workers">;
+  "address" | "cancel" | "catalog" | "cluster" | "id" | "journal" | "on" | "pauseSchedule" | "resumeSchedule" | "retry" | "running" | "schedules" | "startedAt" | "submit" | "table" | "workers">;
 import type { ControlPlaneEvents, EventName } from "./events.ts";
 import { liveCounts, type LiveCounts } from "../model/live-counts.ts";
 import { TERMINAL_STATES } from "../model/task-state.ts";
@@ -53,6 +54,8 @@ export interface ControlPlaneView {
   readonly address: string;
   readonly startedAt: number;
   readonly running: boolean;
+  /** Role, lease epoch and journal backend (fixed for the control plane's life). */
+  readonly cluster: ClusterRole;
   /** The live figures every status formats from (model/live-counts.ts). */
   counts(): LiveCounts;
   workers(): WorkerInfo[];
@@ -88,6 +91,7 @@ export function createView(cp: ViewHost): ControlPlaneView {
     id: cp.id,
     address: cp.address,
     startedAt: cp.startedAt,
+    cluster: cp.cluster,
     get running() {
       return cp.running;
     },

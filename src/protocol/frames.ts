@@ -148,6 +148,8 @@ const status = v.object({
   v: Version, type: v.literal("status"),
   workersOffset: v.optional(Count),
   workersLimit: v.optional(v.pipe(Count, v.minValue(1), v.maxValue(MAX_STATUS_WORKERS_LIMIT))),
+  /** A standby answers this status with its role instead of E_NOT_LEADER (`fastworker status` asks each address). */
+  standby: v.optional(v.boolean()),
 });
 const hello = v.object({
   v: Version, type: v.literal("hello"),
@@ -227,6 +229,13 @@ const statusReply = v.object({
   workersTotal: Count,
   cache: v.object({ size: Count, maxSize: Count, ttlMs: Millis }),
   tasks: v.array(v.string()),
+  /** "single": no other control plane shares its journal; "leader"/"standby": active/standby on PostgreSQL. */
+  role: v.optional(v.picklist(["single", "leader", "standby"])),
+  /** The leader lease's epoch: this leader's, or (on a standby) the current leader's when known. */
+  epoch: v.optional(Count),
+  /** On a standby: the active control plane's address, when known. */
+  leader: v.optional(v.string()),
+  journal: v.optional(v.picklist(["memory", "sqlite", "postgres"])),
 });
 const welcome = v.object({ v: Version, type: v.literal("welcome"), cpId: v.string(), heartbeatMs: Millis, workerTimeoutMs: Millis });
 const leased = v.object({

@@ -42,6 +42,12 @@ export interface StatusJson {
   cache: { max_size: number; current_size: number; ttl_seconds: number };
   /** The durable journal (null when the control plane keeps everything in memory). */
   journal: JournalStatusJson | null;
+  /** Where the journal lives: "memory" (none), "sqlite" or "postgres". */
+  journal_backend: "memory" | "sqlite" | "postgres";
+  /** "single", or "leader" of active/standby control planes on one PostgreSQL journal (a standby serves no dashboard). */
+  role: "single" | "leader";
+  /** The leader lease's epoch while "leader", else null. */
+  epoch: number | null;
   auth_required: boolean;
   timestamp: string;
 }

@@ -40,6 +40,9 @@ export function statusJson(view: ControlPlaneView, context: StatusContext, now =
     queues: { ...counts.queued },
     cache: { max_size: context.cacheLimits.maxSize, current_size: counts.cached, ttl_seconds: context.cacheLimits.ttlMs / 1000 },
     journal: journalJson(view.journal?.()),
+    journal_backend: view.cluster.journal,
+    role: view.cluster.role,
+    epoch: view.cluster.epoch ?? null,
     auth_required: context.authRequired,
     timestamp: iso(now),
   };

@@ -31,6 +31,7 @@ const COMPACT_RETRY_MAX_MS = 60_000;
  * fed by group commits, so the control plane's loop never waits on the disk.
  */
 export class JournalStore extends CommittingJournal implements TaskStore {
+  readonly backend = "sqlite";
   readonly path: string;
   readonly sync: JournalSync;
   protected readonly log: Logger;

@@ -38,7 +38,11 @@ export type Refusals = ReadonlyMap<string, FastWorkerError>;
  * buffer them and flush in the background, accepting that a crash may replay
  * a task whose completion had not been flushed (at-least-once).
  */
+/** Where a store keeps tasks: what `status`, /api/status and /metrics report as the journal backend. */
+export type JournalBackend = "memory" | "sqlite" | "postgres";
+
 export interface TaskStore {
+  readonly backend: JournalBackend;
   /**
    * Called before the submitter is told the tasks were accepted. Rejects (E_JOURNAL) when the
    * store cannot take any of them; resolves with Refusals for tasks refused on their own.
@@ -72,6 +76,7 @@ export interface TaskStore {
  * this store as under a durable one.
  */
 export class MemoryTaskStore implements TaskStore {
+  readonly backend = "memory";
   private closed = false;
 
   accept(_tasks: readonly StoredTask[]): void {

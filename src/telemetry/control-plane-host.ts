@@ -55,6 +55,8 @@ export interface MetricsHost extends GaugeSource {
   readonly storeDegraded: string | undefined;
   /** Epoch ms. */
   readonly startedAt: number;
+  /** Role, lease epoch and journal backend (the control plane's `cluster`). */
+  readonly cluster: { readonly role: string; readonly epoch?: number; readonly journal: string };
   /** A durable store's counters (store/journal-health.ts), undefined in memory-only mode. */
   readonly journalStats: { readonly commitSeconds: HistogramData; readonly errors: Readonly<Record<string, number>> } | undefined;
   /** A durable store's health, undefined in memory-only mode. */

@@ -103,6 +103,7 @@ export function renderMetrics(cp: MetricsHost): string {
   out.family("fastworker_workers_capacity", "gauge", "Task slots of the active capacity sources.").sample("fastworker_workers_capacity", live.workersCapacity);
   out.family("fastworker_result_cache_size", "gauge", "Finished tasks whose results are kept.").sample("fastworker_result_cache_size", live.resultCacheSize);
   renderJournal(out, cp);
+  renderCluster(out, cp.cluster);
   out.family("fastworker_start_time_seconds", "gauge", "When this control plane started, in seconds since the epoch.").sample("fastworker_start_time_seconds", cp.startedAt / 1000);
 
   out.family("fastworker_task_duration_seconds", "histogram", `Run time of each attempt, from dispatch to its outcome reaching the control plane (buckets up to ${DURATION_BUCKETS.at(-1)} s).`);
@@ -125,6 +126,16 @@ function renderJournal(out: PrometheusText, cp: MetricsHost): void {
   out.family("fastworker_journal_pending_writes", "gauge", "Journal writes waiting for the next commit.").sample("fastworker_journal_pending_writes", health.pendingWrites);
   out.family("fastworker_journal_commit_in_flight_seconds", "gauge", "How long the commit under way has been running (0 when none): a stalled disk shows here.").sample("fastworker_journal_commit_in_flight_seconds", (health.commitInFlightMs ?? 0) / 1000);
   out.family("fastworker_journal_quarantined_rows", "gauge", "Journal rows recovery could not decode and moved to the quarantine table.").sample("fastworker_journal_quarantined_rows", health.quarantined);
+}
+
+/** Role and lease epoch (active/standby on PostgreSQL), and the journal backend, as info-style gauges. */
+function renderCluster(out: PrometheusText, cluster: MetricsHost["cluster"]): void {
+  out.family("fastworker_ha_role", "gauge", "1 for this control plane's role: single (no standby shares its journal) or leader (active, with standbys on the same PostgreSQL journal).");
+  out.sample("fastworker_ha_role", 1, { role: cluster.role });
+  out.family("fastworker_ha_epoch", "gauge", "The leader lease's epoch this control plane holds (0 when not active/standby); it grows by one at each takeover.");
+  out.sample("fastworker_ha_epoch", cluster.epoch ?? 0);
+  out.family("fastworker_journal_info", "gauge", "1, labelled with where the journal lives: memory (none), sqlite or postgres.");
+  out.sample("fastworker_journal_info", 1, { backend: cluster.journal });
 }
 
 /** The (task, priority) pairs that saw any task: untouched pairs are left out rather than shown as zeros. */

@@ -61,6 +61,7 @@ const UNREACHABLE = "unreachable";
 const FENCED = "not-leader";
 
 export class PostgresTaskStore extends CommittingJournal implements TaskStore {
+  readonly backend = "postgres";
   protected readonly commits: GroupCommit;
   protected readonly log: Logger;
   private compacting = false;

@@ -13,7 +13,7 @@ import { RequestRouter, type RouterHost } from "../../src/control-plane/request-
 import { fitOutcome } from "../../src/control-plane/result-size.ts";
 import { statusSnapshot } from "../../src/control-plane/status-snapshot.ts";
 import { silentLogger } from "../../src/log.ts";
-import { decodeReply, encodeFrame, PROTOCOL_VERSION, type Reply, type Request } from "../../src/protocol/index.ts";
+import { decodeReply, encodeFrame, PROTOCOL_VERSION, type Outcome, type Reply, type Request, type TaskSpec } from "../../src/protocol/index.ts";
 import { MemoryTaskStore } from "../../src/store/index.ts";
 import { CatalogBuilder, type TaskCatalog } from "../../src/tasks/catalog.ts";
 import type { TaskDefinition } from "../../src/tasks/index.ts";
@@ -99,4 +99,25 @@ export async function callRaw(router: RequestRouter, bytes: Uint8Array, pipe = 1
 export function expectReply<T extends Reply["type"]>(reply: Reply, type: T): Extract<Reply, { type: T }> {
   if (reply.type !== type) throw new Error(`expected a ${type} reply, got ${JSON.stringify(reply)}`);
   return reply as Extract<Reply, { type: T }>;
+}
+
+/** A successful outcome of attempt `attempt` of task `id`, as a subworker reports it. */
+export function okOutcome(id: string, attempt: number, result: unknown): Outcome {
+  const at = Date.now();
+  return { id, attempt, ok: true, result, startedAt: at, finishedAt: at };
+}
+
+/** `hello` for subworker `workerId` running `tasks`, on `pipe`; the welcome is checked by the caller. */
+export function hello(router: RequestRouter, workerId: string, tasks: string[], pipe = 1, capacity = 4): Promise<Reply> {
+  return call(router, { type: "hello", workerId, capacity, tasks, protocol: PROTOCOL_VERSION }, pipe);
+}
+
+/** A lease of `credits` that does not wait (answered with whatever is queued now): the ids leased. */
+export async function leaseNow(router: RequestRouter, workerId: string, credits: number, pipe = 1): Promise<Extract<Reply, { type: "leased" }>> {
+  return expectReply(await call(router, { type: "lease", workerId, credits, waitMs: 0 }, pipe), "leased");
+}
+
+/** Submits tasks of `name` with the given ids (no wait); returns the submitted reply. */
+export async function submitTasks(router: RequestRouter, name: string, ids: string[], extra: Partial<TaskSpec> = {}, pipe = 1): Promise<Extract<Reply, { type: "submitted" }>> {
+  return expectReply(await call(router, { type: "submit", tasks: ids.map((id) => ({ id, name, args: [], ...extra })) }, pipe), "submitted");
 }

@@ -144,7 +144,7 @@ async function burstWithKill(name: string, clientOptions: { failoverTimeoutMs?: 
 }
 
 describe("kill -9 of the active control plane during a burst, two standbys", () => {
-  // A long failover budget for the client: with the default (30 s) the waiting submits can run out of it today (a src/ bug, see the todo test).
+  // A long failover budget for the client: with the default (30 s) the waiting submits can run out of it today (a src/ bug, see the todo test below).
   test(`${TASKS} acknowledged tasks: one result each, none lost, nothing durably finished runs again, the new leader's epoch is later`, async () => {
     await burstWithKill("burst", { failoverTimeoutMs: 80_000 }, async (client, burst) => {
       const { ids, outcomes, resultsPerId, seenBeforeKill, durable, active, winner, loser } = burst;
@@ -200,6 +200,28 @@ describe("kill -9 of the active control plane during a burst, two standbys", () 
       } finally {
         await viaLoser.stop();
       }
+    });
+  }, 120_000);
+
+  /*
+   * Fails today (src/connection/failover.ts; see the report of branch hatests): with 2 standbys
+   * and the default failover budget (30 s), the waiting submit() calls either reject with
+   * E_UNAVAILABLE or resolve only ~30 s after the kill, where the lease is 1 s.
+   *  1. At takeover the winning standby closes its standby socket (src/cli/leader-election.ts,
+   *     `await standby.close()`) and listens again as the leader: the client sees that pipe drop,
+   *     peerLost() marks the new leader down for connectTimeoutMs (5 s), and moveOn() then
+   *     ignores the other standby's E_NOT_LEADER naming it (`!this.isDown(hint)`).
+   *  2. When the dead leader's down window ends, requests go to it again: a dial that is refused
+   *     never makes a pipe, so no pipe removal fires, and each long-poll (submit wait / collect)
+   *     waits its whole connectTimeoutMs + 20 s before failing over, spending the 30 s budget.
+   */
+  test.todo("with the default client settings every waiting submit() resolves within a few seconds of the kill", async () => {
+    await burstWithKill("burst-default", {}, async (_client, burst) => {
+      const failed = burst.outcomes.filter((o) => o.status === "rejected").length;
+      console.log(`burst failover, default client: ${failed} rejected, first result ${Math.round(burst.firstMs)} ms, all ${Math.round(burst.allMs)} ms after the kill`);
+      expect(failed).toBe(0);
+      expect(burst.firstMs).toBeLessThan(LEASE_MS + 5_000);
+      expect(burst.allMs).toBeLessThan(LEASE_MS + 10_000);
     });
   }, 120_000);
 });

@@ -3,6 +3,7 @@
 import { Client } from "../src/client/index.ts";
 import { runBounded } from "./bounded.ts";
 import { runBurst } from "./burst.ts";
+import { runFailover } from "./failover.ts";
 import { runJournalModes } from "./journal-modes.ts";
 import { freePort, percentile, pipelined, print, rssMb, sequential, spawnControlPlane } from "./lib.ts";
 
@@ -61,3 +62,6 @@ await import("./security.ts");
 
 // Issue 14's bounded-resources figures (bench/bounded.ts; alone it queues 1 000 000): 200 000 here keeps the whole run near 3 min.
 await runBounded(Number(process.env.BENCH_QUEUED ?? 200_000));
+
+// Issue 19's failover time, median of 5 kill -9 runs on active/standby pairs (bench/failover.ts; also runnable alone).
+await runFailover();

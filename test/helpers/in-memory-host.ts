@@ -66,7 +66,7 @@ export function inMemoryHost(
     cancel: (taskId) => admission.cancel(taskId, dispatcher),
     record: (taskId) => table.get(taskId),
     snapshot: (page) => statusSnapshot({
-      id, startedAt, table, catalog,
+      id, startedAt, table, catalog, cluster: { role: "single", journal: "memory" },
       workers: () => [...dispatcher.all().map((s) => s.info()), ...(router?.subworkers.inactive() ?? [])],
     }, page),
   };

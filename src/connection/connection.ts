@@ -15,16 +15,27 @@ export class Connection {
   private handshake: Promise<void> | undefined;
   /** Bumped by each completed handshake, so requests refused before it retry without another. */
   private authEpoch = 0;
+  /** Connections (NNG pipes) up now: 0 while the dial is refused or not through yet. */
+  private pipes = 0;
 
+  /**
+   * `noPipeFailMs`: a request sent while no connection is up fails with E_UNAVAILABLE after this
+   * long if none has come up, instead of waiting its whole time (a long-poll's included) for a
+   * control plane that refuses every dial. Set by a failover connection, which has elsewhere to go.
+   */
   constructor(
     readonly address: string,
     private readonly connectTimeoutMs: number,
     private readonly maxFrameBytes: number,
     private readonly security: PeerSecurity = {},
+    private readonly noPipeFailMs?: number,
   ) {
     // NNG's receive limit is the frame limit: a reply beyond it closes the connection instead of being buffered.
     this.socket = new ReqSocket({ requestTimeoutMs: connectTimeoutMs, reconnectMinMs: 50, reconnectMaxMs: 1000, recvMaxSize: maxFrameBytes })
       .dial(address, security.tls ? { tls: security.tls } : {});
+    if (noPipeFailMs !== undefined) {
+      this.socket.onPipeEvent("added", () => void this.pipes++).onPipeEvent("removed", () => void (this.pipes = Math.max(0, this.pipes - 1)));
+    }
   }
 
   encode(frame: Request): Uint8Array {
@@ -72,6 +83,16 @@ export class Connection {
     await this.handshake;
   }
 
+  /** `request`, unless still no connection is up after `failMs`: then E_UNAVAILABLE (the request itself runs out by its own timeout). */
+  private unlessNoPipe(request: Promise<Uint8Array>, failMs: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (this.pipes === 0) reject(new UnavailableError(`no connection to the control plane at ${this.address} came up within ${failMs} ms (is it running?)`));
+      }, failMs);
+      request.then((reply) => (clearTimeout(timer), resolve(reply)), (error: unknown) => (clearTimeout(timer), reject(error)));
+    });
+  }
+
   private async exchange<T extends Reply["type"]>(frame: Request | Uint8Array, expect: T, waitMs: number, timeoutMs: number): Promise<ReplyOf<T>> {
     const bytes = frame instanceof Uint8Array ? frame : encodeFrame(frame);
     if (bytes.byteLength > this.maxFrameBytes) {
@@ -79,7 +100,8 @@ export class Connection {
     }
     let replyBytes: Uint8Array;
     try {
-      replyBytes = await this.socket.request(bytes, { timeoutMs: timeoutMs + waitMs });
+      const request = this.socket.request(bytes, { timeoutMs: timeoutMs + waitMs });
+      replyBytes = await (this.noPipeFailMs !== undefined && this.pipes === 0 ? this.unlessNoPipe(request, this.noPipeFailMs) : request);
     } catch (error) {
       if (error instanceof NngError && (error.code === "E_TIMEOUT" || error.code === "E_CONNREFUSED" || error.code === "E_UNAVAILABLE")) {
         const tls = this.security.tls

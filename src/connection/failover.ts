@@ -11,6 +11,13 @@ const ROUND_PAUSE_MS = 50;
 const ROUND_PAUSE_MAX_MS = 250;
 /** Below this much of the failover budget left, no new attempt starts (it could only time out). */
 const MIN_ATTEMPT_MS = 100;
+/**
+ * A request to an address with no connection up moves on after this long (Connection's
+ * noPipeFailMs): a dead control plane refuses every dial, and NNG would otherwise hold the
+ * request its whole time, long-poll included. Above NNG's 1 s redial backoff, so a peer that
+ * is only restarting its listener (a standby taking over) is redialled once before we move on.
+ */
+const NO_PIPE_FAIL_MS = 1_500;
 
 export interface FailoverOptions {
   /** Control plane addresses, tried in this order; the first is used first. */
@@ -64,6 +71,12 @@ export class FailoverConnection {
    * when a standby names one as the leader, until the connect timeout has passed.
    */
   private readonly downUntil = new Map<string, number>();
+  /**
+   * Addresses whose last answer was E_NOT_LEADER. When a standby names one of them as the leader,
+   * it was promoted (its standby connection dropping was the takeover), so it is followed even
+   * while marked down; a down address that was the leader is the stale name of a dead one.
+   */
+  private readonly standbys = new Set<string>();
   /** The configured addresses, then leaders that standbys named, in the order to try them. */
   private readonly candidates: string[];
   private current: string;
@@ -100,11 +113,14 @@ export class FailoverConnection {
       let connection: Connection | undefined;
       try {
         connection = this.connectionTo(at);
-        return await connection.call(bytes, expect, waitMs, Math.max(1, leftMs));
+        const reply = await connection.call(bytes, expect, waitMs, Math.max(1, leftMs));
+        this.standbys.delete(at);
+        return reply;
       } catch (error) {
         // Closed here because its peer dropped (peerLost), not by the caller: as good as a reset.
         const retired = connection !== undefined && this.retired.has(connection) && error instanceof FastWorkerError && error.code === "E_CLOSED";
         const cause = retired ? "unavailable" : failoverCause(error);
+        if (cause === "not-leader") this.standbys.add(at);
         // One address and nobody answering: the caller's E_UNAVAILABLE, as before failover existed.
         if (this.closed || cause === undefined || (cause === "unavailable" && this.candidates.length < 2)) throw error;
         if (!tried.includes(at)) tried.push(at);
@@ -144,7 +160,7 @@ export class FailoverConnection {
     const hint = leaderHint(error);
     let next: string;
     // A standby names the leader it last saw: right after that one died, the name is stale, so it is not followed while down.
-    if (hint !== undefined && hint !== from && !this.isDown(hint)) {
+    if (hint !== undefined && hint !== from && (!this.isDown(hint) || this.standbys.has(hint))) {
       if (!this.candidates.includes(hint)) this.candidates.push(hint);
       next = hint;
     } else {
@@ -187,16 +203,17 @@ export class FailoverConnection {
       this.retired.add(lost);
       void lost.close();
     }
-    const error = new UnavailableError(`the connection to the control plane at ${address} was lost`);
-    if (this.current === address) this.moveOn(address, error);
-    else this.downUntil.set(address, performance.now() + this.options.connectTimeoutMs);
+    // Not marked down unless in use: a standby we asked drops its connection when it takes over
+    // (it closes its standby socket and listens as the leader), and is then the one to follow.
+    if (this.current === address) this.moveOn(address, new UnavailableError(`the connection to the control plane at ${address} was lost`));
   }
 
   private connectionTo(address: string): Connection {
     if (this.closed) throw new FastWorkerError("E_CLOSED", "the connection was closed");
     let connection = this.connections.get(address);
     if (connection === undefined) {
-      connection = new Connection(address, this.options.connectTimeoutMs, this.options.maxFrameBytes, this.options.security);
+      const failFast = this.candidates.length > 1 ? NO_PIPE_FAIL_MS : undefined; // with one address there is nowhere else to go
+      connection = new Connection(address, this.options.connectTimeoutMs, this.options.maxFrameBytes, this.options.security, failFast);
       this.connections.set(address, connection);
       connection.watchPeer(() => this.peerLost(address));
     }

@@ -1,12 +1,8 @@
-// A src/ bug found with bench/failover.ts, kept as a failing (todo) test until it is fixed: an
-// active/standby pair whose --leader-lease-ms is longer than the client's connect timeout (5 s).
-// After kill -9 of the active the client marks its address down for connectTimeoutMs only; once
-// that ends, and while the standby still names the dead leader in E_NOT_LEADER, the request goes
-// back to the dead address. Its dial is refused, so no pipe ever comes up or drops: the request
-// waits its whole timeout (connect 5 s + the submit's 20 s long-poll) and the 30 s failover
-// budget is gone -> E_UNAVAILABLE, though the standby took over after about 7 s.
-// (src/connection/failover.ts: moveOn() follows the stale hint once isDown() has expired; a
-// Connection to a refusing address never fails its requests early.)
+// An active/standby pair whose --leader-lease-ms (7 s) is longer than the client's connect timeout
+// (5 s): after kill -9 of the active, the client's down mark on the dead leader runs out while the
+// standby still names it. Each request there must fail over in about 1.5 s (no connection comes
+// up: its dial is refused), not wait out connect timeout + long-poll, so the submit resolves from
+// the standby once it has taken over instead of spending the whole 30 s failover budget.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
@@ -30,7 +26,7 @@ function startCp(url: string, address: string): Started {
 }
 
 describe("failover with a lease longer than the client's connect timeout", () => {
-  test.todo(`--leader-lease-ms ${LEASE_MS}: a submit() sent right after kill -9 of the active resolves from the standby`, async () => {
+  test(`--leader-lease-ms ${LEASE_MS}: a submit() sent right after kill -9 of the active resolves from the standby`, async () => {
     const url = await pg.createDatabase("long_lease");
     const [a, b] = [await freeAddress(), await freeAddress()];
     const active = startCp(url, a);

@@ -69,6 +69,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
       if (flag(a, "subworker-port") !== undefined) ctx.err("fastworker: --subworker-port is ignored: subworkers register on the control plane's --base-address");
       const baseAddress = resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: DEFAULT_ADDRESS }, flag(a, "base-address"), env);
+      const logLevel = resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env);
       const security = controlPlaneSecurityOptions(a, env, baseAddress);
       if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
       const gui = guiOptions(a, env);
@@ -80,7 +81,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         const outcome = await awaitLeadership({
           journalUrl: parseJournalUrl(journalUrl).url, address: baseAddress, ...(security.tls ? { tls: security.tls } : {}),
           leaseMs: resolve({ flag: "leader-lease-ms", env: "FASTWORKER_LEADER_LEASE_MS", parse: integer(100, 86_400_000), fallback: DEFAULT_LEADER_LEASE_MS }, flag(a, "leader-lease-ms"), env),
-          log: createLogger({ component: "leader" }), shutdown: ctx.shutdown, out: (line) => ctx.out(line),
+          log: createLogger({ component: "leader", level: logLevel }), shutdown: ctx.shutdown, out: (line) => ctx.out(line),
         });
         if (typeof outcome === "string") return void ctx.out(`${outcome}: stopping (a standby, nothing to drain)`);
         leadership = outcome;
@@ -115,7 +116,7 @@ export function controlPlaneCommand(ctx: CliContext) {
         maxFrameBytes: resolve({ flag: "max-frame-bytes", env: "FASTWORKER_MAX_FRAME_BYTES", parse: integer(MIN_FRAME_BYTES, MAX_FRAME_BYTES), fallback: DEFAULT_MAX_FRAME_BYTES }, flag(a, "max-frame-bytes"), env),
         replyTimeoutMs: resolve({ flag: "reply-timeout-ms", env: "FASTWORKER_REPLY_TIMEOUT_MS", parse: integer(1, 2_147_483_647), fallback: DEFAULT_REPLY_TIMEOUT_MS }, flag(a, "reply-timeout-ms"), env),
         idleTimeoutMs: resolve({ flag: "idle-timeout-ms", env: "FASTWORKER_IDLE_TIMEOUT_MS", parse: integer(0, 2_147_483_647), fallback: DEFAULT_IDLE_TIMEOUT_MS }, flag(a, "idle-timeout-ms"), env),
-        log: createLogger({ component: "control-plane", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env) }),
+        log: createLogger({ component: "control-plane", level: logLevel }),
       });
       let dashboard: Dashboard | undefined;
       try {

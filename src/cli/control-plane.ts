@@ -10,7 +10,7 @@ import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { JournalStore, parseJournalSync, parseJournalUrl, type JournalSync } from "../store/index.ts";
 import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
-import { createLogger, parseLogLevel } from "../log.ts";
+import { createLogger, parseLogLevel, type LogLevel } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FASTWORKER_VERSION, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
 import { parseCorsOrigins } from "../server/cors.ts";
 import { MAX_TASKS_PER_WORKER } from "../tasks/index.ts";
@@ -69,7 +69,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       const noDiscovery = flag(a, "no-discovery") === true || flag(a, "discovery") === false;
       if (flag(a, "subworker-port") !== undefined) ctx.err("fastworker: --subworker-port is ignored: subworkers register on the control plane's --base-address");
       const baseAddress = resolve({ flag: "base-address", env: "FASTWORKER_BASE_ADDRESS", parse: address, fallback: DEFAULT_ADDRESS }, flag(a, "base-address"), env);
-      const logLevel = resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" }, flag(a, "log-level"), env);
+      const logLevel = resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "info" as LogLevel }, flag(a, "log-level"), env);
       const security = controlPlaneSecurityOptions(a, env, baseAddress);
       if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
       const gui = guiOptions(a, env);

@@ -65,9 +65,11 @@ export class Client {
     this.tracing = SubmitTracing.create();
     // One budget for discovery and the first answer together, so start() fails within about connectTimeoutMs.
     const deadline = performance.now() + this.connectTimeoutMs;
-    const addresses = await this.addresses();
+    const { addresses, discovered } = await this.addresses();
     const connection = new FailoverConnection({
       addresses, connectTimeoutMs: this.connectTimeoutMs, maxFrameBytes: this.maxFrameBytes,
+      // Found by discovery: after a takeover, discovery names the new leader.
+      ...(discovered ? { rediscover: (timeoutMs: number) => this.rediscover(timeoutMs) } : {}),
       onFailover: () => this.submitter.failedOver(),
       security: peerSecurity({ ...this.options, ...envToken(this.options.token, "FASTWORKER_TOKEN") }, "client"),
       ...(this.options.failoverTimeoutMs !== undefined ? { failoverTimeoutMs: this.options.failoverTimeoutMs } : {}),
@@ -190,22 +192,35 @@ export class Client {
   }
 
   /** `addresses`, else `address`, else $FASTWORKER_CONTROL_PLANE_ADDRESS (comma-separated), else discovery. */
-  private async addresses(): Promise<string[]> {
+  private async addresses(): Promise<{ addresses: string[]; discovered: boolean }> {
     const { addresses, address: one } = this.options;
     if (addresses !== undefined) {
       if (addresses.length === 0) throw new FastWorkerError("E_CONFIG", "ClientOptions.addresses must name at least one control plane address");
-      return addresses.map((a) => checkedAddress(a, "ClientOptions.addresses"));
+      return { addresses: addresses.map((a) => checkedAddress(a, "ClientOptions.addresses")), discovered: false };
     }
-    if (one !== undefined) return [one];
+    if (one !== undefined) return { addresses: [one], discovered: false };
     const fromEnv = envAddress("FASTWORKER_CONTROL_PLANE_ADDRESS", addressList);
-    return fromEnv !== undefined ? fromEnv.split(",") : [await this.discoverAddress()];
+    return fromEnv !== undefined ? { addresses: fromEnv.split(","), discovered: false } : { addresses: [await this.discoverAddress()], discovered: true };
+  }
+
+  /** Whoever announces itself now (undefined: nobody within `timeoutMs`, so the caller keeps waiting or gives up). */
+  private async rediscover(timeoutMs: number): Promise<string | undefined> {
+    try {
+      return (await discover(this.discoveryAddress(), timeoutMs)).address;
+    } catch (error) {
+      if (error instanceof UnavailableError) return undefined;
+      throw error;
+    }
+  }
+
+  private discoveryAddress(): string {
+    return this.options.discoveryAddress ?? envAddress("FASTWORKER_DISCOVERY_ADDRESS") ?? DEFAULT_DISCOVERY_ADDRESS;
   }
 
   private async discoverAddress(): Promise<string> {
     try {
-      const discoveryAddress = this.options.discoveryAddress ?? envAddress("FASTWORKER_DISCOVERY_ADDRESS") ?? DEFAULT_DISCOVERY_ADDRESS;
       // Half the budget at most: the fallback address must still get its chance to answer.
-      return (await discover(discoveryAddress, Math.min(Math.round(this.connectTimeoutMs / 2), 3000))).address;
+      return (await discover(this.discoveryAddress(), Math.min(Math.round(this.connectTimeoutMs / 2), 3000))).address;
     } catch (error) {
       if (error instanceof UnavailableError) return DEFAULT_ADDRESS;
       throw error;

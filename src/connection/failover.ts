@@ -29,6 +29,12 @@ export interface FailoverOptions {
   failoverTimeoutMs?: number;
   /** Called on every move to another address (for a log line). */
   onFailover?: (from: string, to: string, error: Error) => void;
+  /**
+   * For a client that found its one address by discovery: asks discovery again (within
+   * `timeoutMs`) for whichever control plane announces itself now, the new leader after a
+   * takeover. Without it, one address that stops answering is the caller's E_UNAVAILABLE.
+   */
+  rediscover?: (timeoutMs: number) => Promise<string | undefined>;
 }
 
 /**
@@ -121,8 +127,18 @@ export class FailoverConnection {
         const retired = connection !== undefined && this.retired.has(connection) && error instanceof FastWorkerError && error.code === "E_CLOSED";
         const cause = retired ? "unavailable" : failoverCause(error);
         if (cause === "not-leader") this.standbys.add(at);
-        // One address and nobody answering: the caller's E_UNAVAILABLE, as before failover existed.
-        if (this.closed || cause === undefined || (cause === "unavailable" && this.candidates.length < 2)) throw error;
+        if (this.closed || cause === undefined) throw error;
+        if (cause === "unavailable" && this.candidates.length < 2) {
+          // One address and nobody answering: ask discovery where the control plane is now, if we may;
+          // else (or when none announces itself in time) the caller's E_UNAVAILABLE, as before failover existed.
+          deadline ??= performance.now() + failoverMs;
+          const found = await this.discoverAnother(deadline);
+          if (found === undefined) throw error;
+          if (!this.candidates.includes(found)) this.candidates.push(found);
+          this.current = found;
+          if (found !== at) this.options.onFailover?.(at, found, error as Error);
+          continue;
+        }
         if (!tried.includes(at)) tried.push(at);
         deadline ??= performance.now() + failoverMs;
         const spent = () => {
@@ -141,6 +157,18 @@ export class FailoverConnection {
         if (deadline - performance.now() < MIN_ATTEMPT_MS) throw spent();
       }
     }
+  }
+
+  /** Discovery's answer within the failover deadline, or undefined (no rediscover hook, nothing announced, closed). */
+  private async discoverAnother(deadline: number): Promise<string | undefined> {
+    const rediscover = this.options.rediscover;
+    while (rediscover !== undefined && !this.closed) {
+      const leftMs = deadline - performance.now();
+      if (leftMs < MIN_ATTEMPT_MS) return undefined;
+      const found = await rediscover(Math.min(3_000, Math.round(leftMs)));
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {
@@ -180,6 +208,11 @@ export class FailoverConnection {
     return from;
   }
 
+  /** Another address to try, or discovery to ask for one. */
+  private hasElsewhere(): boolean {
+    return this.candidates.length > 1 || this.options.rediscover !== undefined;
+  }
+
   private isDown(address: string): boolean {
     const until = this.downUntil.get(address);
     if (until === undefined) return false;
@@ -190,11 +223,11 @@ export class FailoverConnection {
 
   /**
    * The control plane in use dropped the connection: new requests go to the next address now
-   * (with one address there is nowhere else; NNG redials it by itself). Requests in flight there
+   * (with one address and no discovery there is nowhere else; NNG redials it by itself). Requests in flight there
    * fail (reset, or closed here) and fail over through call().
    */
   private peerLost(address: string): void {
-    if (this.closed || this.candidates.length < 2) return;
+    if (this.closed || !this.hasElsewhere()) return;
     // A request sent after the peer died but before this notice waits for a pipe that will not come
     // back (its whole timeout, long-poll included): closing the connection ends it now, and call() resends it.
     const lost = this.connections.get(address);
@@ -212,7 +245,7 @@ export class FailoverConnection {
     if (this.closed) throw new FastWorkerError("E_CLOSED", "the connection was closed");
     let connection = this.connections.get(address);
     if (connection === undefined) {
-      const failFast = this.candidates.length > 1 ? NO_PIPE_FAIL_MS : undefined; // with one address there is nowhere else to go
+      const failFast = this.hasElsewhere() ? NO_PIPE_FAIL_MS : undefined; // with one address and no discovery there is nowhere else to go
       connection = new Connection(address, this.options.connectTimeoutMs, this.options.maxFrameBytes, this.options.security, failFast);
       this.connections.set(address, connection);
       connection.watchPeer(() => this.peerLost(address));

@@ -5,7 +5,7 @@
  * repeated fire of one due time is refused as a duplicate. Only control planes schedule.
  */
 import { FastWorkerError } from "../errors.ts";
-import type { Clock, TimerHandle } from "./clock.ts";
+import type { Clock, ClockTimer } from "./clock.ts";
 import { Schedule } from "./schedule.ts";
 import type { PeriodicSpec, ScheduleFired, ScheduleInfo, ScheduleSkipped } from "./types.ts";
 
@@ -46,7 +46,7 @@ export class Scheduler {
   private readonly maxSleepMs: number;
   /** Runs handed to submit() whose acceptance is not known yet: they count as active. */
   private readonly submitting = new Set<string>();
-  private timer: TimerHandle | undefined;
+  private timer: ClockTimer | undefined;
   private timerAt = Infinity;
   private running = false;
 
@@ -70,7 +70,7 @@ export class Scheduler {
 
   stop(): void {
     this.running = false;
-    this.timer?.cancel();
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
   }
@@ -169,15 +169,15 @@ export class Scheduler {
       if (at !== undefined && at < earliest) earliest = at;
     }
     if (this.timer !== undefined && earliest === this.timerAt) return;
-    this.timer?.cancel();
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = earliest;
     if (earliest === Infinity) return;
     const delay = Math.min(Math.max(0, earliest - this.clock.now()), this.maxSleepMs);
-    this.timer = this.clock.setTimer(delay, () => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.tick();
-    });
+    }, delay);
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from "../../src/scheduler/index.ts";
+import type { Clock, ClockTimer } from "../../src/scheduler/index.ts";
 
 interface FakeTimer {
   at: number;
@@ -29,11 +29,15 @@ export class FakeClock implements Clock {
     return this.timers.size;
   }
 
-  setTimer(delayMs: number, fn: () => void): TimerHandle {
+  setTimeout(fn: () => void, delayMs: number): ClockTimer {
     const timer = { at: this.t + Math.max(0, delayMs), seq: this.seq++, fn };
     this.timers.add(timer);
     this.maxPending = Math.max(this.maxPending, this.timers.size);
-    return { cancel: () => void this.timers.delete(timer) };
+    return timer;
+  }
+
+  clearTimeout(timer: ClockTimer): void {
+    this.timers.delete(timer as FakeTimer);
   }
 
   /** Moves time forward to `target`, firing every timer due on the way. */

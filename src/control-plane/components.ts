@@ -5,6 +5,7 @@
  * control plane is named in `ComponentHooks`, not the control plane itself.
  */
 import type { Logger } from "../log.ts";
+import { systemClock } from "../model/clock.ts";
 import { CallbackPolicy } from "../auth/callback-allow.ts";
 import type { TaskStore } from "../store/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
@@ -48,8 +49,9 @@ export function buildComponents(
   catalog: TaskCatalog, options: ControlPlaneOptions, resolved: ResolvedOptions, store: TaskStore, log: Logger, hooks: ComponentHooks,
 ): Components {
   const events = new EventBus(log);
+  const clock = options.clock ?? systemClock;
   const table = new TaskTable({
-    resultCacheSize: resolved.resultCacheSize, resultCacheTtlMs: resolved.resultCacheTtlMs,
+    resultCacheSize: resolved.resultCacheSize, resultCacheTtlMs: resolved.resultCacheTtlMs, now: () => clock.now(),
     onListenerError: (error) => log("error", "a task table listener threw; it was skipped", { error: String(error) }),
   });
   const { maxWaitMs } = resolved.waitLimits;
@@ -62,13 +64,13 @@ export function buildComponents(
   const admission = new TaskAdmission({
     table, catalog, callbackPolicy: new CallbackPolicy(options.callbackAllow ?? []), store,
     limits: new AdmissionLimits(table, resolved.maxQueued), inFlight: new ClientInFlight(table, resolved.maxInFlightPerClient),
-    accepting: () => hooks.accepting(), afterChange: () => hooks.afterChange(),
+    accepting: () => hooks.accepting(), afterChange: () => hooks.afterChange(), now: () => clock.now(),
   });
   const callbacks = new CallbackSender(log);
   deliverResults({ table, store, waiters, outboxes, callbacks });
   return {
     table, dispatcher: new Dispatcher(table), events, activity: new TaskActivity(table, events), waiters, outboxes,
     watches: new Watches(events, (id) => table.get(id), { maxWaitMs }), admission,
-    dueTimer: new DueTimer(table, () => hooks.afterChange()), callbacks,
+    dueTimer: new DueTimer(table, () => hooks.afterChange(), clock), callbacks,
   };
 }

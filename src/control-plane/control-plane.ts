@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
+import { systemClock, type Clock } from "../model/clock.ts";
 import { DEFAULT_ADDRESS } from "../model/defaults.ts";
 import type { Outcome, TaskRecord, TaskSpec, WorkerInfo } from "../protocol/index.ts";
 import { MemoryTaskStore, type JournalHealth, type JournalStats, type TaskStore } from "../store/index.ts";
@@ -42,6 +43,8 @@ export class ControlPlane {
   readonly address: string;
   readonly startedAt = Date.now();
   readonly log: Logger;
+  /** What it reads and waits on (options.clock, default real time). */
+  readonly clock: Clock;
   readonly table: TaskTable;
   readonly dispatcher: Dispatcher;
   readonly events: EventBus;
@@ -67,6 +70,7 @@ export class ControlPlane {
     const resolved: ResolvedOptions = resolveOptions(options);
     this.id = options.id ?? `cp-${hostname()}-${process.pid}`;
     this.address = resolved.address;
+    this.clock = options.clock ?? systemClock;
     ({ maxFrameBytes: this.maxFrameBytes, workerTimeoutMs: this.workerTimeoutMs, inactiveWorkerTtlMs: this.inactiveWorkerTtlMs } = resolved);
     const log = (this.log = options.log ?? createLogger({ component: "control-plane" }));
     const store = (this.store = options.store ?? new MemoryTaskStore());
@@ -114,7 +118,7 @@ export class ControlPlane {
   async start(): Promise<void> {
     await this.lifecycle.start(() => this.runtime.acquire());
     // After "running": every periodic run goes through submit(), which refuses work before that.
-    this.periodic.start(this);
+    this.periodic.start(this, this.clock);
     this.log("info", "control plane started", { id: this.id, address: this.address, concurrency: this.runtime.concurrency, tasks: this.catalog.names() });
   }
 

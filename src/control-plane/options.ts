@@ -2,6 +2,7 @@
  * What a control plane can be told, and the same options resolved: defaults applied and every
  * bound checked once, at construction, so a bad value fails before anything is acquired.
  */
+import type { Clock } from "../model/clock.ts";
 import { integerOption } from "../config.ts";
 import {
   DEFAULT_ADDRESS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_INACTIVE_WORKER_TTL_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_HELD_PER_CONNECTION,
@@ -59,6 +60,12 @@ export interface ControlPlaneOptions {
   journalSync?: JournalSync;
   /** Active/standby on that journal: the leader's lease token, which every journal write presents (src/ha/fencing.ts). */
   journalFencing?: FencingToken;
+  /**
+   * The time the control plane reads and waits on: task timestamps, the due timer (eta,
+   * countdown, retry backoff), subworker heartbeats and periodic schedules. Default real time;
+   * tests pass a clock they advance (model/clock.ts: it must read real time plus the advance).
+   */
+  clock?: Clock;
   log?: Logger;
   cwd?: string;
   /** Peer authentication (src/auth): clients and subworkers must prove they hold this token. Default: FASTWORKER_TOKEN. */

@@ -1,3 +1,4 @@
+import type { Clock } from "../model/clock.ts";
 import { FastWorkerError } from "../errors.ts";
 import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler, type SchedulingControlPlane } from "../scheduler/index.ts";
 
@@ -8,8 +9,8 @@ import { createControlPlaneScheduler, type ScheduleInfo, type Scheduler, type Sc
 export class Schedules {
   private scheduler: Scheduler | undefined;
 
-  start(host: SchedulingControlPlane): void {
-    this.scheduler = createControlPlaneScheduler(host);
+  start(host: SchedulingControlPlane, clock: Clock): void {
+    this.scheduler = createControlPlaneScheduler(host, { clock });
     this.scheduler.start();
   }
 

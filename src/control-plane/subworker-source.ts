@@ -26,8 +26,8 @@ interface PendingLease extends LeaseOffer {
 export class SubworkerSource implements CapacitySource {
   readonly kind = "subworker" as const;
   readonly canRun: ReadonlySet<string>;
-  readonly registeredAt = Date.now();
-  lastSeenAt = Date.now();
+  readonly registeredAt: number;
+  lastSeenAt: number;
   state: WorkerInfo["state"] = "active";
   completed = 0;
   /** Task ids leased to this subworker and not yet reported. */
@@ -35,8 +35,10 @@ export class SubworkerSource implements CapacitySource {
   private pending: PendingLease | undefined;
   private readonly cancels = new Set<string>();
 
-  constructor(private readonly hello: RequestOf<"hello">, private readonly onWaiting: () => void) {
+  /** `now`: the control plane's clock, for heartbeats (last seen) and the registration time. */
+  constructor(private readonly hello: RequestOf<"hello">, private readonly onWaiting: () => void, private readonly now: () => number = Date.now) {
     this.canRun = new Set(hello.tasks);
+    this.registeredAt = this.lastSeenAt = now();
   }
 
   get id(): string {
@@ -48,7 +50,7 @@ export class SubworkerSource implements CapacitySource {
   }
 
   touch(): void {
-    this.lastSeenAt = Date.now();
+    this.lastSeenAt = this.now();
   }
 
   freeSlots(): number {

@@ -1,10 +1,11 @@
 import { encodeFrame, errorFrame, PROTOCOL_VERSION, type Outcome, type RequestOf, type WorkerInfo } from "../protocol/index.ts";
 import { FastWorkerError } from "../errors.ts";
+import type { ClockTimer } from "../model/clock.ts";
 import type { ControlPlane } from "./control-plane.ts";
 
 /** What the subworker registry reads and calls on its control plane, by name (not the whole object). */
 export type SubworkerHost = Pick<ControlPlane,
-  "activity" | "afterChange" | "catalog" | "dispatcher" | "events" | "id" | "inactiveWorkerTtlMs" | "log" | "outcome" | "table" | "workerTimeoutMs">;
+  "activity" | "afterChange" | "catalog" | "clock" | "dispatcher" | "events" | "id" | "inactiveWorkerTtlMs" | "log" | "outcome" | "table" | "workerTimeoutMs">;
 import { SubworkerSource, type LeaseOffer } from "./subworker-source.ts";
 import { WorkerSessions } from "./worker-sessions.ts";
 
@@ -32,12 +33,11 @@ export class SubworkerRegistry {
   private readonly departed = new Map<string, { info: WorkerInfo; forgetAt: number }>();
   /** Which connection (NNG pipe) each worker id belongs to: only that one may lease, report or bye it. */
   private readonly sessions = new WorkerSessions();
-  private readonly sweepTimer: ReturnType<typeof setInterval>;
+  /** The heartbeat sweep: armed by the first registration, re-armed while anyone is listed, cleared by close(). */
+  private sweepTimer: ClockTimer | undefined;
+  private closed = false;
 
-  constructor(private readonly cp: SubworkerHost) {
-    this.sweepTimer = setInterval(() => this.sweep(), Math.min(1000, Math.max(50, cp.workerTimeoutMs / 4)));
-    this.sweepTimer.unref();
-  }
+  constructor(private readonly cp: SubworkerHost) {}
 
   get heartbeatMs(): number {
     return Math.max(50, Math.floor(this.cp.workerTimeoutMs / 3));
@@ -59,8 +59,9 @@ export class SubworkerRegistry {
     if (previous) this.drop(previous, "re-registered");
     this.departed.delete(request.workerId);
     this.sessions.bind(request.workerId, pipe);
-    const source = new SubworkerSource(request, () => this.cp.dispatcher.schedule());
+    const source = new SubworkerSource(request, () => this.cp.dispatcher.schedule(), () => this.cp.clock.now());
     this.sources.set(source.id, source);
+    this.armSweep();
     this.cp.dispatcher.add(source);
     this.cp.events.emit("worker.joined", { worker: source.info() });
     this.cp.log("info", "subworker registered", { workerId: source.id, capacity: request.capacity, host: request.host });
@@ -112,7 +113,9 @@ export class SubworkerRegistry {
   }
 
   close(): void {
-    clearInterval(this.sweepTimer);
+    this.closed = true;
+    if (this.sweepTimer !== undefined) this.cp.clock.clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
     for (const source of this.sources.values()) source.flush();
   }
 
@@ -130,8 +133,18 @@ export class SubworkerRegistry {
     return encodeFrame({ v: PROTOCOL_VERSION, type: "leased", tasks: [], reregister: true });
   }
 
+  /** Every quarter heartbeat timeout (50 ms to 1 s), while a subworker is registered or listed inactive. */
+  private armSweep(): void {
+    if (this.sweepTimer !== undefined || this.closed) return;
+    this.sweepTimer = this.cp.clock.setTimeout(() => {
+      this.sweepTimer = undefined;
+      this.sweep();
+      if (this.sources.size > 0 || this.departed.size > 0) this.armSweep();
+    }, Math.min(1000, Math.max(50, this.cp.workerTimeoutMs / 4)));
+  }
+
   private sweep(): void {
-    const now = Date.now();
+    const now = this.cp.clock.now();
     const deadline = now - this.cp.workerTimeoutMs;
     for (const source of this.sources.values()) {
       if (source.lastSeenAt < deadline) {

@@ -28,6 +28,8 @@ export interface TaskAdmissionDeps {
   accepting: () => boolean;
   /** After tasks were admitted: dispatch, and re-arm the due timer. */
   afterChange: () => void;
+  /** Epoch ms (the control plane's clock). */
+  now: () => number;
 }
 
 export class TaskAdmission {
@@ -39,7 +41,7 @@ export class TaskAdmission {
     if (!this.deps.accepting()) {
       return specs.map((s) => ({ id: s.id, error: { code: "E_SHUTTING_DOWN", message: "the control plane is not accepting tasks" } }));
     }
-    const now = Date.now();
+    const now = this.deps.now();
     const replies: SubmitReply[] = [];
     const accepted: Array<{ entry: TaskEntry; spec: TaskSpec }> = [];
     for (const spec of specs) {
@@ -101,7 +103,7 @@ export class TaskAdmission {
     }
     const definition = catalog.get(record.name);
     if (!definition) throw new TaskError("E_UNKNOWN_TASK", `task ${record.name} is no longer registered`, { taskId: id });
-    const entry = createEntry({ id, name: record.name, args: record.args ?? [], priority: record.priority, ...(record.kwargs ? { kwargs: record.kwargs } : {}) }, definition, Date.now());
+    const entry = createEntry({ id, name: record.name, args: record.args ?? [], priority: record.priority, ...(record.kwargs ? { kwargs: record.kwargs } : {}) }, definition, this.deps.now());
     entry.state = record.status;
     entry.history = [...record.history];
     table.revive(entry);

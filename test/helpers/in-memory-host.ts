@@ -13,6 +13,7 @@ import { RequestRouter, type RouterHost } from "../../src/control-plane/request-
 import { fitOutcome } from "../../src/control-plane/result-size.ts";
 import { statusSnapshot } from "../../src/control-plane/status-snapshot.ts";
 import { silentLogger } from "../../src/log.ts";
+import { systemClock } from "../../src/model/clock.ts";
 import { decodeReply, encodeFrame, PROTOCOL_VERSION, type Outcome, type Reply, type Request, type TaskSpec } from "../../src/protocol/index.ts";
 import { MemoryTaskStore } from "../../src/store/index.ts";
 import { CatalogBuilder, type TaskCatalog } from "../../src/tasks/catalog.ts";
@@ -55,7 +56,7 @@ export function inMemoryHost(
   const id = cpOptions.id ?? "cp-in-memory";
   const startedAt = Date.now();
   const host: RouterHost = {
-    id, catalog, log, table, dispatcher, events, activity, waiters, outboxes, watches,
+    id, catalog, log, table, dispatcher, events, activity, waiters, outboxes, watches, clock: cpOptions.clock ?? systemClock,
     maxFrameBytes: resolved.maxFrameBytes, workerTimeoutMs: resolved.workerTimeoutMs, inactiveWorkerTtlMs: resolved.inactiveWorkerTtlMs,
     afterChange,
     // As ControlPlane.outcome: an oversize result fails typed here, then dispatch and the due timer run.

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { PROTOCOL_VERSION } from "../../src/protocol/index.ts";
 import { task } from "../../src/tasks/index.ts";
 import { call, expectReply, hello, inMemoryHost, leaseNow, okOutcome, submitTasks, type InMemoryHost } from "../helpers/in-memory-host.ts";
+import { ManualClock } from "../helpers/manual-clock.ts";
 
 const add = task("add", (a: number, b: number) => a + b);
 const other = task("other", () => 0);
@@ -149,5 +150,28 @@ describe("bye", () => {
     const refused = expectReply(await call(h.router, { type: "bye", workerId: "sw1", outcomes: [] }, 2), "error");
     expect(refused.error.code).toBe("E_REFUSED");
     expect(h.host.record("a1")).toMatchObject({ status: "running", workerId: "sw1" });
+  });
+});
+
+describe("heartbeats, on the control plane's clock (no sleeping)", () => {
+  test("a subworker silent past --worker-timeout goes inactive, its leased task goes back to the queue, and it is forgotten after the inactive TTL", async () => {
+    const clock = new ManualClock();
+    const timed = inMemoryHost([add], { id: "cp-clock", clock, workerTimeoutMs: 4_000, inactiveWorkerTtlMs: 10_000 });
+    try {
+      await submitTasks(timed.router, "add", ["t1"]);
+      expectReply(await hello(timed.router, "sw1", ["add"]), "welcome");
+      expect((await leaseNow(timed.router, "sw1", 1)).tasks.map((t) => t.id)).toEqual(["t1"]);
+      expect(timed.parts.table.live.get("t1")?.state).toBe("running");
+      clock.advance(3_000); // within the timeout: still active
+      expect(timed.parts.dispatcher.get("sw1")?.info().state).toBe("active");
+      clock.advance(2_000); // 5 s silent > 4 s
+      expect(timed.parts.dispatcher.get("sw1")).toBeUndefined();
+      expect(timed.parts.table.live.get("t1")?.state).toBe("queued");
+      expect(timed.router.subworkers.inactive().map((w) => [w.id, w.state])).toEqual([["sw1", "inactive"]]);
+      clock.advance(11_000);
+      expect(timed.router.subworkers.inactive()).toEqual([]);
+    } finally {
+      await timed.close();
+    }
   });
 });

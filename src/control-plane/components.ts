@@ -7,6 +7,7 @@
 import type { Logger } from "../log.ts";
 import { systemClock } from "../model/clock.ts";
 import { CallbackPolicy } from "../auth/callback-allow.ts";
+import type { Outcome } from "../protocol/index.ts";
 import type { TaskStore } from "../store/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
 import { AdmissionLimits } from "./admission-limits.ts";
@@ -18,6 +19,7 @@ import { EventBus } from "./events.ts";
 import type { ControlPlaneOptions, ResolvedOptions } from "./options.ts";
 import { createOutboxes, type Outboxes } from "./outboxes.ts";
 import { deliverResults } from "./result-delivery.ts";
+import { fitOutcome } from "./result-size.ts";
 import { TaskActivity } from "./task-activity.ts";
 import { TaskAdmission } from "./task-admission.ts";
 import { TaskTable } from "./task-table.ts";
@@ -43,6 +45,8 @@ export interface Components {
   readonly admission: TaskAdmission;
   readonly dueTimer: DueTimer;
   readonly callbacks: CallbackSender;
+  /** Applies one attempt's outcome from the local pool or a subworker (a result too large for any reply fails its task, typed). */
+  outcome(outcome: Outcome): void;
 }
 
 export function buildComponents(
@@ -72,5 +76,8 @@ export function buildComponents(
     table, dispatcher: new Dispatcher(table), events, activity: new TaskActivity(table, events), waiters, outboxes,
     watches: new Watches(events, (id) => table.get(id), { maxWaitMs }), admission,
     dueTimer: new DueTimer(table, () => hooks.afterChange(), clock), callbacks,
+    outcome: (outcome) => {
+      if (table.complete(outcome.id, fitOutcome(outcome, table.live.get(outcome.id), resolved.maxFrameBytes))) hooks.afterChange();
+    },
   };
 }

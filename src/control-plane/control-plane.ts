@@ -8,20 +8,12 @@ import { MemoryTaskStore, type JournalHealth, type JournalStats, type TaskStore 
 import type { ScheduleInfo } from "../scheduler/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
 import { attachTelemetry, type ControlPlaneTelemetry } from "../telemetry/control-plane.ts";
-import { buildComponents } from "./components.ts";
-import type { DueTimer } from "./due-timer.ts";
-import type { Dispatcher } from "./dispatcher.ts";
+import { buildComponents, type Components } from "./components.ts";
 import { EmbeddedClient } from "./embedded-client.ts";
-import type { ControlPlaneEvents, EventBus, EventName } from "./events.ts";
-import type { Outboxes } from "./outboxes.ts";
-import type { TaskActivity } from "./task-activity.ts";
-import type { SubmitReply, TaskAdmission } from "./task-admission.ts";
-import type { TaskTable } from "./task-table.ts";
-import type { ResultWaiters } from "./waiters.ts";
-import type { Watches } from "./watches.ts";
+import type { ControlPlaneEvents, EventName } from "./events.ts";
+import type { SubmitReply } from "./task-admission.ts";
 import { Lifecycle } from "./lifecycle.ts";
 import { DEFAULT_PREFETCH, resolveOptions, type ControlPlaneOptions, type ResolvedOptions } from "./options.ts";
-import { fitOutcome } from "./result-size.ts";
 import { Runtime } from "./runtime.ts";
 import { Schedules } from "./schedules.ts";
 import type { StopOptions } from "./shutdown.ts";
@@ -45,23 +37,24 @@ export class ControlPlane {
   readonly log: Logger;
   /** What it reads and waits on (options.clock, default real time). */
   readonly clock: Clock;
-  readonly table: TaskTable;
-  readonly dispatcher: Dispatcher;
-  readonly events: EventBus;
+  readonly table: Components["table"];
+  readonly dispatcher: Components["dispatcher"];
+  readonly events: Components["events"];
   /** Progress and log lines of running tasks (local pool and subworker reports). */
-  readonly activity: TaskActivity;
-  readonly waiters: ResultWaiters;
-  readonly outboxes: Outboxes;
+  readonly activity: Components["activity"];
+  readonly waiters: Components["waiters"];
+  readonly outboxes: Components["outboxes"];
   /** Remote subscriptions to task events (the `watch` long-poll). */
-  readonly watches: Watches;
+  readonly watches: Components["watches"];
   readonly maxFrameBytes: number;
   readonly workerTimeoutMs: number;
   readonly inactiveWorkerTtlMs: number;
   /** Counters, spans and lifecycle logs (src/telemetry); undefined with FASTWORKER_TELEMETRY=off. */
   readonly telemetry: ControlPlaneTelemetry<TaskEntry> | undefined;
   private readonly store: TaskStore;
-  private readonly admission: TaskAdmission;
-  private readonly dueTimer: DueTimer;
+  private readonly admission: Components["admission"];
+  private readonly dueTimer: Components["dueTimer"];
+  private readonly applyOutcome: (outcome: Outcome) => void;
   private readonly periodic = new Schedules();
   private readonly runtime: Runtime;
   private readonly lifecycle: Lifecycle;
@@ -76,7 +69,7 @@ export class ControlPlane {
     const store = (this.store = options.store ?? new MemoryTaskStore());
     const parts = buildComponents(catalog, options, resolved, store, log, { accepting: () => this.lifecycle.running, afterChange: () => this.afterChange() });
     ({ table: this.table, dispatcher: this.dispatcher, events: this.events, activity: this.activity, waiters: this.waiters } = parts);
-    ({ outboxes: this.outboxes, watches: this.watches, admission: this.admission, dueTimer: this.dueTimer } = parts);
+    ({ outboxes: this.outboxes, watches: this.watches, admission: this.admission, dueTimer: this.dueTimer, outcome: this.applyOutcome } = parts);
     // Telemetry listens to the table too (a few increments per task when no SDK listens).
     this.telemetry = attachTelemetry(this);
     this.runtime = new Runtime({
@@ -101,6 +94,7 @@ export class ControlPlane {
     return this.store.health?.();
   }
 
+  /** Its counters and commit-latency histogram, for /metrics; undefined in memory-only mode. */
   get journalStats(): JournalStats | undefined {
     return this.store.stats;
   }
@@ -160,8 +154,7 @@ export class ControlPlane {
 
   /** Every capacity source, then the subworkers that went silent and are not forgotten yet. */
   workers(): WorkerInfo[] {
-    const inactive = this.runtime.router?.subworkers.inactive() ?? [];
-    return [...this.dispatcher.all().map((s) => s.info()), ...inactive];
+    return this.runtime.workers();
   }
 
   on<K extends EventName>(name: K, listener: (payload: ControlPlaneEvents[K]) => void): () => void {
@@ -183,10 +176,9 @@ export class ControlPlane {
     return this.periodic.resume(name);
   }
 
-  /** Results of attempts, from the local pool or subworkers. */
+  /** Results of attempts, from the local pool or subworkers (components.ts; result-size.ts fails an oversize one, typed). */
   outcome(outcome: Outcome): void {
-    // A result too large for any reply fails its task here, typed (result-size.ts), for the pool and subworkers alike.
-    if (this.table.complete(outcome.id, fitOutcome(outcome, this.table.live.get(outcome.id), this.maxFrameBytes))) this.afterChange();
+    this.applyOutcome(outcome);
   }
 
   /** After any change that can free capacity, add work, or move the next due time. */

@@ -8,7 +8,7 @@
 import { availableParallelism } from "node:os";
 import type { Logger } from "../log.ts";
 import type { RepSocket } from "../nng/index.ts";
-import type { Outcome } from "../protocol/index.ts";
+import type { Outcome, WorkerInfo } from "../protocol/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
 import type { TaskStore } from "../store/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
@@ -76,6 +76,12 @@ export class Runtime {
 
   get router(): RequestRouter | undefined {
     return this.endpointRouter;
+  }
+
+  /** Every capacity source, then the subworkers that went silent and are not forgotten yet. */
+  workers(): WorkerInfo[] {
+    const inactive = this.endpointRouter?.subworkers.inactive() ?? [];
+    return [...this.parts.dispatcher.all().map((s) => s.info()), ...inactive];
   }
 
   /** The discovery address announced on, or undefined (off, or it could not be bound). */

@@ -10,7 +10,6 @@ import { AuthGate } from "../../src/auth/gate.ts";
 import { buildComponents, type Components } from "../../src/control-plane/components.ts";
 import { resolveOptions, type ControlPlaneOptions } from "../../src/control-plane/options.ts";
 import { RequestRouter, type RouterHost } from "../../src/control-plane/request-router.ts";
-import { fitOutcome } from "../../src/control-plane/result-size.ts";
 import { statusSnapshot } from "../../src/control-plane/status-snapshot.ts";
 import { silentLogger } from "../../src/log.ts";
 import { systemClock } from "../../src/model/clock.ts";
@@ -59,10 +58,7 @@ export function inMemoryHost(
     id, catalog, log, table, dispatcher, events, activity, waiters, outboxes, watches, clock: cpOptions.clock ?? systemClock,
     maxFrameBytes: resolved.maxFrameBytes, workerTimeoutMs: resolved.workerTimeoutMs, inactiveWorkerTtlMs: resolved.inactiveWorkerTtlMs,
     afterChange,
-    // As ControlPlane.outcome: an oversize result fails typed here, then dispatch and the due timer run.
-    outcome: (outcome) => {
-      if (table.complete(outcome.id, fitOutcome(outcome, table.live.get(outcome.id), resolved.maxFrameBytes))) afterChange();
-    },
+    outcome: (outcome) => built.outcome(outcome), // the components' own, as ControlPlane.outcome uses it
     submit: (specs, awaitedBy, client) => admission.submit(specs, awaitedBy, client),
     cancel: (taskId) => admission.cancel(taskId, dispatcher),
     record: (taskId) => table.get(taskId),

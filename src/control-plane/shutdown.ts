@@ -1,4 +1,3 @@
-import { FastWorkerError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 /** One thing to release, named so a stop that overruns its deadline can say what it still waits for. */
@@ -33,18 +32,7 @@ export async function releaseInOrder(steps: readonly ReleaseStep[], log: Logger,
   if (first) throw first.error;
 }
 
-/**
- * Waits for `work`, but no longer than `deadlineMs` (undefined: no bound). The work itself goes on after
- * the deadline; only this caller stops waiting, so a second caller with a longer deadline still sees it end.
- */
-export function withDeadline(work: Promise<void>, deadlineMs: number | undefined, pending: () => string): Promise<void> {
-  if (deadlineMs === undefined || !Number.isFinite(deadlineMs)) return work;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const overrun = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new FastWorkerError("E_TIMEOUT", `the control plane did not stop within ${deadlineMs} ms; still releasing: ${pending()}`)), Math.max(0, deadlineMs));
-  });
-  return Promise.race([work, overrun]).finally(() => clearTimeout(timer));
-}
+export { withDeadline } from "../model/deadline.ts";
 
 /**
  * The pool's drain may use at most half the caller's deadline: the other half is for stopping the Workers

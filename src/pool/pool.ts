@@ -4,6 +4,7 @@
  * most `prefetch` of them, and turns every way a job can end (result, throw,
  * timeout, crash, cancel, shutdown) into a PoolOutcome; run() never rejects.
  */
+import { withDeadline } from "../model/deadline.ts";
 import { priorityRank, type Priority } from "../model/priority.ts";
 import { describeJob, failure, type Entry } from "./entry.ts";
 import { decodeResult, invalidJob } from "./job-io.ts";
@@ -161,8 +162,9 @@ export class WorkerPool {
    * terminates every Worker. Whatever has not finished resolves E_SHUTTING_DOWN.
    */
   close(options: CloseOptions = {}): Promise<void> {
+    // Idempotent: a second caller awaits the same close, under its own deadline.
     this.#closePromise ??= this.#close(options.drainMs ?? 0);
-    return this.#closePromise;
+    return withDeadline(this.#closePromise, options.deadlineMs, () => `${this.#slots.length} Workers`, "the worker pool");
   }
 
   async #start(): Promise<void> {

@@ -87,4 +87,6 @@ export interface PoolStats {
 export interface CloseOptions {
   /** How long to let assigned jobs finish before terminating Workers. Default 0. */
   drainMs?: number;
+  /** Bounds this caller's wait for the whole close (E_TIMEOUT past it); the close itself goes on. */
+  deadlineMs?: number;
 }

@@ -1,3 +1,4 @@
+import { withDeadline } from "../model/deadline.ts";
 import { ConfigError, FastWorkerError } from "../errors.ts";
 import { WorkerPool } from "../pool/index.ts";
 import { loadTaskModules } from "../tasks/index.ts";
@@ -134,10 +135,13 @@ export class Subworker {
     }
   }
 
-  /** Stops leasing, lets running tasks finish (up to drainMs) and reports them, says bye, closes. */
-  stop(): Promise<void> {
+  /**
+   * Stops leasing, lets running tasks finish (up to drainMs) and reports them, says bye, closes.
+   * Idempotent: a second caller awaits the same stop; `deadlineMs` bounds only this caller's wait.
+   */
+  stop(options: { deadlineMs?: number } = {}): Promise<void> {
     this.stopping ??= this.shutdown();
-    return this.stopping;
+    return withDeadline(this.stopping, options.deadlineMs, () => `state ${this.state}`, "the subworker");
   }
 
   /** One registration after another until stopped or refused. */

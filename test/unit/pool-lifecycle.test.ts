@@ -29,6 +29,17 @@ describe("WorkerPool: isolation and lifecycle", () => {
     expect(ticks).toBeGreaterThan(20);
   });
 
+  test("close({ deadlineMs }) bounds only its caller's wait; a second close() awaits the same close to its end", async () => {
+    const pool = await startPool({ size: 1 });
+    const running = pool.run(job("sleep", [600]));
+    await waitFor(() => pool.stats().busy === 1, { timeoutMs: 20_000, intervalMs: 5, message: "the job to start" });
+    // The deadline is the behaviour under test: 50 ms, while the drain lets the job run its 600 ms.
+    const bounded = pool.close({ drainMs: 5_000, deadlineMs: 50 });
+    await expect(bounded).rejects.toMatchObject({ code: "E_TIMEOUT", message: expect.stringContaining("the worker pool did not stop within 50 ms") });
+    await pool.close(); // the same close, drained: the job finished
+    expect(expectOk(await running)).toBe(600);
+  });
+
   test("close() settles every pending run() with E_SHUTTING_DOWN and refuses new jobs", async () => {
     const pool = await startPool({ size: 1, prefetch: 2 });
     const outcomes = [pool.run(job("spin", [20_000])), pool.run(job("add", [1, 1])), pool.run(job("add", [2, 2]))];

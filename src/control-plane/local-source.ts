@@ -1,6 +1,5 @@
 import type { Priority, WorkerInfo } from "../protocol/index.ts";
 import type { ReadyQueue } from "../queue/index.ts";
-import { PRIORITIES } from "../tasks/index.ts";
 import type { WorkerPool } from "../pool/index.ts";
 import type { CapacitySource, OutcomeSink } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
@@ -45,11 +44,7 @@ export class LocalSource implements CapacitySource {
 
   /** The task the ready queue hands out next (highest priority, oldest), if any. */
   private nextQueued(): TaskEntry | undefined {
-    const ready = this.ready;
-    if (ready === undefined || ready.size === 0) return undefined;
-    const sizes = ready.sizeByPriority();
-    const priority = PRIORITIES.find((p) => sizes[p] > 0);
-    return priority === undefined ? undefined : ready.peek(priority, 1)[0];
+    return this.ready?.first();
   }
 
   assign(entries: TaskEntry[]): void {

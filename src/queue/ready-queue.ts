@@ -142,6 +142,23 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
     return { critical: s[0], high: s[1], normal: s[2], low: s[3] };
   }
 
+  /**
+   * The item `take(null, 1)` would return next, left in place: one look at each lane head of the
+   * top non-empty level, no allocation (the dispatcher asks this on every round; peek() is for the dashboard).
+   */
+  first(): T | undefined {
+    for (let level = 0; level < LEVELS; level++) {
+      if (this.levelSize[level] === 0) continue;
+      let best: Entry<T> | undefined;
+      for (const lane of this.levels[level].values()) {
+        const head = lane.entries.peekFront() as Entry<T>; // a lane's head is live (class invariant)
+        if (best === undefined || head.seq < best.seq) best = head;
+      }
+      return best?.item;
+    }
+    return undefined;
+  }
+
   /** The first `n` live items of one level in take order (for the dashboard). */
   peek(priority: Priority, n: number): T[] {
     const out: T[] = [];

@@ -299,6 +299,24 @@ describe("ReadyQueue", () => {
     expect(ids(q.take(null, 10))).toEqual(["d"]);
   });
 
+  test("first() is what take(null, 1) would return next, across names and levels, and consumes nothing", () => {
+    const q = new ReadyQueue<Item>();
+    expect(q.first()).toBeUndefined();
+    q.push(item("n1", "a"));
+    q.push(item("n2", "b"));
+    expect(q.first()?.id).toBe("n1");
+    q.pushFront(item("n0", "b"));
+    expect(q.first()?.id).toBe("n0"); // pushed to the front of its level: before every older push
+    q.push(item("h1", "c", "high"));
+    expect(q.first()?.id).toBe("h1");
+    expect(q.size).toBe(4);
+    for (const expected of ["h1", "n0", "n1", "n2"]) {
+      expect(q.first()?.id).toBe(expected);
+      expect(q.take(null, 1)[0]?.id).toBe(expected);
+    }
+    expect(q.first()).toBeUndefined();
+  });
+
   test("peek, namesWaiting and iteration reflect live items in take order", () => {
     const q = new ReadyQueue<Item>();
     q.push(item("n1", "a"));

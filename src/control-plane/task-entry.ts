@@ -40,6 +40,8 @@ export interface TaskEntry {
   progress?: TaskProgress;
   /** The handler's this.log() lines, the last MAX_LOG_LINES. */
   logs?: TaskLogLine[];
+  /** The ready queue's mark while queued (queue/ready-queue.ts), undefined otherwise. */
+  readyTicket?: number | undefined;
 }
 
 let admitted = 0;
@@ -54,6 +56,7 @@ export function createEntry(spec: TaskSpec, definition: TaskDefinition, now: num
     ...(spec.kwargs && Object.keys(spec.kwargs).length > 0 ? { kwargs: spec.kwargs } : {}),
     priority: spec.priority ?? options.priority,
     state: "pending",
+    readyTicket: undefined, // declared up front: every entry keeps one shape however it moves through the queue
     history: [{ state: "pending", at: now }],
     attempts: 0,
     maxRetries: spec.retries ?? options.retries,

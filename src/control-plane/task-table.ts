@@ -131,7 +131,7 @@ export class TaskTable {
       return { cancelled: false, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } };
     }
     const previous = entry.state;
-    if (previous === "queued") this.ready.remove(id);
+    if (previous === "queued") this.ready.remove(entry);
     if (previous === "scheduled" || previous === "retrying") this.delayed.remove(id);
     entry.error = { code: "E_TASK_CANCELLED", message: `task ${id} was cancelled while ${previous}` };
     this.finish(entry, "cancelled");

@@ -6,6 +6,12 @@ export interface ReadyItem {
   readonly id: string;
   readonly name: string;
   readonly priority: Priority;
+  /**
+   * Set by the queue while the item is queued in it (its place in take order), undefined when
+   * not queued. Carried by the item itself, so the queue needs no wrapper object and no id map
+   * per queued item: the control plane holds a million queued tasks in memory.
+   */
+  readyTicket?: number | undefined;
 }
 
 /**
@@ -23,19 +29,18 @@ const COMPACT_MIN_DEAD = 32;
 /** Empty lanes are recycled so a queue that drains and refills does not reallocate per burst. */
 const MAX_SPARE_LANES = 64;
 
-interface Entry<T> {
-  readonly item: T;
-  readonly seq: number;
-  readonly lane: Lane<T>;
-  live: boolean;
-}
-
-/** All queued entries of one task name at one priority level, in seq order. */
+/**
+ * All queued items of one task name at one priority level, in ticket order: two deques in
+ * lockstep, the items and the ticket each had when it was put there. A slot whose ticket is no
+ * longer its item's `readyTicket` was removed (or the item was queued again elsewhere): dead,
+ * dropped lazily.
+ */
 interface Lane<T> {
   name: string;
   level: number;
-  readonly entries: Deque<Entry<T>>;
-  /** Live entries; `entries.length - live` are lazily-removed ones. */
+  readonly items: Deque<T>;
+  readonly tickets: Deque<number>;
+  /** Live slots; `items.length - live` are lazily-removed ones. */
   live: number;
 }
 
@@ -48,15 +53,16 @@ function accepts(filter: NameFilter, name: string): boolean {
  * Four strictly ordered priority levels, FIFO within a level, with selection
  * by task name so a source only ever receives names it registered.
  *
- * Each level is a Map<name, lane>; a global sequence number orders entries
- * across lanes, so "oldest runnable item" is the runnable lane head with the
- * smallest seq. Invariants: every lane in a level map has live > 0 and a live
- * head, which keeps take() free of dead-entry checks on its scan.
+ * Each level is a Map<name, lane>; a global ticket orders items across lanes
+ * (push draws increasing tickets, pushFront decreasing ones), so "oldest
+ * runnable item" is the runnable lane head with the smallest ticket.
+ * Invariants: every lane in a level map has live > 0 and a live head, which
+ * keeps take() free of dead-slot checks on its scan.
  */
 export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
   private readonly levels: Array<Map<string, Lane<T>>> = [];
   private readonly levelSize = [0, 0, 0, 0];
-  private readonly index = new Map<string, Entry<T>>();
+  private count = 0;
   private readonly spareLanes: Array<Lane<T>> = [];
   private readonly scratch: Array<Lane<T>> = [];
   private backSeq = 0;
@@ -69,48 +75,41 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
   }
 
   get size(): number {
-    return this.index.size;
+    return this.count;
   }
 
-  has(id: string): boolean {
-    return this.index.has(id);
+  /** Whether `item` is queued (here: an item belongs to one ready queue at a time). */
+  has(item: T): boolean {
+    return item.readyTicket !== undefined;
   }
 
   /** Appends `item` to the back of its priority level. */
   push(item: T): void {
-    this.assertAbsent(item.id);
-    const lane = this.laneFor(item);
-    const entry: Entry<T> = { item, seq: ++this.backSeq, lane, live: true };
-    lane.entries.pushBack(entry);
-    this.admit(entry);
+    this.admit(item, ++this.backSeq, false);
   }
 
   /** Puts `item` at the front of its level, e.g. a task whose lease was lost mid-run. */
   pushFront(item: T): void {
-    this.assertAbsent(item.id);
-    const lane = this.laneFor(item);
-    const entry: Entry<T> = { item, seq: --this.frontSeq, lane, live: true };
-    lane.entries.pushFront(entry);
-    this.admit(entry);
+    this.admit(item, --this.frontSeq, true);
   }
 
-  /** Removes a queued item by id; O(1) amortised (the slot is reclaimed lazily). */
-  remove(id: string): T | undefined {
-    const entry = this.index.get(id);
-    if (entry === undefined) return undefined;
-    this.index.delete(id);
-    entry.live = false;
-    const lane = entry.lane;
+  /** Removes a queued item; O(1) amortised (its slot is reclaimed lazily). False when it was not queued. */
+  remove(item: T): boolean {
+    if (item.readyTicket === undefined) return false;
+    const lane = this.levels[LEVEL_OF[item.priority]]!.get(item.name);
+    item.readyTicket = undefined;
+    if (lane === undefined) return true; // unreachable while the invariants hold; nothing left to count
     lane.live--;
     this.levelSize[lane.level]--;
+    this.count--;
     this.dropDeadHeads(lane);
     if (lane.live === 0) {
       this.releaseLane(lane);
     } else {
-      const dead = lane.entries.length - lane.live;
-      if (dead > COMPACT_MIN_DEAD && dead > lane.live) lane.entries.retain(isLive);
+      const dead = lane.items.length - lane.live;
+      if (dead > COMPACT_MIN_DEAD && dead > lane.live) compact(lane);
     }
-    return entry.item;
+    return true;
   }
 
   /**
@@ -121,7 +120,7 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
    */
   take(canRun: NameFilter, max: number, lowest: Priority = "low"): T[] {
     const out: T[] = [];
-    if (!(max > 0) || this.index.size === 0) return out;
+    if (!(max > 0) || this.count === 0) return out;
     if (this.taking) throw new FastWorkerError("E_INTERNAL", "ReadyQueue.take() called re-entrantly from its name filter");
     this.taking = true;
     try {
@@ -139,7 +138,7 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
 
   sizeByPriority(): Record<Priority, number> {
     const s = this.levelSize;
-    return { critical: s[0], high: s[1], normal: s[2], low: s[3] };
+    return { critical: s[0]!, high: s[1]!, normal: s[2]!, low: s[3]! };
   }
 
   /**
@@ -149,12 +148,11 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
   first(): T | undefined {
     for (let level = 0; level < LEVELS; level++) {
       if (this.levelSize[level] === 0) continue;
-      let best: Entry<T> | undefined;
-      for (const lane of this.levels[level].values()) {
-        const head = lane.entries.peekFront() as Entry<T>; // a lane's head is live (class invariant)
-        if (best === undefined || head.seq < best.seq) best = head;
+      let best: Lane<T> | undefined;
+      for (const lane of this.levels[level]!.values()) {
+        if (best === undefined || headTicket(lane) < headTicket(best)) best = lane;
       }
-      return best?.item;
+      return best?.items.peekFront();
     }
     return undefined;
   }
@@ -185,50 +183,57 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
   private takeFromLevel(level: number, canRun: NameFilter, max: number, out: T[]): void {
     const cands = this.scratch;
     cands.length = 0;
-    for (const lane of this.levels[level].values()) if (accepts(canRun, lane.name)) cands.push(lane);
+    for (const lane of this.levels[level]!.values()) if (accepts(canRun, lane.name)) cands.push(lane);
     let n = cands.length;
     if (n === 1) {
       // Common case (one runnable name, or only one name queued): no merge needed.
-      const lane = cands[0];
+      const lane = cands[0]!;
       while (out.length < max && lane.live > 0) out.push(this.popHead(lane));
       return;
     }
     while (n > 0 && out.length < max) {
       let best = 0;
-      let bestSeq = (cands[0].entries.peekFront() as Entry<T>).seq;
+      let bestTicket = headTicket(cands[0]!);
       for (let i = 1; i < n; i++) {
-        const seq = (cands[i].entries.peekFront() as Entry<T>).seq;
-        if (seq < bestSeq) {
-          bestSeq = seq;
+        const ticket = headTicket(cands[i]!);
+        if (ticket < bestTicket) {
+          bestTicket = ticket;
           best = i;
         }
       }
-      const lane = cands[best];
+      const lane = cands[best]!;
       out.push(this.popHead(lane));
-      if (lane.live === 0) cands[best] = cands[--n];
+      if (lane.live === 0) cands[best] = cands[--n]!;
     }
   }
 
   /** Pops the (live, by invariant) head of `lane`, restoring the invariants afterwards. */
   private popHead(lane: Lane<T>): T {
-    const entry = lane.entries.popFront() as Entry<T>;
-    entry.live = false;
-    this.index.delete(entry.item.id);
+    const item = lane.items.popFront() as T;
+    lane.tickets.popFront();
+    item.readyTicket = undefined;
     lane.live--;
     this.levelSize[lane.level]--;
+    this.count--;
     this.dropDeadHeads(lane);
     if (lane.live === 0) this.releaseLane(lane);
-    return entry.item;
+    return item;
   }
 
-  private assertAbsent(id: string): void {
-    if (this.index.has(id)) throw new FastWorkerError("E_DUPLICATE_ID", `task ${id} is already in the ready queue`);
-  }
-
-  private admit(entry: Entry<T>): void {
-    this.index.set(entry.item.id, entry);
-    entry.lane.live++;
-    this.levelSize[entry.lane.level]++;
+  private admit(item: T, ticket: number, atFront: boolean): void {
+    if (item.readyTicket !== undefined) throw new FastWorkerError("E_DUPLICATE_ID", `task ${item.id} is already in the ready queue`);
+    const lane = this.laneFor(item);
+    if (atFront) {
+      lane.items.pushFront(item);
+      lane.tickets.pushFront(ticket);
+    } else {
+      lane.items.pushBack(item);
+      lane.tickets.pushBack(ticket);
+    }
+    item.readyTicket = ticket;
+    lane.live++;
+    this.levelSize[lane.level]++;
+    this.count++;
   }
 
   private laneFor(item: T): Lane<T> {
@@ -236,10 +241,10 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
     if (level === undefined) {
       throw new FastWorkerError("E_INTERNAL", `task ${item.id} has unknown priority ${String(item.priority)}`);
     }
-    const map = this.levels[level];
+    const map = this.levels[level]!;
     const existing = map.get(item.name);
     if (existing !== undefined) return existing;
-    const lane = this.spareLanes.pop() ?? { name: "", level: 0, entries: new Deque<Entry<T>>(), live: 0 };
+    const lane = this.spareLanes.pop() ?? { name: "", level: 0, items: new Deque<T>(), tickets: new Deque<number>(), live: 0 };
     lane.name = item.name;
     lane.level = level;
     map.set(item.name, lane);
@@ -247,42 +252,61 @@ export class ReadyQueue<T extends ReadyItem> implements Iterable<T> {
   }
 
   private dropDeadHeads(lane: Lane<T>): void {
-    const entries = lane.entries;
-    let head = entries.peekFront();
-    while (head !== undefined && !head.live) {
-      entries.popFront();
-      head = entries.peekFront();
+    while (lane.items.length > 0 && !liveAt(lane, 0)) {
+      lane.items.popFront();
+      lane.tickets.popFront();
     }
   }
 
   /** Called only when lane.live === 0, at which point dropDeadHeads has emptied it. */
   private releaseLane(lane: Lane<T>): void {
-    this.levels[lane.level].delete(lane.name);
-    if (lane.entries.length !== 0) lane.entries.clear();
+    this.levels[lane.level]!.delete(lane.name);
+    if (lane.items.length !== 0) (lane.items.clear(), lane.tickets.clear());
     if (this.spareLanes.length < MAX_SPARE_LANES) this.spareLanes.push(lane);
   }
 
   private *levelInOrder(level: number): Generator<T> {
-    const lanes = [...this.levels[level].values()];
+    const lanes = [...this.levels[level]!.values()];
     const cursors = new Array<number>(lanes.length).fill(0);
     for (;;) {
       let best = -1;
-      let bestSeq = Infinity;
+      let bestTicket = Infinity;
       for (let i = 0; i < lanes.length; i++) {
-        const entries = lanes[i].entries;
-        let e = entries.at(cursors[i]);
-        while (e !== undefined && !e.live) e = entries.at(++cursors[i]);
-        if (e !== undefined && e.seq < bestSeq) {
-          bestSeq = e.seq;
-          best = i;
+        const lane = lanes[i]!;
+        while (cursors[i]! < lane.items.length && !liveAt(lane, cursors[i]!)) cursors[i]!++;
+        if (cursors[i]! < lane.items.length) {
+          const ticket = lane.tickets.at(cursors[i]!) as number;
+          if (ticket < bestTicket) {
+            bestTicket = ticket;
+            best = i;
+          }
         }
       }
       if (best < 0) return;
-      yield (lanes[best].entries.at(cursors[best]++) as Entry<T>).item;
+      yield lanes[best]!.items.at(cursors[best]!++) as T;
     }
   }
 }
 
-function isLive<T>(entry: Entry<T>): boolean {
-  return entry.live;
+/** The slot at `k` still holds its item's current place (not removed, not queued again since). */
+function liveAt<T extends ReadyItem>(lane: Lane<T>, k: number): boolean {
+  return (lane.items.at(k) as T).readyTicket === lane.tickets.at(k);
+}
+
+function headTicket<T>(lane: Lane<T>): number {
+  return lane.tickets.peekFront() as number;
+}
+
+/** Rebuilds a lane from its live slots (both deques in lockstep). */
+function compact<T extends ReadyItem>(lane: Lane<T>): void {
+  const items: T[] = [];
+  const tickets: number[] = [];
+  for (let k = 0; k < lane.items.length; k++) {
+    if (!liveAt(lane, k)) continue;
+    items.push(lane.items.at(k) as T);
+    tickets.push(lane.tickets.at(k) as number);
+  }
+  lane.items.clear();
+  lane.tickets.clear();
+  for (let k = 0; k < items.length; k++) (lane.items.pushBack(items[k]!), lane.tickets.pushBack(tickets[k]!));
 }

@@ -248,7 +248,8 @@ describe("ReadyQueue", () => {
 
   test("remove, pushFront and sizes stay exact", () => {
     const q = new ReadyQueue<Item>();
-    q.push(item("a1", "a"));
+    const a1 = item("a1", "a");
+    q.push(a1);
     q.push(item("b1", "b"));
     q.push(item("a2", "a"));
     q.push(item("h1", "a", "high"));
@@ -256,9 +257,10 @@ describe("ReadyQueue", () => {
     expect(q.size).toBe(5);
     expect(q.sizeByPriority()).toEqual({ critical: 0, high: 1, normal: 3, low: 1 });
 
-    expect(q.remove("a1")?.id).toBe("a1");
-    expect(q.remove("a1")).toBeUndefined();
-    expect(q.has("a1")).toBe(false);
+    expect(q.has(a1)).toBe(true);
+    expect(q.remove(a1)).toBe(true);
+    expect(q.remove(a1)).toBe(false);
+    expect(q.has(a1)).toBe(false);
     expect(q.size).toBe(4);
     expect(q.sizeByPriority()).toEqual({ critical: 0, high: 1, normal: 2, low: 1 });
 
@@ -272,23 +274,25 @@ describe("ReadyQueue", () => {
     expect(q.namesWaiting()).toEqual([]);
   });
 
-  test("a removed id can be pushed again and keeps only its new position", () => {
+  test("a removed item can be pushed again and keeps only its new position", () => {
     const q = new ReadyQueue<Item>();
-    q.push(item("x", "a"));
+    const x = item("x", "a");
+    q.push(x);
     q.push(item("y", "a"));
-    q.remove("x");
-    q.push(item("x", "a"));
+    q.remove(x);
+    q.push(x);
     expect(q.size).toBe(2);
     expect([...q].map((i) => i.id)).toEqual(["y", "x"]);
     expect(ids(q.take(null, 10))).toEqual(["y", "x"]);
   });
 
-  test("duplicate live ids are rejected without corrupting the queue", () => {
+  test("an item already queued is rejected without corrupting the queue (the task table keeps ids unique)", () => {
     const q = new ReadyQueue<Item>();
-    q.push(item("d", "a"));
+    const d = item("d", "a");
+    q.push(d);
     let caught: unknown;
     try {
-      q.pushFront(item("d", "b", "high"));
+      q.pushFront(d);
     } catch (error) {
       caught = error;
     }
@@ -319,11 +323,12 @@ describe("ReadyQueue", () => {
 
   test("peek, namesWaiting and iteration reflect live items in take order", () => {
     const q = new ReadyQueue<Item>();
+    const n2 = item("n2", "b");
     q.push(item("n1", "a"));
-    q.push(item("n2", "b"));
+    q.push(n2);
     q.push(item("c1", "c", "critical"));
     q.push(item("n3", "a"));
-    q.remove("n2");
+    q.remove(n2);
     expect(q.peek("normal", 1).map((i) => i.id)).toEqual(["n1"]);
     expect(q.peek("normal", 10).map((i) => i.id)).toEqual(["n1", "n3"]);
     expect(q.peek("low", 10)).toEqual([]);
@@ -334,8 +339,9 @@ describe("ReadyQueue", () => {
 
   test("mass removal compacts lanes without losing order or size", () => {
     const q = new ReadyQueue<Item>();
-    for (let i = 0; i < 10_000; i++) q.push(item(`t${i}`, i % 3 === 0 ? "a" : "b"));
-    for (let i = 0; i < 10_000; i++) if (i % 5 !== 0) q.remove(`t${i}`);
+    const all = Array.from({ length: 10_000 }, (_, i) => item(`t${i}`, i % 3 === 0 ? "a" : "b"));
+    for (const it of all) q.push(it);
+    for (let i = 0; i < 10_000; i++) if (i % 5 !== 0) q.remove(all[i]!);
     expect(q.size).toBe(2000);
     const got = ids(q.take(null, Infinity));
     const expected: string[] = [];
@@ -367,7 +373,7 @@ describe("ReadyQueue", () => {
         model.push({ it, level: PRIORITIES.indexOf(it.priority), seq: atFront ? --front : ++back });
       } else if (r < 0.6 && model.length > 0) {
         const victim = model[Math.floor(rand() * model.length)];
-        expect(q.remove(victim.it.id)).toBe(victim.it);
+        expect(q.remove(victim.it)).toBe(true);
         model.splice(model.indexOf(victim), 1);
       } else {
         const allowed = new Set(names.filter(() => rand() < 0.6));

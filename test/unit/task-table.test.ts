@@ -27,7 +27,7 @@ function admit(table: TaskTable, now: number, spec: Partial<TaskSpec> & { id: st
 
 /** What the dispatcher does: take the task off the ready queue, then start it on a worker. */
 function begin(table: TaskTable, entry: TaskEntry, workerId: string): void {
-  table.ready.remove(entry.id);
+  table.ready.remove(entry);
   table.start(entry, workerId);
 }
 

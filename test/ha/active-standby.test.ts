@@ -2,32 +2,23 @@
 // active (the lease holder), the others standbys answering E_NOT_LEADER; kill -9 of the active
 // -> a standby takes over within about --leader-lease-ms, recovers the journal, and waiting
 // clients get their results; a stopped (SIGSTOP) leader that wakes after a takeover stops.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { startPostgres, type Postgres } from "../helpers/postgres.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { type Started } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const LEASE_MS = 1_000;
-let pg: Postgres;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-});
-afterAll(async () => {
-  killAll();
-  await pg?.stop();
-});
+const db = postgresForFile();
 
 function startCp(url: string, address: string): Started {
-  return startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address,
-    "--no-discovery", "--no-gui", "--concurrency", "2", "--leader-lease-ms", String(LEASE_MS)], { env: { FASTWORKER_JOURNAL_URL: url } });
+  return startHaControlPlane(url, address, { leaseMs: LEASE_MS, concurrency: 2 });
 }
 
 describe("active and standby control planes on one PostgreSQL journal", () => {
   test("kill -9 of the active during a burst: the standby takes over, every waiting submit() resolves once, from the journal", async () => {
-    const url = await pg.createDatabase("failover");
+    const url = await db.pg.createDatabase("failover");
     const [a, b] = [await freeAddress(), await freeAddress()];
     const active = startCp(url, a);
     await active.waitFor(/control plane .* ready/);
@@ -65,7 +56,7 @@ describe("active and standby control planes on one PostgreSQL journal", () => {
   });
 
   test("a stopped (SIGSTOP) leader that wakes after a takeover stops with E_NOT_LEADER instead of acting beside the new one", async () => {
-    const url = await pg.createDatabase("fencing");
+    const url = await db.pg.createDatabase("fencing");
     const [a, b] = [await freeAddress(), await freeAddress()];
     const first = startCp(url, a);
     await first.waitFor(/control plane .* ready/);

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { startPostgres, type Postgres } from "../helpers/postgres.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { epochOf, postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { type Started } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const LEASE_MS = 1_000;
@@ -18,31 +18,19 @@ const TASKS = 2_000;
 /** Per task: with 2 Workers x 4 in flight a burst lasts well over a second, so the kill lands inside it. */
 const WORK_MS = 5;
 const READY = /control plane .* ready/;
-const EPOCH = /leader:\s+epoch (\d+)/;
 
-let pg: Postgres;
+const db = postgresForFile();
 let dir: string;
 
-beforeAll(async () => {
-  pg = await startPostgres();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "fw-ha-burst-"));
 });
-afterAll(async () => {
-  await killAll();
-  await pg?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function startCp(url: string, address: string): Started {
-  return startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/ha/burst-tasks.ts", "--base-address", address,
-    "--no-discovery", "--no-gui", "--concurrency", "2", "--tasks-per-worker", "4", "--leader-lease-ms", String(LEASE_MS)],
-  { env: { FASTWORKER_JOURNAL_URL: url } });
-}
-
-function epochOf(cp: Started): number {
-  const match = EPOCH.exec(cp.output());
-  if (!match) throw new Error(`no "leader: epoch N" line in the output of a control plane that said ready:\n${cp.output()}`);
-  return Number(match[1]);
+  return startHaControlPlane(url, address, { leaseMs: LEASE_MS, tasks: "test/fixtures/ha/burst-tasks.ts", concurrency: 2, args: ["--tasks-per-worker", "4"] });
 }
 
 /** The ids whose finish PostgreSQL has committed: read before the kill, so each was durably finished by the old leader. */
@@ -103,7 +91,7 @@ interface Burst {
  * once every submit settled. `use` gets the client while it is still started.
  */
 async function burstWithKill(name: string, clientOptions: { failoverTimeoutMs?: number }, use: (client: Client, burst: Burst) => Promise<void>): Promise<void> {
-  const url = await pg.createDatabase(name);
+  const url = await db.pg.createDatabase(name);
   const file = join(dir, `${name}.log`);
   const [a, b, c] = await Promise.all([freeAddress(), freeAddress(), freeAddress()]);
   const active = startCp(url, a);

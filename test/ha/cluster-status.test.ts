@@ -1,25 +1,16 @@
 // Issue 19 item 5: each control plane's role, lease epoch and journal backend, as `fastworker status`
 // (every address, standbys included), /api/status and /metrics show them, before and after a takeover.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { cli } from "../helpers/cli.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
-import { startPostgres, type Postgres } from "../helpers/postgres.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { startProcess, type Started } from "../helpers/processes.ts";
 
 const LEASE_MS = 1_000;
-let pg: Postgres;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-});
-afterAll(async () => {
-  killAll();
-  await pg?.stop();
-});
+const db = postgresForFile();
 
 function startCp(url: string, address: string, guiPort: number): Started {
-  return startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address,
-    "--no-discovery", "--gui-port", String(guiPort), "--concurrency", "1", "--leader-lease-ms", String(LEASE_MS)], { env: { FASTWORKER_JOURNAL_URL: url } });
+  return startHaControlPlane(url, address, { leaseMs: LEASE_MS, guiPort });
 }
 
 interface StatusJson {
@@ -34,7 +25,7 @@ function status(addresses: string[], json = true): { json: StatusJson | undefine
 
 describe("role, epoch and journal backend of active/standby control planes", () => {
   test("status asks every address; REST and /metrics of the active say leader and its epoch; after kill -9 the standby reports the next epoch", async () => {
-    const url = await pg.createDatabase("cluster_status");
+    const url = await db.pg.createDatabase("cluster_status");
     const [a, b, down] = [await freeAddress(), await freeAddress(), await freeAddress()];
     const [guiA, guiB] = [await freePort(), await freePort()];
     const active = startCp(url, a, guiA);

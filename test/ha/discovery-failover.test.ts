@@ -2,31 +2,22 @@
 // by discovery (no address given) finds the new leader the same way after kill -9 of the active,
 // and its waiting submit() resolves. Only the active announces itself; a standby that takes over
 // starts announcing on the same discovery address.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { startPostgres, type Postgres } from "../helpers/postgres.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { type Started } from "../helpers/processes.ts";
 
 const LEASE_MS = 1_000;
-let pg: Postgres;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-});
-afterAll(async () => {
-  killAll();
-  await pg?.stop();
-});
+const db = postgresForFile();
 
 function startCp(url: string, address: string, discovery: string): Started {
-  return startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/core-tasks.ts", "--base-address", address,
-    "--discovery-address", discovery, "--no-gui", "--concurrency", "1", "--leader-lease-ms", String(LEASE_MS)], { env: { FASTWORKER_JOURNAL_URL: url } });
+  return startHaControlPlane(url, address, { leaseMs: LEASE_MS, discovery });
 }
 
 describe("a client that uses discovery, across a takeover", () => {
   test("kill -9 of the active: the client asks discovery again, finds the new leader, and its submit() resolves", async () => {
-    const url = await pg.createDatabase("discovery_failover");
+    const url = await db.pg.createDatabase("discovery_failover");
     const [a, b, discovery] = [await freeAddress(), await freeAddress(), await freeAddress()];
     const active = startCp(url, a, discovery);
     await active.waitFor(/control plane .* ready/);

@@ -3,31 +3,22 @@
 // standby still names it. Each request there must fail over in about 1.5 s (no connection comes
 // up: its dial is refused), not wait out connect timeout + long-poll, so the submit resolves from
 // the standby once it has taken over instead of spending the whole 30 s failover budget.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { startPostgres, type Postgres } from "../helpers/postgres.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { type Started } from "../helpers/processes.ts";
 
 const LEASE_MS = 7_000;
-let pg: Postgres;
-
-beforeAll(async () => {
-  pg = await startPostgres();
-});
-afterAll(async () => {
-  await killAll();
-  await pg?.stop();
-});
+const db = postgresForFile();
 
 function startCp(url: string, address: string): Started {
-  return startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/ha/burst-tasks.ts", "--base-address", address,
-    "--no-discovery", "--no-gui", "--concurrency", "1", "--leader-lease-ms", String(LEASE_MS)], { env: { FASTWORKER_JOURNAL_URL: url } });
+  return startHaControlPlane(url, address, { leaseMs: LEASE_MS, tasks: "test/fixtures/ha/burst-tasks.ts" });
 }
 
 describe("failover with a lease longer than the client's connect timeout", () => {
   test(`--leader-lease-ms ${LEASE_MS}: a submit() sent right after kill -9 of the active resolves from the standby`, async () => {
-    const url = await pg.createDatabase("long_lease");
+    const url = await db.pg.createDatabase("long_lease");
     const [a, b] = [await freeAddress(), await freeAddress()];
     const active = startCp(url, a);
     await active.waitFor(/control plane .* ready/);

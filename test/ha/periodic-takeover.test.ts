@@ -9,39 +9,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TICK_MS } from "../fixtures/ha/periodic-tasks.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { startPostgres, type Postgres } from "../helpers/postgres.ts";
-import { killAll, startProcess, type Started } from "../helpers/processes.ts";
+import { epochOf, postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { type Started } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const LEASE_MS = 1_000;
 const READY = /control plane .* ready/;
-const EPOCH = /leader:\s+epoch (\d+)/;
 /** The kill must land at least this long before the next due time, so no run is in flight then. */
 const KILL_MARGIN_MS = 150;
 
-let pg: Postgres;
+const db = postgresForFile();
 let dir: string;
 
-beforeAll(async () => {
-  pg = await startPostgres();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "fw-ha-periodic-"));
 });
-afterAll(async () => {
-  await killAll();
-  await pg?.stop();
+afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 function startCp(url: string, address: string): Started {
-  return startProcess(["bin/fastworker.ts", "control-plane", "--task-modules", "test/fixtures/ha/periodic-tasks.ts", "--base-address", address,
-    "--no-discovery", "--no-gui", "--concurrency", "1", "--leader-lease-ms", String(LEASE_MS)],
-  { env: { FASTWORKER_JOURNAL_URL: url, FW_HA_DIR: dir } });
-}
-
-function epochOf(cp: Started): number {
-  const match = EPOCH.exec(cp.output());
-  if (!match) throw new Error(`no "leader: epoch N" line in the output of a control plane that said ready:\n${cp.output()}`);
-  return Number(match[1]);
+  return startHaControlPlane(url, address, { leaseMs: LEASE_MS, tasks: "test/fixtures/ha/periodic-tasks.ts", env: { FW_HA_DIR: dir } });
 }
 
 interface Run {
@@ -70,7 +58,7 @@ async function journalRows(sql: SQL): Promise<Array<{ id: string; finished: bool
 
 describe("a periodic schedule across a takeover", () => {
   test("kill -9 of the active between two runs: the standby keeps the schedule on its grid, no due time runs twice", async () => {
-    const url = await pg.createDatabase("periodic");
+    const url = await db.pg.createDatabase("periodic");
     const sql = new SQL({ url, max: 1 });
     const [a, b] = [await freeAddress(), await freeAddress()];
     const active = startCp(url, a);

@@ -29,7 +29,7 @@ export class FakeClock implements Clock {
     return this.timers.size;
   }
 
-  setTimeout(fn: () => void, delayMs: number): ClockTimer {
+  setTimeout(fn: () => void, delayMs: number): ClockTimer { // the Clock interface: a simulated timer, fired only by advanceTo()
     const timer = { at: this.t + Math.max(0, delayMs), seq: this.seq++, fn };
     this.timers.add(timer);
     this.maxPending = Math.max(this.maxPending, this.timers.size);

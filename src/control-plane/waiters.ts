@@ -28,8 +28,9 @@ export class ResultWaiters {
 
   /** Resolves when the waited-for ids are done, `timeoutMs` passes or `signal` aborts (its connection closed). */
   async wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const open = [...new Set(ids)].filter((id) => !this.isDone(id));
-    if (open.length === 0 || (mode === "any" && open.length < ids.length) || timeoutMs <= 0 || signal?.aborted) return;
+    const unique = [...new Set(ids)];
+    const open = unique.filter((id) => !this.isDone(id));
+    if (open.length === 0 || (mode === "any" && open.length < unique.length) || timeoutMs <= 0 || signal?.aborted) return;
     const key = String(++this.lastKey);
     for (const id of open) {
       let keys = this.byId.get(id);

@@ -40,13 +40,12 @@ export function connectTimeoutS(args: Args, ctx: CliContext): number {
 
 /** A started client on the given addresses (default: the command's own, else discovery). */
 export async function connectClient(args: Args, ctx: CliContext, addresses = controlPlaneAddresses(args, ctx)): Promise<Client> {
-  const cpAddress = addresses.join(",");
   const discoveryAddress = resolve({ flag: "discovery-address", env: "FASTWORKER_DISCOVERY_ADDRESS", parse: address, fallback: DEFAULT_DISCOVERY_ADDRESS }, flag(args, "discovery-address"), ctx.env);
   const timeoutS = connectTimeoutS(args, ctx);
   const log = createLogger({ component: "cli", level: resolve({ flag: "log-level", env: "FASTWORKER_LOG_LEVEL", parse: parseLogLevel, fallback: "warn" }, flag(args, "log-level"), ctx.env) });
-  const client = new Client({ ...(cpAddress ? { addresses: cpAddress.split(",") } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000, ...peerSecurityOptions(args, ctx.env) });
+  const client = new Client({ ...(addresses.length > 0 ? { addresses } : {}), discoveryAddress, connectTimeoutMs: timeoutS * 1000, ...peerSecurityOptions(args, ctx.env) });
   const startedAt = performance.now();
-  log("debug", "connecting", cpAddress ? { address: cpAddress } : { discoveryAddress, connectTimeoutS: timeoutS });
+  log("debug", "connecting", addresses.length > 0 ? { address: addresses.join(",") } : { discoveryAddress, connectTimeoutS: timeoutS });
   await client.start();
   log("debug", "connected", { address: client.address, ms: Math.round(performance.now() - startedAt) });
   return client;

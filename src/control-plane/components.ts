@@ -5,7 +5,7 @@
  * control plane is named in `ComponentHooks`, not the control plane itself.
  */
 import type { Logger } from "../log.ts";
-import { systemClock } from "../model/clock.ts";
+import { systemClock, type Clock } from "../model/clock.ts";
 import { CallbackPolicy } from "../auth/callback-allow.ts";
 import type { Outcome } from "../protocol/index.ts";
 import type { TaskStore } from "../store/index.ts";
@@ -35,6 +35,8 @@ export interface ComponentHooks {
 }
 
 export interface Components {
+  /** options.clock, else real time: what every component here reads and waits on. */
+  readonly clock: Clock;
   readonly table: TaskTable;
   readonly dispatcher: Dispatcher;
   readonly events: EventBus;
@@ -73,7 +75,7 @@ export function buildComponents(
   const callbacks = new CallbackSender(log);
   deliverResults({ table, store, waiters, outboxes, callbacks });
   return {
-    table, dispatcher: new Dispatcher(table), events, activity: new TaskActivity(table, events), waiters, outboxes,
+    clock, table, dispatcher: new Dispatcher(table), events, activity: new TaskActivity(table, events), waiters, outboxes,
     watches: new Watches(events, (id) => table.get(id), { maxWaitMs }), admission,
     dueTimer: new DueTimer(table, () => hooks.afterChange(), clock), callbacks,
     outcome: (outcome) => {

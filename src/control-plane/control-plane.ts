@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { WireError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { systemClock, type Clock } from "../model/clock.ts";
+import type { Clock } from "../model/clock.ts";
 import { DEFAULT_ADDRESS } from "../model/defaults.ts";
 import type { Outcome, TaskRecord, TaskSpec, WorkerInfo } from "../protocol/index.ts";
 import { MemoryTaskStore, type JournalHealth, type JournalStats, type TaskStore } from "../store/index.ts";
@@ -63,12 +63,11 @@ export class ControlPlane {
     const resolved: ResolvedOptions = resolveOptions(options);
     this.id = options.id ?? `cp-${hostname()}-${process.pid}`;
     this.address = resolved.address;
-    this.clock = options.clock ?? systemClock;
     ({ maxFrameBytes: this.maxFrameBytes, workerTimeoutMs: this.workerTimeoutMs, inactiveWorkerTtlMs: this.inactiveWorkerTtlMs } = resolved);
     const log = (this.log = options.log ?? createLogger({ component: "control-plane" }));
     const store = (this.store = options.store ?? new MemoryTaskStore());
     const parts = buildComponents(catalog, options, resolved, store, log, { accepting: () => this.lifecycle.running, afterChange: () => this.afterChange() });
-    ({ table: this.table, dispatcher: this.dispatcher, events: this.events, activity: this.activity, waiters: this.waiters } = parts);
+    ({ clock: this.clock, table: this.table, dispatcher: this.dispatcher, events: this.events, activity: this.activity, waiters: this.waiters } = parts);
     ({ outboxes: this.outboxes, watches: this.watches, admission: this.admission, dueTimer: this.dueTimer, outcome: this.applyOutcome } = parts);
     // Telemetry listens to the table too (a few increments per task when no SDK listens).
     this.telemetry = attachTelemetry(this);

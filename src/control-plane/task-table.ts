@@ -32,7 +32,6 @@ export interface TaskTableListeners {
   readonly forget: ListenerSet<[id: string, record: TaskRecord]>;
 }
 
-
 /**
  * Owns every task's state: live entries, the ready queue (by priority), the delayed heap
  * (ETA, countdown, retry backoff) and the result cache for finished tasks. Every state change

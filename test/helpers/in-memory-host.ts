@@ -12,7 +12,6 @@ import { resolveOptions, type ControlPlaneOptions } from "../../src/control-plan
 import { RequestRouter, type RouterHost } from "../../src/control-plane/request-router.ts";
 import { statusSnapshot } from "../../src/control-plane/status-snapshot.ts";
 import { silentLogger } from "../../src/log.ts";
-import { systemClock } from "../../src/model/clock.ts";
 import { decodeReply, encodeFrame, PROTOCOL_VERSION, type Outcome, type Reply, type Request, type TaskSpec } from "../../src/protocol/index.ts";
 import { MemoryTaskStore } from "../../src/store/index.ts";
 import { CatalogBuilder, type TaskCatalog } from "../../src/tasks/catalog.ts";
@@ -55,7 +54,7 @@ export function inMemoryHost(
   const id = cpOptions.id ?? "cp-in-memory";
   const startedAt = Date.now();
   const host: RouterHost = {
-    id, catalog, log, table, dispatcher, events, activity, waiters, outboxes, watches, clock: cpOptions.clock ?? systemClock,
+    id, catalog, log, table, dispatcher, events, activity, waiters, outboxes, watches, clock: built.clock,
     maxFrameBytes: resolved.maxFrameBytes, workerTimeoutMs: resolved.workerTimeoutMs, inactiveWorkerTtlMs: resolved.inactiveWorkerTtlMs,
     afterChange,
     outcome: (outcome) => built.outcome(outcome), // the components' own, as ControlPlane.outcome uses it

@@ -18,6 +18,12 @@ const MIN_ATTEMPT_MS = 100;
  * is only restarting its listener (a standby taking over) is redialled once before we move on.
  */
 const NO_PIPE_FAIL_MS = 1_500;
+/**
+ * Leaders learned from standbys' hints or from discovery, beyond the configured addresses: a peer
+ * naming a new address on every answer must not grow the list (and its open sockets) without end.
+ * Past it the oldest learned one is forgotten and its connection closed.
+ */
+const MAX_LEARNED_ADDRESSES = 8;
 
 export interface FailoverOptions {
   /** Control plane addresses, tried in this order; the first is used first. */
@@ -85,6 +91,8 @@ export class FailoverConnection {
   private readonly standbys = new Set<string>();
   /** The configured addresses, then leaders that standbys named, in the order to try them. */
   private readonly candidates: string[];
+  /** The candidates added after construction, oldest first (at most MAX_LEARNED_ADDRESSES). */
+  private readonly learned: string[] = [];
   private current: string;
   private closed = false;
   private readonly failoverTimeoutMs: number;
@@ -134,7 +142,7 @@ export class FailoverConnection {
           deadline ??= performance.now() + failoverMs;
           const found = await this.discoverAnother(deadline);
           if (found === undefined) throw error;
-          if (!this.candidates.includes(found)) this.candidates.push(found);
+          this.learn(found);
           this.current = found;
           if (found !== at) this.options.onFailover?.(at, found, error as Error);
           continue;
@@ -189,7 +197,7 @@ export class FailoverConnection {
     let next: string;
     // A standby names the leader it last saw: right after that one died, the name is stale, so it is not followed while down.
     if (hint !== undefined && hint !== from && (!this.isDown(hint) || this.standbys.has(hint))) {
-      if (!this.candidates.includes(hint)) this.candidates.push(hint);
+      this.learn(hint);
       next = hint;
     } else {
       next = this.nextCandidate(from);
@@ -206,6 +214,25 @@ export class FailoverConnection {
       if (!this.isDown(candidate) || candidate === from) return candidate;
     }
     return from;
+  }
+
+  /** Adds an address a peer or discovery named, forgetting the oldest learned one past the bound. */
+  private learn(address: string): void {
+    if (this.candidates.includes(address)) return;
+    this.candidates.push(address);
+    this.learned.push(address);
+    if (this.learned.length <= MAX_LEARNED_ADDRESSES) return;
+    // The oldest one not in use (the one in use stays until requests move on from it).
+    const [oldest] = this.learned.splice(this.learned.findIndex((a) => a !== this.current), 1) as [string];
+    this.candidates.splice(this.candidates.indexOf(oldest), 1);
+    this.standbys.delete(oldest);
+    this.downUntil.delete(oldest);
+    const connection = this.connections.get(oldest);
+    if (connection !== undefined) {
+      this.connections.delete(oldest);
+      this.retired.add(connection);
+      void connection.close();
+    }
   }
 
   /** Another address to try, or discovery to ask for one. */

@@ -3,7 +3,7 @@
  * ended yet. Their outcome is already settled; they keep their place in the slot's load until
  * the Worker reports them ended, or the grace period passes and the slot terminates the Worker.
  */
-import type { Clock, ClockTimer } from "./clock.ts";
+import type { Clock, ClockTimer } from "../model/clock.ts";
 
 export class Aborts {
   readonly #jobs = new Map<number, { budget: string; timer: ClockTimer }>();

@@ -4,7 +4,7 @@
  * `now + its timeout`, so the next check is the earliest of those. Exact start
  * times come from shared memory, so the check lands on the real deadline.
  */
-import type { Clock, ClockTimer } from "./clock.ts";
+import type { Clock, ClockTimer } from "../model/clock.ts";
 import type { Entry } from "./entry.ts";
 
 /** A timer whose due time only ever moves earlier until it fires or is cleared. */

@@ -3,7 +3,7 @@
  * logger and clock the pool runs on.
  */
 import { ConfigError } from "../errors.ts";
-import { systemClock } from "./clock.ts";
+import { systemClock } from "../model/clock.ts";
 import { MAX_IN_FLIGHT } from "./shared-state.ts";
 import { TaskBudgets } from "./slot-load.ts";
 import type { SlotConfig } from "./slot.ts";

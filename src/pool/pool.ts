@@ -10,7 +10,7 @@ import { describeJob, failure, type Entry } from "./entry.ts";
 import { decodeResult, invalidJob } from "./job-io.ts";
 import { encodeJob, type ActivityMessage, type ResultMessage } from "./messages.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../model/clock.ts";
 import { positiveInteger, slotConfig } from "./pool-config.ts";
 import type { TaskBudgets } from "./slot-load.ts";
 import { Slot, type SlotEvents } from "./slot.ts";

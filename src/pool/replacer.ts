@@ -3,7 +3,7 @@
  * backoff (respawnDelayMs) while replacements fail to load, until the slot closes.
  */
 import { respawnDelayMs } from "./respawn-backoff.ts";
-import type { Clock, ClockTimer } from "./clock.ts";
+import type { Clock, ClockTimer } from "../model/clock.ts";
 import type { LogFn } from "./types.ts";
 import type { WorkerHandle } from "./worker-handle.ts";
 

@@ -4,7 +4,7 @@
  * injected Clock, so both are unit-tested by advancing a clock instead of sleeping.
  */
 import { Aborts } from "./aborts.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../model/clock.ts";
 import { DeadlineTimer, scanDeadlines } from "./deadlines.ts";
 import { jobFields, timeoutOutcome, type Entry } from "./entry.ts";
 import type { LogFn, PoolOutcome } from "./types.ts";

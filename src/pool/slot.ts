@@ -9,7 +9,7 @@ import { FastWorkerError, type WireError } from "../errors.ts";
 import { AdaptivePrefetch } from "./adaptive-prefetch.ts";
 import { AssignedJobs } from "./assigned-jobs.ts";
 import { SlotTimeouts } from "./slot-timeouts.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../model/clock.ts";
 import { crashedJobs, jobFields, type Entry, type Settled, type SlotRef } from "./entry.ts";
 import type { ActivityMessage, ResultMessage } from "./messages.ts";
 import { Replacer } from "./replacer.ts";

@@ -1,7 +1,7 @@
 import type { WireError } from "../errors.ts";
 import type { TaskLogLine, TaskProgress } from "../tasks/context.ts";
 import type { Priority } from "../model/priority.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../model/clock.ts";
 
 /** One attempt of one task, as handed to the pool. */
 export interface PoolJob {
@@ -64,7 +64,7 @@ export interface WorkerPoolOptions {
   onCapacity?: () => void;
   /** How long a Worker may take to import the task modules. Default 60 000 ms. */
   startTimeoutMs?: number;
-  /** Time for hard timeouts, the abort grace, the drain and respawn backoff (src/pool/clock.ts); tests inject one. */
+  /** Time for hard timeouts, the abort grace, the drain and respawn backoff (src/model/clock.ts); tests inject one. */
   clock?: Clock;
 }
 

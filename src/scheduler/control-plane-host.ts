@@ -7,7 +7,7 @@ import { fromWireError, type WireError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { TaskSpec } from "../protocol/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
-import { systemClock, type Clock } from "./clock.ts";
+import { systemClock, type Clock } from "../model/clock.ts";
 import { Scheduler, type ScheduleResume, type SchedulerOptions } from "./scheduler.ts";
 import type { PeriodicSpec, ScheduleFired, ScheduleSkipped } from "./types.ts";
 

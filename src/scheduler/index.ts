@@ -1,4 +1,4 @@
-export { systemClock, type Clock, type ClockTimer } from "./clock.ts";
+export { systemClock, type Clock, type ClockTimer } from "../model/clock.ts";
 export { parseCron, isKnownTimeZone } from "../tasks/cron.ts";
 export { Scheduler, DEFAULT_LATE_TOLERANCE_MS, DEFAULT_MAX_SLEEP_MS, type SchedulerHost, type SchedulerOptions } from "./scheduler.ts";
 export { createControlPlaneScheduler, periodicSpecs, type SchedulingControlPlane } from "./control-plane-host.ts";

@@ -5,7 +5,7 @@
  * repeated fire of one due time is refused as a duplicate. Only control planes schedule.
  */
 import { FastWorkerError } from "../errors.ts";
-import type { Clock, ClockTimer } from "./clock.ts";
+import type { Clock, ClockTimer } from "../model/clock.ts";
 import { Schedule } from "./schedule.ts";
 import type { PeriodicSpec, ScheduleFired, ScheduleInfo, ScheduleSkipped } from "./types.ts";
 

@@ -29,21 +29,42 @@ function smallDisk(): string | undefined {
   return dir;
 }
 
-/** Fills the disk with one file, leaving nothing free. */
+/**
+ * Fills the disk with one file, leaving not one free block: 64 KiB chunks until one does not fit,
+ * then 4 KiB, then single bytes, so no write that needs a new block can succeed afterwards.
+ */
 function fill(dir: string): string {
   const filler = join(dir, "filler");
-  const chunk = new Uint8Array(64 * 1024);
   let size = 0;
-  for (;;) {
-    try {
-      writeFileSync(filler, chunk, { flag: "a" });
-      size += chunk.length;
-    } catch {
-      break; // ENOSPC: full
+  for (const chunkBytes of [64 * 1024, 4 * 1024, 1]) {
+    const chunk = new Uint8Array(chunkBytes);
+    for (;;) {
+      try {
+        writeFileSync(filler, chunk, { flag: "a" });
+        size += chunk.length;
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe("ENOSPC");
+        break; // this size no longer fits: try a smaller one
+      }
     }
   }
   expect(size).toBeGreaterThan(0);
   return filler;
+}
+
+/**
+ * Empties the journal's WAL file (a TRUNCATE checkpoint from a second connection), so the next
+ * write the control plane makes must grow the file: on a full disk, it fails for certain instead
+ * of reusing WAL space an earlier checkpoint left behind.
+ */
+async function emptyWal(dataDir: string): Promise<void> {
+  const db = new Database(join(dataDir, "journal.sqlite"));
+  try {
+    db.exec("PRAGMA busy_timeout = 1000");
+    await waitFor(() => db.query<{ busy: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)").get()?.busy === 0, { message: "a TRUNCATE checkpoint of the journal's WAL" });
+  } finally {
+    db.close();
+  }
 }
 
 const disk = smallDisk();
@@ -108,10 +129,15 @@ describe.skipIf(disk === undefined)("disk full", () => {
 
   test("compaction on a full disk: counted in /metrics, one log line, no stack; works again by itself when space returns", async () => {
     const dataDir = join(disk!, "compact");
-    const durable = await startDurable(dataDir, { extra: ["--result-cache-ttl", "1", "--result-cache-cleanup-interval", "1"] });
+    // A 3 s TTL: the rows become due for compaction only after the disk below is full.
+    const durable = await startDurable(dataDir, { extra: ["--result-cache-ttl", "3", "--result-cache-cleanup-interval", "1"] });
     const client = await connect(durable.address);
-    const padding = "c".repeat(8 * 1024);
-    await Promise.all(Array.from({ length: 100 }, (_, i) => client.submit("add", [i, padding]).catch(() => undefined)));
+    // Small enough that the WAL can be checkpointed into the database file on this 4 MiB disk.
+    const padding = "c".repeat(4 * 1024);
+    const sums = await Promise.all(Array.from({ length: 50 }, (_, i) => client.submit("add", [i, padding])));
+    expect(sums).toHaveLength(50);
+    await waitFor(async () => (await durable.status()).journal?.pending_writes === 0, { message: "every finish to be committed" });
+      await emptyWal(dataDir);
     const filler = fill(disk!);
     const compactErrors = async () => sample(await durable.metrics(), 'fastworker_journal_errors_total{operation="compact"}') ?? 0;
     await waitFor(async () => (await compactErrors()) >= 1, { message: "a compaction to fail on the full disk" });

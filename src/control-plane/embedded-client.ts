@@ -9,8 +9,6 @@ import type { WorkersPage } from "./worker-pages.ts";
 /** What an in-process client uses of its control plane. */
 export type EmbeddedHost = Pick<ControlPlane, "cancel" | "record" | "snapshot" | "submit" | "waiters" | "workers">;
 
-const FOREVER_MS = 2 ** 31 - 1;
-
 /**
  * A client living in the control plane's own process: the same methods as `Client`, without a
  * network hop or serialisation. For a single service that wants background tasks without a
@@ -43,7 +41,7 @@ export class EmbeddedClient {
   }
 
   async result(id: string, options: { wait?: boolean | number } = {}): Promise<TaskRecord> {
-    const waitMs = options.wait === true ? FOREVER_MS : typeof options.wait === "number" ? options.wait : 0;
+    const waitMs = options.wait === true ? Infinity : typeof options.wait === "number" ? options.wait : 0;
     if (waitMs > 0) {
       await this.cp.waiters.wait([id], "all", waitMs);
     }

@@ -1,9 +1,9 @@
 import type { Priority, WorkerInfo } from "../protocol/index.ts";
 import type { ReadyQueue } from "../queue/index.ts";
-import type { WorkerPool } from "../pool/index.ts";
+import type { PoolJob, WorkerPool } from "../pool/index.ts";
 import type { CapacitySource, OutcomeSink } from "./sources.ts";
 import { handlerArgs, type TaskEntry } from "./task-entry.ts";
-import { traceparentOf } from "../telemetry/cp-tracing.ts";
+import { attemptTraceparent } from "../telemetry/cp-tracing.ts";
 
 /** The control plane's own Bun Worker pool as a capacity source. */
 export class LocalSource implements CapacitySource {
@@ -51,17 +51,16 @@ export class LocalSource implements CapacitySource {
     for (const entry of entries) {
       const attempt = entry.attempts;
       const id = entry.id;
-      this.pool
-        .run({
-          id, name: entry.name, args: handlerArgs(entry), attempt, priority: entry.priority,
-          ...(entry.timeoutMs !== undefined ? { timeoutMs: entry.timeoutMs } : {}),
-          // Telemetry: this attempt's dispatch span when tracing, else the client's traceparent as it came.
-          ...traceparentOf(entry),
-        })
-        .then((outcome) => {
-          this.completed++;
-          this.sink({ ...outcome, id, attempt });
-        });
+      // Built field by field, not with conditional spreads: this runs once per task dispatched.
+      const job: PoolJob = { id, name: entry.name, args: handlerArgs(entry), attempt, priority: entry.priority };
+      if (entry.timeoutMs !== undefined) job.timeoutMs = entry.timeoutMs;
+      // Telemetry: this attempt's dispatch span when tracing, else the client's traceparent as it came.
+      const traceparent = attemptTraceparent(entry);
+      if (traceparent !== undefined) job.traceparent = traceparent;
+      this.pool.run(job).then((outcome) => {
+        this.completed++;
+        this.sink({ ...outcome, id, attempt });
+      });
     }
   }
 

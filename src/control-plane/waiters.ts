@@ -1,9 +1,6 @@
 import { LongPoll } from "../queue/index.ts";
 import { MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT } from "../protocol/index.ts";
 
-/** setTimeout's longest delay: an in-process `result(id, { wait: true })` waits this long at most. */
-const LONGEST_WAIT_MS = 2 ** 31 - 1;
-
 /**
  * Requests held open until tasks finish: `submit` with wait, `result` with waitMs, and so the
  * client's submit-and-wait costs one round trip. Each request is one long-poll mailbox
@@ -14,7 +11,7 @@ export class ResultWaiters {
   /** Task id → the keys of the requests waiting for it. */
   private readonly byId = new Map<string, Set<string>>();
   private readonly requests = new LongPoll<string>({
-    maxItems: Math.max(MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT), maxWaitMs: LONGEST_WAIT_MS, keyOf: (id) => id,
+    maxItems: Math.max(MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT), maxWaitMs: Infinity, keyOf: (id) => id,
   });
   private lastKey = 0;
 
@@ -26,7 +23,11 @@ export class ResultWaiters {
     return this.byId.size;
   }
 
-  /** Resolves when the waited-for ids are done, `timeoutMs` passes or `signal` aborts (its connection closed). */
+  /**
+   * Resolves when the waited-for ids are done, `timeoutMs` passes or `signal` aborts (its connection
+   * closed). Infinity waits as long as it takes (the in-process client's `wait: true`); remote
+   * requests come here already clamped to --max-wait-ms (held-waits.ts).
+   */
   async wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const unique = [...new Set(ids)];
     const open = unique.filter((id) => !this.isDone(id));

@@ -11,11 +11,14 @@ export const SHARED_BUDGET = "";
 /** Pool-wide: the per-Worker limits, learned from the first Worker's `ready` (all load the same modules). */
 export class TaskBudgets {
   readonly #own = new Map<string, number>();
+  /** SHARED_BUDGET and each task's own, rebuilt only by learn(): asked for on every dispatch. */
+  #all: readonly string[] = [SHARED_BUDGET];
 
   constructor(readonly tasksPerWorker: number) {}
 
   learn(concurrency: Readonly<Record<string, number>>): void {
     for (const [name, limit] of Object.entries(concurrency)) this.#own.set(name, limit);
+    this.#all = [SHARED_BUDGET, ...this.#own.keys()];
   }
 
   budgetOf(name: string): string {
@@ -27,8 +30,8 @@ export class TaskBudgets {
   }
 
   /** Every budget: the shared one and each task's own. */
-  all(): IterableIterator<string> {
-    return [SHARED_BUDGET, ...this.#own.keys()][Symbol.iterator]();
+  all(): readonly string[] {
+    return this.#all;
   }
 }
 
@@ -68,9 +71,14 @@ export class SlotLoad {
 
   /** Running places open: a job of `budget` (or, without it, of any budget) handed over now starts at once. */
   startable(budget?: string): number {
+    if (budget !== undefined) return this.#openFor(budget);
     let open = 0;
-    for (const b of budget === undefined ? this.budgets.all() : [budget]) open += Math.max(0, this.budgets.limitOf(b) - (this.#byBudget.get(b) ?? 0));
+    for (const b of this.budgets.all()) open += this.#openFor(b);
     return open;
+  }
+
+  #openFor(budget: string): number {
+    return Math.max(0, this.budgets.limitOf(budget) - (this.#byBudget.get(budget) ?? 0));
   }
 
   clear(): void {

@@ -10,10 +10,13 @@
  * Items have keys (`keyOf`, else arrival order), so taking chosen ones costs O(chosen).
  */
 
+/** setTimeout's longest delay: a longer one fires at once in Bun, so longer waits are capped at it. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 export interface LongPollOptions<T> {
   /** Items a mailbox holds between two takes; past it the oldest are dropped (and counted as missed). */
   maxItems: number;
-  /** The longest any request is held, whatever it asks for. */
+  /** The longest any request is held, whatever it asks for. Infinity: an endless wait may be asked for (in-process callers only). */
   maxWaitMs: number;
   /** A mailbox not taken from this long, and not waited on, is dropped by sweep(). Default: never. */
   idleTtlMs?: number;
@@ -22,7 +25,7 @@ export interface LongPollOptions<T> {
 }
 
 export interface WaitOptions {
-  /** How long the request asks to be held (then capped at maxWaitMs). 0: answer at once. */
+  /** How long the request asks to be held (then capped at maxWaitMs). 0: answer at once; Infinity (where maxWaitMs allows it): no deadline, so no timer. */
   waitMs: number;
   signal?: AbortSignal;
   /** Items needed before the request is answered; default 1. */
@@ -111,7 +114,8 @@ export class LongPoll<T> {
       };
       const abort = (): void => (end(), resolve());
       const held: Held = { minItems, wake: (now) => (end(), now || !linger ? resolve() : setImmediate(resolve)) };
-      const timer = setTimeout(abort, waitMs); // the deadline of this one request
+      // The deadline of this one request; an endless one needs no timer (20 000 in-process waits are 20 000 fewer timers).
+      const timer = waitMs === Infinity ? undefined : setTimeout(abort, Math.min(waitMs, LONGEST_TIMER_MS));
       signal?.addEventListener("abort", abort, { once: true });
       box.held = held;
     });

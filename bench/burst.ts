@@ -8,6 +8,8 @@
  * Promise.all of result(id, { wait: true }) for every id, every result checked; tasks/s = 20 000 /
  * (first delay → last result); latency = 1 000 sequential submit("add", [i, 1]): p50, p99, max;
  * then the burst again (`tasks_per_s_again`: the steady state, once both processes' JIT has warmed up).
+ * `cp_cpu_us_per_task(_again)`: the control-plane process's CPU time (all its threads) per task
+ * during each burst, from /proc/<pid>/stat: the figure to compare on a busy machine.
  * RSS of the control-plane process from /proc/<pid>/status (its Bun Workers are threads of it):
  * idle (after start-up), the most sampled during the burst, VmHWM after it. `queued_task_bytes`:
  * heap per queued task beyond the spec's own JSON (a pool-less embedded control plane holding 20 000).
@@ -40,6 +42,13 @@ function procStatusMb(pid: number, field: "VmRSS" | "VmHWM"): number {
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 102.4) / 10;
 }
 
+/** CPU time (user + system, every thread) the process has used so far, in µs: less noisy than wall time on a shared machine. */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
+}
+
 /** Samples VmRSS every 20 ms while `work` runs; resolves to work's value and the most seen. */
 async function sampled<T>(pid: number | undefined, work: () => Promise<T>): Promise<{ value: T; peakMb: number }> {
   let peakMb = 0;
@@ -69,7 +78,9 @@ async function burst(scenario: string, driver: Driver): Promise<number> {
 async function workload(scenario: string, driver: Driver, pid: number | undefined, extra: Record<string, unknown>): Promise<void> {
   for (let i = 0; i < WARM_UP; i++) await driver.submit("add", [i, 1]);
   const idleMb = pid === undefined ? undefined : procStatusMb(pid, "VmRSS");
+  const cpuBefore = pid === undefined ? 0 : cpuUs(pid);
   const { value: burstMs, peakMb } = await sampled(pid, () => burst(scenario, driver));
+  const cpuPerTask = pid === undefined ? undefined : Math.round((cpuUs(pid) - cpuBefore) / BURST);
   const times: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
     const started = performance.now();
@@ -81,11 +92,13 @@ async function workload(scenario: string, driver: Driver, pid: number | undefine
   // The same burst once more: the first one also pays for JIT-compiling the hot paths of both
   // processes (measured: ~0.4 s of JIT threads' CPU on the control plane alone); this one shows the steady state.
   const hwmMb = pid === undefined ? undefined : procStatusMb(pid, "VmHWM");
+  const cpuAgainBefore = pid === undefined ? 0 : cpuUs(pid);
   const againMs = await burst(scenario, driver);
+  const cpuPerTaskAgain = pid === undefined ? undefined : Math.round((cpuUs(pid) - cpuAgainBefore) / BURST);
   print({
     scenario, tasks: BURST, tasks_per_s: Math.round(BURST / (burstMs / 1000)), tasks_per_s_again: Math.round(BURST / (againMs / 1000)),
     p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1),
-    ...(pid === undefined ? {} : { rss_idle_mb: idleMb, rss_burst_peak_mb: peakMb, vm_hwm_mb: hwmMb }),
+    ...(pid === undefined ? {} : { cp_cpu_us_per_task: cpuPerTask, cp_cpu_us_per_task_again: cpuPerTaskAgain, rss_idle_mb: idleMb, rss_burst_peak_mb: peakMb, vm_hwm_mb: hwmMb }),
     ...extra,
   });
 }

@@ -86,6 +86,8 @@ export interface WireLoadError {
 
 export type FromWorker =
   | ResultMessage
+  /** Results of jobs that ended back to back, in order (result-batch.ts). */
+  | { t: "results"; list: ResultMessage[] }
   | ActivityMessage
   /** `concurrency`: the tasks that set their own, by name. */
   | { t: "ready"; tasks: string[]; concurrency: Record<string, number> }
@@ -93,7 +95,7 @@ export type FromWorker =
   | { t: "fatal"; error: WireLoadError };
 
 const TO_WORKER_TAGS = new Set<string>(["init", "jobs", "cancel", "abort"]);
-const FROM_WORKER_TAGS = new Set<string>(["ok", "okj", "err", "ready", "load_error", "fatal", "progress", "log"]);
+const FROM_WORKER_TAGS = new Set<string>(["ok", "okj", "err", "results", "ready", "load_error", "fatal", "progress", "log"]);
 
 function hasTag(value: unknown, tags: ReadonlySet<string>): boolean {
   return typeof value === "object" && value !== null && "t" in value && typeof value.t === "string" && tags.has(value.t);

@@ -30,6 +30,8 @@ let runtime: WorkerRuntime | undefined;
 // pool fails the running job with E_WORKER_CRASHED and starts a fresh Worker.
 function die(error: unknown): void {
   try {
+    // Results of jobs that did end are delivered, not lost with this Worker (result-batch.ts).
+    runtime?.flushResults();
     send({ t: "fatal", error: toWireError(error, "E_WORKER_CRASHED") });
   } finally {
     process.exit(FATAL_EXIT_CODE);

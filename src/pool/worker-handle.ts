@@ -182,6 +182,9 @@ export class WorkerHandle {
       case "err":
         if (this.#status === "ready") this.#events.onResult(data);
         return;
+      case "results":
+        if (this.#status === "ready") for (const result of data.list) this.#events.onResult(result);
+        return;
       case "progress":
       case "log":
         if (this.#status === "ready") this.#events.onActivity(data);

@@ -14,6 +14,7 @@ import {
 } from "./messages.ts";
 import type { MiddlewareEntry } from "../tasks/catalog.ts";
 import { PriorityFifo } from "./priority-fifo.ts";
+import { ResultBatch } from "./result-batch.ts";
 import { MAX_IN_FLIGHT, type SharedJobState } from "./shared-state.ts";
 import { SHARED_BUDGET } from "./slot-load.ts";
 import type { ExecuteTracing } from "../telemetry/worker-tracing.ts";
@@ -28,7 +29,7 @@ interface RunningJob {
 export class WorkerRuntime {
   readonly #definitions: DefinitionLookup;
   readonly #state: SharedJobState;
-  readonly #post: (message: FromWorker) => void;
+  readonly #results: ResultBatch;
   readonly #postActivity: (message: ActivityMessage) => void;
   readonly #middleware: readonly MiddlewareEntry[];
   readonly #tasksPerWorker: number;
@@ -53,7 +54,7 @@ export class WorkerRuntime {
     this.#tracing = tracing;
     this.#definitions = definitions;
     this.#state = state;
-    this.#post = post;
+    this.#results = new ResultBatch(post);
     this.#postActivity = post;
     this.#middleware = middleware;
     this.#tasksPerWorker = tasksPerWorker;
@@ -116,10 +117,12 @@ export class WorkerRuntime {
         const job = this.#queue.shiftWhere(this.#hasRoom);
         if (job === undefined) break;
         this.#queued.delete(job.seq);
+        this.#results.beforeStart(job.name);
         this.#start(job);
       }
     } finally {
       this.#draining = false;
+      this.#results.flush();
     }
   }
 
@@ -132,9 +135,12 @@ export class WorkerRuntime {
     this.#inBudget.set(budget, (this.#inBudget.get(budget) ?? 0) + 1);
     const running: RunningJob = { ctx, pair, budget };
     this.#running.set(job.seq, running);
+    const began = performance.now();
     const outcome = this.#tracing === undefined
       ? executeJob(this.#definitions, job, startedAt, this.#middleware, ctx)
       : this.#tracing.run(job, () => executeJob(this.#definitions, job, startedAt, this.#middleware, ctx));
+    // Async handlers count as long: the results of jobs before one are never held for it.
+    this.#results.ran(job.name, outcome instanceof Promise ? Infinity : performance.now() - began);
     if (outcome instanceof Promise) {
       void outcome.then((result) => {
         this.#finish(job.seq, running, result);
@@ -146,15 +152,19 @@ export class WorkerRuntime {
   }
 
   /**
-   * Posts each result as soon as its job ends, never batched behind the next
-   * job: if that next job hangs or crashes the Worker, a finished result held
-   * back here would be lost and its job run a second time elsewhere.
+   * A result is held only while the job loop runs on to another short job (result-batch.ts says
+   * when it is posted); one that ends outside the loop (an async handler) is posted at once.
    */
   #finish(seq: number, running: RunningJob, result: ResultMessage): void {
     running.ctx.end();
     this.#running.delete(seq);
     this.#inBudget.set(running.budget, (this.#inBudget.get(running.budget) ?? 1) - 1);
     this.#state.markFinished(running.pair);
-    this.#post(result);
+    this.#results.add(result, this.#draining);
+  }
+
+  /** Posts the results held for a batch now: the Worker is about to die (worker-entry.ts). */
+  flushResults(): void {
+    this.#results.flush();
   }
 }

@@ -19,6 +19,11 @@ function wireJob(seq: number, name: string, args: unknown[] = [], rank = 2): Wir
   return { seq, name, rank, args };
 }
 
+/** The seqs of every result posted, in order, whether each came alone or in a `results` batch. */
+function resultSeqs(posted: readonly FromWorker[]): number[] {
+  return posted.flatMap((message) => (message.t === "results" ? message.list : "seq" in message ? [message] : [])).map((result) => result.seq);
+}
+
 describe("PriorityFifo", () => {
   test("orders by rank, FIFO within a rank, with lazy removal and push-front", () => {
     const queue = new PriorityFifo<string>();
@@ -206,7 +211,7 @@ describe("WorkerRuntime", () => {
     expect(runtime.queued).toBe(3);
     runtime.handle({ t: "cancel", seq: 2 });
     expect(order).toEqual(["normal", "low"]);
-    expect(posted.map((message) => ("seq" in message ? message.seq : -1))).toEqual([3, 1]);
+    expect(resultSeqs(posted)).toEqual([3, 1]);
     expect(state.runningCount()).toBe(0);
   });
 });

@@ -95,10 +95,10 @@ typedef struct engine {
   /*
    * The close gate, under smx. libnng 1.x lets nng_close free the socket while another thread is
    * still inside nng_ctx_send/nng_ctx_recv on one of its contexts (that thread then frees the
-   * context and locks the freed socket: "pthread_mutex_lock: Invalid argument"). So every call
-   * into NNG made off the JS thread (sends on the sender thread, receives re-armed in aio
-   * callbacks) is counted in `calls`, and eng_closing() shuts the gate and waits for `calls` to
-   * reach 0 before JS calls nng_close. A flag checked without the lock left that window open.
+   * context and locks the freed socket: "pthread_mutex_lock: Invalid argument"). So every send
+   * and every receive re-armed in an aio callback is counted in `calls` while it runs (smx is
+   * held only to count, never across the NNG call), and eng_closing() shuts the gate and waits for
+   * `calls` to reach 0 before JS calls nng_close. A flag checked without the lock left that window open.
    */
   int closing;
   int calls;
@@ -300,14 +300,17 @@ static int send_via_sender(lane *l, const unsigned char *buf, int len, int next,
      * The sender is idle: waking it would only add a thread hand-off to this message's latency
      * (40-70 us measured). A couple of sends per JS drain go out from here; a burst still goes
      * through the sender, so the JS thread does not end up doing every socket write again.
+     * The send itself runs outside smx, inside the close gate (counted in `calls`).
      */
     e->direct_budget--;
+    e->calls++;
+    e->A.mtx_unlock(e->smx);
     l->st = next;
     e->A.aio_set_msg(l->aio, m);
     l->out = 0;
     e->A.aio_set_timeout(l->aio, timeout_ms);
     do_send(l);
-    e->A.mtx_unlock(e->smx);
+    gate_leave(e);
     return 0;
   }
   e->sring[e->shead % e->rcap] = l->idx;
@@ -318,9 +321,12 @@ static int send_via_sender(lane *l, const unsigned char *buf, int len, int next,
 }
 
 /*
- * The sender thread. It starts each send while holding smx, and eng_closing() sets the closing
- * flag under smx too: so a send is either started before nng_close or not at all. Starting one
- * on a socket being closed panicked inside NNG (a reproduced crash, test/nng/close-race.test.ts).
+ * The sender thread. It takes each send off the ring under smx and starts it inside the close
+ * gate (`calls`), which eng_closing() shuts and waits on: so a send is either started before
+ * nng_close or not at all. Starting one on a socket being closed panicked inside NNG (a
+ * reproduced crash, test/nng/close-race.test.ts). The socket write itself runs with smx
+ * released: holding it there made the JS thread, which needs smx to queue the next send, wait
+ * for this thread's syscalls (and for this thread to be scheduled again when preempted).
  */
 static void sender_main(void *arg) {
   engine *e = (engine *)arg;
@@ -343,11 +349,16 @@ static void sender_main(void *arg) {
       report(l, NNG_ECLOSED);
       continue;
     }
+    e->calls++;
+    e->A.mtx_unlock(e->smx);
     l->st = l->next;
     e->A.aio_set_msg(l->aio, l->out);
     l->out = 0;
     e->A.aio_set_timeout(l->aio, l->timeout);
     do_send(l);
+    e->A.mtx_lock(e->smx);
+    e->calls--;
+    if (e->closing && e->calls == 0) e->A.cv_wake1(e->gcv);
   }
   e->A.mtx_unlock(e->smx);
 }

@@ -1,6 +1,6 @@
 import { fromWireError, TaskError } from "../errors.ts";
 import {
-  buildSpec, unwrapRecord, type SubmitOptions, type TaskRecord, type TaskRef,
+  buildSpec, MAX_TASKS_PER_SUBMIT, unwrapRecord, type SubmitOptions, type TaskRecord, type TaskRef, type TaskSpec,
 } from "../protocol/index.ts";
 import type { TaskDefinition } from "../tasks/index.ts";
 import type { ControlPlane } from "./control-plane.ts";
@@ -15,6 +15,9 @@ export type EmbeddedHost = Pick<ControlPlane, "cancel" | "record" | "snapshot" |
  * second process; the control plane still serves remote clients and subworkers.
  */
 export class EmbeddedClient {
+  /** Submissions of this tick, admitted together (one admission and one store write per batch, as a remote client's frame). */
+  private batch: Array<{ spec: TaskSpec; resolve: (id: string) => void; reject: (error: Error) => void }> = [];
+
   constructor(private readonly cp: EmbeddedHost) {}
 
   // NoInfer: the definition alone fixes the argument types, so wrong arguments are a compile error
@@ -64,9 +67,30 @@ export class EmbeddedClient {
     return this.cp.workers().filter((w) => w.state === "active").length;
   }
 
-  private async accept(task: TaskRef, args: unknown[], options: SubmitOptions): Promise<string> {
-    const [reply] = await this.cp.submit([buildSpec(task, args, options)]);
-    if (reply!.error) throw fromWireError(reply!.error, reply!.id);
-    return reply!.id;
+  private accept(task: TaskRef, args: unknown[], options: SubmitOptions): Promise<string> {
+    let spec: TaskSpec;
+    try {
+      spec = buildSpec(task, args, options);
+    } catch (error) {
+      return Promise.reject(error); // a bad option rejects the call, as it always did, never throws from it
+    }
+    return new Promise((resolve, reject) => {
+      if (this.batch.length === 0) queueMicrotask(() => this.admitBatch());
+      this.batch.push({ spec, resolve, reject });
+    });
+  }
+
+  private admitBatch(): void {
+    const all = this.batch;
+    this.batch = [];
+    for (let start = 0; start < all.length; start += MAX_TASKS_PER_SUBMIT) {
+      const part = all.slice(start, start + MAX_TASKS_PER_SUBMIT);
+      this.cp.submit(part.map((p) => p.spec)).then(
+        (replies) => replies.forEach((reply, i) => (reply.error ? part[i]!.reject(fromWireError(reply.error, reply.id)) : part[i]!.resolve(reply.id))),
+        (error: unknown) => {
+          for (const p of part) p.reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    }
   }
 }

@@ -328,34 +328,43 @@ static int send_via_sender(lane *l, const unsigned char *buf, int len, int next,
  * released: holding it there made the JS thread, which needs smx to queue the next send, wait
  * for this thread's syscalls (and for this thread to be scheduled again when preempted).
  */
+/* Sends the sender thread takes off the ring at once: one lock round per batch, not per send. */
+#define SEND_BATCH 64
+
 static void sender_main(void *arg) {
   engine *e = (engine *)arg;
+  int batch[SEND_BATCH];
   e->A.mtx_lock(e->smx);
   for (;;) {
-    int idx;
-    lane *l;
+    int n = 0, i;
     while (e->stail == e->shead && !e->stopping) {
       e->sleeping = 1;
       e->A.cv_wait(e->scv);
       e->sleeping = 0;
     }
     if (e->stail == e->shead) break;
-    idx = e->sring[e->stail % e->rcap];
-    e->stail++;
-    l = &e->lanes[idx];
     if (e->closing) {
+      lane *l = &e->lanes[e->sring[e->stail % e->rcap]];
+      e->stail++;
       e->A.msg_free(l->out);
       l->out = 0;
       report(l, NNG_ECLOSED);
       continue;
     }
+    while (n < SEND_BATCH && e->stail != e->shead) {
+      batch[n++] = e->sring[e->stail % e->rcap];
+      e->stail++;
+    }
     e->calls++;
     e->A.mtx_unlock(e->smx);
-    l->st = l->next;
-    e->A.aio_set_msg(l->aio, l->out);
-    l->out = 0;
-    e->A.aio_set_timeout(l->aio, l->timeout);
-    do_send(l);
+    for (i = 0; i < n; i++) {
+      lane *l = &e->lanes[batch[i]];
+      l->st = l->next;
+      e->A.aio_set_msg(l->aio, l->out);
+      l->out = 0;
+      e->A.aio_set_timeout(l->aio, l->timeout);
+      do_send(l);
+    }
     e->A.mtx_lock(e->smx);
     e->calls--;
     if (e->closing && e->calls == 0) e->A.cv_wake1(e->gcv);

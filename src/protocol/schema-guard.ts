@@ -108,7 +108,13 @@ function compileLiteral(literal: unknown): Compiled {
 function compilePicklist(options: unknown): Compiled {
   if (!Array.isArray(options)) return NEVER;
   const list: readonly unknown[] = [...options];
-  return { test: (x) => list.includes(x), exact: true };
+  // A loop of === beats Array#includes on these few options; includes stays for a NaN option (SameValueZero).
+  if (list.some((option) => option !== option)) return { test: (x) => list.includes(x), exact: true };
+  const test = (x: unknown): boolean => {
+    for (let i = 0; i < list.length; i++) if (list[i] === x) return true;
+    return false;
+  };
+  return { test, exact: true };
 }
 
 function compileWrapper(node: SchemaNode): Compiled {
@@ -137,19 +143,15 @@ function compileArray(item: SchemaNode): Compiled {
   };
 }
 
-interface ObjectEntry {
-  readonly test: Guard;
-  readonly required: boolean;
-}
-
 function compileObject(entries: SchemaNode): Compiled {
-  const byKey = new Map<string, ObjectEntry>();
+  // No prototype: a key like `__proto__` or `constructor` finds nothing (and a plain lookup is faster than a Map here).
+  const byKey: Record<string, { readonly test: Guard; readonly required: boolean } | undefined> = Object.create(null);
   const optionalKeys: string[] = [];
   let requiredCount = 0;
   for (const [key, schema] of Object.entries(entries)) {
     const node = asNode(schema);
     const required = !(OPTIONAL_TYPES.has(String(node.type)) && node.default === undefined);
-    byKey.set(key, { test: compile(node).test, required });
+    byKey[key] = { test: compile(node).test, required };
     if (required) requiredCount++;
     else optionalKeys.push(key);
   }
@@ -159,7 +161,7 @@ function compileObject(entries: SchemaNode): Compiled {
     let optionalSeen = 0;
     // A key not in the schema (valibot strips it, `__proto__` included) makes the output differ: false.
     for (const key in x) {
-      const entry = byKey.get(key);
+      const entry = byKey[key];
       if (entry === undefined || !entry.test(x[key])) return false;
       if (entry.required) requiredSeen++;
       else optionalSeen++;

@@ -89,7 +89,8 @@ function* mutations(frame: Json): Generator<[string, Json]> {
       yield [`${where} wrapped in an object`, withNode(frame, path, (n) => ({ k: n }))];
       yield [`${where} deleted`, withNode(frame, path.slice(0, -1), (parent) => objectWith(parent, (o) => Reflect.deleteProperty(o, path.at(-1)!)))];
     }
-    if (Array.isArray(node) && node.length > 0 && JSON.stringify(node[0]).length < 64) {
+    // Past each list bound (logs 100, hello tasks 1 024, cancel 10 000, submit/poll/report 100 000): small items only, to stay fast.
+    if (Array.isArray(node) && node.length > 0 && JSON.stringify(node[0]).length < 100) {
       for (const length of ARRAY_LENGTHS) yield [`${where} grown to ${length}`, withNode(frame, path, (n) => Array.from({ length }, () => structuredClone(Array.isArray(n) ? n[0] : n)))];
     }
     if (typeof node === "object" && node !== null && !Array.isArray(node)) {

@@ -103,6 +103,17 @@ function* mutations(frame: Json): Generator<[string, Json]> {
       for (const key of HIDDEN_KEYS) {
         yield [`${where} + hidden ${key}`, withNode(frame, path, (n) => objectWith(n, (o) => Object.defineProperty(o, key, { value: "x", enumerable: false })))];
       }
+      // Pairs that keep the number of keys: a guard counting keys instead of naming them would take these.
+      for (const key of Object.keys(node)) {
+        const hide = (o: object) => Object.defineProperty(o, key, { value: Reflect.get(o, key), enumerable: false });
+        yield [`${where}.${key} not enumerable`, withNode(frame, path, (n) => objectWith(n, hide))];
+        yield [`${where}.${key} not enumerable + unknown key`, withNode(frame, path, (n) => objectWith(n, (o) => { hide(o); Reflect.set(o, "zz", 1); }))];
+        yield [`${where}.${key} deleted + unknown key`, withNode(frame, path, (n) => objectWith(n, (o) => { Reflect.deleteProperty(o, key); Reflect.set(o, "zz", 1); }))];
+        yield [`${where}.${key} deleted + own __proto__`, withNode(frame, path, (n) => objectWith(n, (o) => {
+          Reflect.deleteProperty(o, key);
+          Object.defineProperty(o, "__proto__", { value: 1, enumerable: true, writable: true, configurable: true });
+        }))];
+      }
       yield [`${where} with a null prototype`, withNode(frame, path, (n) => Object.assign(Object.create(null), n))];
       yield [`${where} inheriting its keys`, withNode(frame, path, (n) => Object.create(typeof n === "object" ? n : null))];
       yield [`${where} as a class instance`, withNode(frame, path, (n) => Object.assign(new (class Frame {})(), n))];

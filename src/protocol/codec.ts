@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { ProtocolError, toWireError } from "../errors.ts";
 import { DEPTH_MESSAGE, ReplySchema, RequestSchema, type Reply, type Request } from "./frames.ts";
 import { AnnounceSchema, TaskDoneSchema, type Announce, type TaskDone } from "./peer-frames.ts";
+import { compileGuard, compileVariantGuards, type Guard } from "./schema-guard.ts";
 import { PROTOCOL_VERSION } from "./version.ts";
 
 const encoder = new TextEncoder();
@@ -20,6 +21,17 @@ export function encodeFrame(frame: Frame): Uint8Array {
 
 const REQUEST_TYPES = new Set<string>(["submit", "result", "collect", "cancel", "status", "hello", "lease", "report", "bye", "watch", "auth_begin", "auth_prove"]);
 const REPLY_TYPES = new Set<string>(["submitted", "results", "cancelled", "status_reply", "welcome", "leased", "ack", "error", "events", "auth_challenge", "authenticated"]);
+const ANNOUNCE_TYPES = new Set<string>(["announce"]);
+const TASK_DONE_TYPES = new Set<string>(["task_done"]);
+
+/**
+ * Per frame type, a non-allocating guard compiled from the same schema (schema-guard.ts): a frame it
+ * accepts is exactly what valibot would output, so it is returned as parsed, without valibot's copy.
+ */
+const REQUEST_GUARDS = compileVariantGuards(RequestSchema, "type");
+const REPLY_GUARDS = compileVariantGuards(ReplySchema, "type");
+const ANNOUNCE_GUARDS: ReadonlyMap<unknown, Guard> = new Map([["announce", compileGuard(AnnounceSchema)]]);
+const TASK_DONE_GUARDS: ReadonlyMap<unknown, Guard> = new Map([["task_done", compileGuard(TaskDoneSchema)]]);
 
 /** Arguments nesting too deep are the caller's arguments being wrong, not a broken peer: the task-level code says so. */
 function argsTooDeep(issues: readonly v.BaseIssue<unknown>[]): boolean {
@@ -35,7 +47,7 @@ function argsTooDeep(issues: readonly v.BaseIssue<unknown>[]): boolean {
  * (E_INVALID_ARGS when the only fault is arguments nesting deeper than MAX_JSON_DEPTH).
  */
 function decodeWith<S extends v.GenericSchema>(
-  bytes: Uint8Array, schema: S, types: ReadonlySet<string>, maxBytes: number,
+  bytes: Uint8Array, schema: S, types: ReadonlySet<string>, guards: ReadonlyMap<unknown, Guard>, maxBytes: number,
 ): v.InferOutput<S> {
   if (bytes.byteLength > maxBytes) {
     throw new ProtocolError("E_FRAME_TOO_LARGE", `frame of ${bytes.byteLength} bytes exceeds the limit of ${maxBytes} bytes`);
@@ -56,6 +68,9 @@ function decodeWith<S extends v.GenericSchema>(
   if (typeof head.type !== "string" || !types.has(head.type)) {
     throw new ProtocolError("E_UNKNOWN_FRAME", `unknown frame type ${JSON.stringify(head.type)}`);
   }
+  // The guard is sound (true only when valibot accepts and outputs this very value), so the cast holds;
+  // on false valibot decides, and its issues make the error message.
+  if (guards.get(head.type)?.(parsed) === true) return parsed as v.InferOutput<S>;
   const result = v.safeParse(schema, parsed);
   if (!result.success) {
     const issues = result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "frame"}: ${i.message}`).join("; ");
@@ -65,19 +80,19 @@ function decodeWith<S extends v.GenericSchema>(
 }
 
 export function decodeRequest(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Request {
-  return decodeWith(bytes, RequestSchema, REQUEST_TYPES, maxBytes);
+  return decodeWith(bytes, RequestSchema, REQUEST_TYPES, REQUEST_GUARDS, maxBytes);
 }
 
 export function decodeReply(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): Reply {
-  return decodeWith(bytes, ReplySchema, REPLY_TYPES, maxBytes);
+  return decodeWith(bytes, ReplySchema, REPLY_TYPES, REPLY_GUARDS, maxBytes);
 }
 
 export function decodeAnnounce(bytes: Uint8Array): Announce {
-  return decodeWith(bytes, AnnounceSchema, new Set(["announce"]), 64 * 1024);
+  return decodeWith(bytes, AnnounceSchema, ANNOUNCE_TYPES, ANNOUNCE_GUARDS, 64 * 1024);
 }
 
 export function decodeTaskDone(bytes: Uint8Array, maxBytes = DEFAULT_MAX_FRAME_BYTES): TaskDone {
-  return decodeWith(bytes, TaskDoneSchema, new Set(["task_done"]), maxBytes);
+  return decodeWith(bytes, TaskDoneSchema, TASK_DONE_TYPES, TASK_DONE_GUARDS, maxBytes);
 }
 
 /** The reply for a request that could not be served; never silence. */

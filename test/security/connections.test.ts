@@ -114,6 +114,8 @@ describe("connection count (--max-connections) and idle connections (--idle-time
     const silent = await handshaken(address); // never authenticates: 300 ms
     await waitFor(() => silent.closed(), { timeoutMs: 3000 });
     const afterSilent = idleCloses();
+    // Used just now, so its idle time starts here (waiting for the silent one above may itself take seconds under load).
+    expect(await client.submit("add", [0, 0])).toBe(0);
     await Bun.sleep(1500); // the window under test: well past 300 ms, well before 3 000 ms, the Client's connection stays
     expect(idleCloses()).toBe(afterSilent);
     await waitFor(() => idleCloses() > afterSilent, { timeoutMs: 6000 });

@@ -43,8 +43,13 @@ describe("the Client across control planes", () => {
       const waiting = ids.map((id) => client.submit<number>("sleep", [1_500], { id }));
       const queued = await client.enqueue("sleep", [1_500], { id: "ha-delayed" });
       let seen: string[] = [];
+      // The submits travel in their own frame, which the control plane may admit after the enqueue's reply: unknown is "not yet".
+      const statusOf = (id: string) => client.result(id).then((r) => r.status, (error: unknown) => {
+        if (error instanceof FastWorkerError && error.code === "E_TASK_NOT_FOUND") return "not admitted yet";
+        throw error;
+      });
       await waitFor(async () => {
-        seen = (await Promise.all(ids.map((id) => client.result(id)))).map((r) => r.status);
+        seen = await Promise.all(ids.map(statusOf));
         return seen.every((s) => s === "running");
       }, { message: () => `the tasks to run on the first control plane (now ${seen.join(", ")})` });
       const killedAt = Date.now();

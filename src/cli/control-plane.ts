@@ -9,7 +9,9 @@ import {
 import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { JournalStore, parseJournalSync, parseJournalUrl, type JournalSync } from "../store/index.ts";
-import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
+// Not the telemetry barrel: it re-exports tracing.ts, which loads @opentelemetry/api (~2 MB) even without an SDK.
+import { shutdownOtelExport } from "../telemetry/config.ts";
+import { createMetrics } from "../telemetry/prometheus.ts";
 import { createLogger, parseLogLevel, type LogLevel } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FASTWORKER_VERSION, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
 import { parseCorsOrigins } from "../server/cors.ts";

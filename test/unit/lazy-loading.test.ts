@@ -31,8 +31,8 @@ describe("the control-plane CLI without the dashboard", () => {
   });
 });
 
-describe("the control plane's process without an OpenTelemetry SDK", () => {
-  test("loads no @opentelemetry module: not for the control plane, its telemetry or a client", async () => {
+describe("an in-memory control plane's process without an OpenTelemetry SDK", () => {
+  test("loads no @opentelemetry module, no journal, no PostgreSQL store and no leader election", async () => {
     // A started control plane (its telemetry looked for an SDK) and a client that connected to it.
     const script = `
       import "./src/cli/main.ts";
@@ -50,6 +50,9 @@ describe("the control plane's process without an OpenTelemetry SDK", () => {
     const loaded = JSON.parse(text) as string[];
     expect(loaded.some((path) => path.endsWith("/src/telemetry/control-plane.ts"))).toBe(true);
     expect(loaded.filter((path) => path.includes("node_modules/@opentelemetry/"))).toEqual([]);
+    // What only --data-dir (the SQLite journal) or --journal-url (PostgreSQL, the leader lease) needs.
+    const durableOnly = /\/src\/(ha|store\/postgres)\/|\/src\/store\/(journal|group-commit|writer-thread)[^/]*\.ts$|\/src\/cli\/leader-election\.ts$/;
+    expect(loaded.filter((path) => durableOnly.test(path))).toEqual([]);
   });
 });
 

@@ -8,8 +8,12 @@ import {
 } from "../model/defaults.ts";
 import { resolve as resolvePath } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { JournalStore, parseJournalSync, parseJournalUrl, type JournalSync } from "../store/index.ts";
-import { createMetrics, shutdownOtelExport } from "../telemetry/index.ts";
+// The journal (SQLite), the PostgreSQL store and leader election are imported when asked for: an
+// in-memory control plane never loads them (bun:sqlite, Bun.SQL, src/ha: ~1.5 MB of RSS).
+import type { JournalStore, JournalSync } from "../store/index.ts";
+// Not the telemetry barrel: it re-exports tracing.ts, which loads @opentelemetry/api (~2 MB) even without an SDK.
+import { shutdownOtelExport } from "../telemetry/config.ts";
+import { createMetrics } from "../telemetry/prometheus.ts";
 import { createLogger, parseLogLevel, type LogLevel } from "../log.ts";
 import { DEFAULT_MAX_FRAME_BYTES, FASTWORKER_VERSION, MAX_FRAME_BYTES, MIN_FRAME_BYTES } from "../protocol/index.ts";
 import { parseCorsOrigins } from "../server/cors.ts";
@@ -18,7 +22,7 @@ import { checkDashboardAccess } from "../server/access.ts";
 import type { Dashboard } from "../server/index.ts";
 import { color, type CliContext } from "./context.ts";
 import { flag, taskModules, warnEmptyModules, type Args } from "./shared.ts";
-import { awaitLeadership, type Leadership } from "./leader-election.ts";
+import type { Leadership } from "./leader-election.ts";
 import { controlPlaneSecurityArgs, controlPlaneSecurityOptions, describeSecurity } from "./security-args.ts";
 
 
@@ -74,10 +78,11 @@ export function controlPlaneCommand(ctx: CliContext) {
       if (security.insecure && !security.token) ctx.err(color(ctx, 33, `fastworker: warning: --insecure: ${baseAddress} serves anyone who can reach it (no token); use it only on a network you trust`));
       const gui = guiOptions(a, env);
       const journalUrl = postgresJournal(a, env);
-      const journal = journalUrl === undefined ? journalStore(a, env) : undefined;
+      const journal = journalUrl === undefined ? await journalStore(a, env) : undefined;
       // Several control planes on one PostgreSQL journal: only the lease holder runs; the others are standbys until it expires.
       let leadership: Leadership | undefined;
       if (journalUrl !== undefined) {
+        const [{ awaitLeadership }, { parseJournalUrl }] = await Promise.all([import("./leader-election.ts"), import("../store/postgres/postgres-target.ts")]);
         const outcome = await awaitLeadership({
           journalUrl: parseJournalUrl(journalUrl).url, address: baseAddress, ...(security.tls ? { tls: security.tls } : {}),
           leaseMs: resolve({ flag: "leader-lease-ms", env: "FASTWORKER_LEADER_LEASE_MS", parse: integer(100, 86_400_000), fallback: DEFAULT_LEADER_LEASE_MS }, flag(a, "leader-lease-ms"), env),
@@ -88,7 +93,7 @@ export function controlPlaneCommand(ctx: CliContext) {
       }
       const cp = await createControlPlane({
         ...(journal ? { store: journal } : {}),
-        ...(journalUrl !== undefined ? { journalUrl, journalSync: journalSyncOf(a, env) } : {}),
+        ...(journalUrl !== undefined ? { journalUrl, journalSync: await journalSyncOf(a, env) } : {}),
         ...(leadership ? { journalFencing: leadership.token } : {}),
         ...(gui ? { guiUrl: security.guiTls ? gui.url.replace(/^http:/, "https:") : gui.url } : {}),
         taskModules: taskModules(a, ctx),
@@ -170,7 +175,8 @@ function journalEnabled(a: Args, env: Record<string, string | undefined>): boole
   return flag(a, "no-journal") !== true && flag(a, "journal") !== false && resolve({ flag: "journal", env: "FASTWORKER_JOURNAL", parse: boolean, fallback: true }, undefined, env);
 }
 
-function journalSyncOf(a: Args, env: Record<string, string | undefined>): JournalSync {
+async function journalSyncOf(a: Args, env: Record<string, string | undefined>): Promise<JournalSync> {
+  const { parseJournalSync } = await import("../store/journal-schema.ts");
   return resolve({ flag: "journal-sync", env: "FASTWORKER_JOURNAL_SYNC", parse: parseJournalSync, fallback: "full" as const }, flag(a, "journal-sync"), env);
 }
 
@@ -183,10 +189,11 @@ function postgresJournal(a: Args, env: Record<string, string | undefined>): stri
 }
 
 /** Durable by default: the journal in --data-dir, unless --no-journal. */
-function journalStore(a: Args, env: Record<string, string | undefined>): JournalStore | undefined {
+async function journalStore(a: Args, env: Record<string, string | undefined>): Promise<JournalStore | undefined> {
   if (!journalEnabled(a, env)) return undefined;
   const dataDir = resolve({ flag: "data-dir", env: "FASTWORKER_DATA_DIR", parse: text, fallback: ".fastworker" }, flag(a, "data-dir"), env);
-  const sync = journalSyncOf(a, env);
+  const sync = await journalSyncOf(a, env);
+  const { JournalStore } = await import("../store/journal.ts");
   // Test hook: while this file exists the journal's writer thread blocks, as on a frozen disk.
   const stallFile = env.FASTWORKER_TEST_JOURNAL_STALL_FILE || undefined;
   return new JournalStore(resolvePath(dataDir), { sync, log: createLogger({ component: "journal" }), ...(stallFile ? { stallFile } : {}) });

@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
 import { resolve as resolvePath } from "node:path";
 import { resolve, text } from "../config.ts";
-import { checkJournal, inspectJournal, salvageJournal, type JournalCheck, type JournalSummary, type SalvageReport } from "../store/index.ts";
+// Imported when the command runs, so no other command (the control plane above all) loads bun:sqlite for it.
+import type { JournalCheck, JournalSummary, SalvageReport } from "../store/index.ts";
 import type { CliContext } from "./context.ts";
 import { EXIT } from "./exit-codes.ts";
 import { emit, flag, type Args } from "./shared.ts";
@@ -15,8 +16,9 @@ export function inspectCommand(ctx: CliContext) {
       salvage: { type: "string", description: "Copy every readable task into a fresh journal in this new directory (the original is left as it is)" },
       json: { type: "boolean", description: "JSON output" },
     },
-    run({ args }) {
+    async run({ args }) {
       const a = args as Args;
+      const { checkJournal, inspectJournal, salvageJournal } = await import("../store/journal-inspect.ts");
       const dataDir = resolvePath(resolve({ flag: "data-dir", env: "FASTWORKER_DATA_DIR", parse: text, fallback: ".fastworker" }, flag(a, "data-dir"), ctx.env));
       const salvageTo = flag(a, "salvage");
       if (typeof salvageTo === "string" && salvageTo !== "") {

@@ -3,7 +3,7 @@ import type { Outcome, TaskRecord } from "../protocol/index.ts";
 import { computeBackoffMs, DelayedQueue, ReadyQueue, type NameFilter, type Priority } from "../queue/index.ts";
 import type { TerminalState } from "../model/task-state.ts";
 import { isTerminal, transition, type TaskState } from "../queue/state.ts";
-import { ResultCache } from "../store/index.ts";
+import { ResultCache } from "../store/result-cache.ts";
 import { ListenerSet, type ListenerError } from "../model/listeners.ts";
 import { toRecord, type TaskEntry } from "./task-entry.ts";
 

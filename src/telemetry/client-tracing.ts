@@ -1,58 +1,20 @@
 /**
- * The client's side of a trace: one PRODUCER span per submitted task, whose context travels to
- * the control plane in TaskSpec.traceparent. Built only when an SDK is registered, so a client
- * without one pays a single `undefined` check per submission.
+ * What a client asks for its submit spans: SubmitTracing.create() answers undefined without an
+ * SDK, and only with one loads the spans' code (client-spans.ts, which imports
+ * @opentelemetry/api). The client's constructor asks synchronously, hence require(), not import():
+ * once a tracer provider is registered the API is in memory already, so the require only links it.
  */
-import { SpanKind, context, isSpanContextValid, type Tracer } from "@opentelemetry/api";
-import type { TaskSpec } from "../protocol/index.ts";
-import { ATTR, MESSAGING_SYSTEM, describeError, formatTraceparent, recordFailure, registeredTracer } from "./tracing.ts";
+import { telemetryEnabled } from "./config.ts";
+import { tracerProviderRegistered } from "./otel-globals.ts";
+import type { SubmitSpans } from "./client-spans.ts";
 
-export class SubmitTracing {
-  private constructor(private readonly tracer: Tracer) {}
+export type SubmitTracing = SubmitSpans;
 
+export const SubmitTracing = {
   /** Undefined when nothing would record the spans: the client then skips tracing entirely. */
-  static create(): SubmitTracing | undefined {
-    const tracer = registeredTracer();
-    return tracer ? new SubmitTracing(tracer) : undefined;
-  }
-
-  /**
-   * Runs `send` under a `submit <task>` span, child of the caller's active span. The span ends
-   * when `send` settles: acceptance for delay/enqueue, the result for submit (whose failure,
-   * task errors included, is recorded on it). Writes the span's traceparent into `spec`.
-   */
-  submit<T>(spec: TaskSpec, send: () => Promise<T>): Promise<T> {
-    const span = this.tracer.startSpan(`submit ${spec.name}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: "submit",
-        [ATTR.operationType]: "send",
-        [ATTR.destination]: spec.name,
-        [ATTR.messageId]: spec.id,
-        ...(spec.priority !== undefined ? { [ATTR.priority]: spec.priority } : {}),
-      },
-    }, context.active());
-    const spanContext = span.spanContext();
-    if (isSpanContextValid(spanContext)) spec.traceparent = formatTraceparent(spanContext);
-    let pending: Promise<T>;
-    try {
-      pending = send();
-    } catch (error) {
-      recordFailure(span, describeError(error));
-      span.end();
-      throw error;
-    }
-    return pending.then(
-      (value) => {
-        span.end();
-        return value;
-      },
-      (error: unknown) => {
-        recordFailure(span, describeError(error));
-        span.end();
-        throw error;
-      },
-    );
-  }
-}
+  create(): SubmitTracing | undefined {
+    if (!telemetryEnabled() || !tracerProviderRegistered()) return undefined;
+    const spans = require("./client-spans.ts") as typeof import("./client-spans.ts");
+    return spans.SubmitSpans.create();
+  },
+};

@@ -8,12 +8,11 @@ import { logEnabled } from "../log.ts";
 import type { TaskState } from "../model/task-state.ts";
 import type { ObservedTask, TelemetryHost } from "./control-plane-host.ts";
 import { loadOtelSetup, logTaskArgs, telemetryEnabled } from "./config.ts";
-import { ControlPlaneTracing } from "./cp-tracing.ts";
+import type { ControlPlaneTracing } from "./cp-spans.ts";
 import { readGauges } from "./gauges.ts";
 import { LifecycleLog } from "./lifecycle-log.ts";
-import { registerOtelMetrics } from "./otel-metrics.ts";
+import { meterProviderRegistered, tracerProviderRegistered } from "./otel-globals.ts";
 import { TaskMetrics } from "./task-metrics.ts";
-import { registeredTracer } from "./tracing.ts";
 
 /** Errors of a broken exporter or logger are reported on the 1st, 1000th, 2000th, ... occurrence. */
 const REPORT_EVERY = 1000;
@@ -40,12 +39,23 @@ export class ControlPlaneTelemetry<E extends ObservedTask = ObservedTask> {
   /**
    * Imports FASTWORKER_OTEL_SETUP (if set), then looks once for a tracer and a meter provider.
    * Called at the top of ControlPlane.start(), before recovery admits journaled tasks.
+   * The spans' and instruments' code (and with it @opentelemetry/api) is imported only for a
+   * provider an SDK registered: without one the control plane never loads the API.
    */
   async start(): Promise<void> {
     await loadOtelSetup();
-    const tracer = registeredTracer();
-    if (tracer) this.tracing = new ControlPlaneTracing(tracer);
-    this.removeInstruments = registerOtelMetrics(this.metrics, () => readGauges(this.cp));
+    if (tracerProviderRegistered()) {
+      const { registeredTracer } = await import("./tracing.ts");
+      const tracer = registeredTracer();
+      if (tracer) {
+        const { ControlPlaneTracing } = await import("./cp-spans.ts");
+        this.tracing = new ControlPlaneTracing(tracer);
+      }
+    }
+    if (meterProviderRegistered()) {
+      const { registerOtelMetrics } = await import("./otel-metrics.ts");
+      this.removeInstruments = registerOtelMetrics(this.metrics, () => readGauges(this.cp));
+    }
     if (this.tracing || this.removeInstruments) {
       this.cp.log("info", "OpenTelemetry SDK found", { tracing: this.tracing !== undefined, metrics: this.removeInstruments !== undefined });
     }

@@ -1,5 +1,6 @@
 /**
- * The control plane's spans, driven by the task table's state hooks:
+ * Which traceparent each attempt hands its worker. The control plane's spans (cp-spans.ts,
+ * driven by the task table's state hooks) form this tree:
  *
  *   submit (client, PRODUCER)
  *     └─ enqueue <task> (CONSUMER: accepted, journaled, queued)
@@ -10,10 +11,10 @@
  * execute span hangs under the attempt that ran it. Without an SDK none of this exists, and
  * attemptTraceparent() hands the client's traceparent through unchanged.
  */
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import type { ObservedTask } from "./control-plane-host.ts";
-import { isTerminal, type TaskState } from "../model/task-state.ts";
-import { ATTR, MESSAGING_SYSTEM, contextFrom, formatTraceparent, recordFailure } from "./tracing.ts";
+
+// This file is what the task path imports (local-source.ts, subworker-source.ts); the spans
+// themselves, which need @opentelemetry/api, are in cp-spans.ts, loaded only when an SDK listens.
 
 /** The traceparent of each running attempt's dispatch span, for whichever source runs it. */
 const attemptContexts = new WeakMap<ObservedTask, string>();
@@ -34,99 +35,20 @@ export function traceparentOf(entry: ObservedTask): { traceparent?: string } {
   return traceparent ? { traceparent } : NO_TRACEPARENT;
 }
 
-interface TaskSpans {
-  /** The enqueue span's context: parent of every attempt's dispatch span. */
-  readonly parent: Context;
-  attempt: Span | undefined;
+/** A control plane starts tracing: attemptTraceparent() now looks its attempts up. */
+export function tracingStarted(): void {
+  tracingControlPlanes++;
 }
 
-export class ControlPlaneTracing {
-  private readonly spans = new WeakMap<ObservedTask, TaskSpans>();
-  private closed = false;
+export function tracingStopped(): void {
+  tracingControlPlanes--;
+}
 
-  constructor(private readonly tracer: Tracer) {
-    tracingControlPlanes++;
-  }
+/** The traceparent of the dispatch span of `entry`'s running attempt. */
+export function setAttemptTraceparent(entry: ObservedTask, traceparent: string): void {
+  attemptContexts.set(entry, traceparent);
+}
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    tracingControlPlanes--;
-  }
-
-  onState(entry: ObservedTask, from: TaskState): void {
-    const state = entry.state;
-    if (state === "pending" || isTerminal(from)) this.enqueued(entry);
-    else if (state === "running") this.dispatched(entry);
-    else if (from === "running") this.attemptEnded(entry, state);
-  }
-
-  onTerminal(entry: ObservedTask): void {
-    const spans = this.spans.get(entry);
-    this.spans.delete(entry);
-    attemptContexts.delete(entry);
-    const span = spans?.attempt;
-    if (span === undefined) return;
-    if (entry.state === "failure" && entry.error) recordFailure(span, entry.error);
-    else if (entry.state === "cancelled") span.setAttribute("fastworker.task.cancelled", true);
-    span.end();
-  }
-
-  /** Accepted (or revived by a manual retry): a short span from submission to admission. */
-  private enqueued(entry: ObservedTask): void {
-    const span = this.tracer.startSpan(`enqueue ${entry.name}`, {
-      kind: SpanKind.CONSUMER,
-      startTime: entry.submittedAt,
-      attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: "enqueue",
-        [ATTR.operationType]: "receive",
-        [ATTR.destination]: entry.name,
-        [ATTR.messageId]: entry.id,
-        [ATTR.priority]: entry.priority,
-        ...(entry.dueAt !== undefined ? { "fastworker.task.due_at": entry.dueAt } : {}),
-      },
-    }, contextFrom(entry.traceparent));
-    span.end();
-    this.spans.set(entry, { parent: trace.setSpanContext(ROOT_CONTEXT, span.spanContext()), attempt: undefined });
-  }
-
-  /** Handed to a worker: the attempt's span stays open until its outcome (or loss) arrives. */
-  private dispatched(entry: ObservedTask): void {
-    let spans = this.spans.get(entry);
-    if (spans === undefined) this.spans.set(entry, (spans = { parent: contextFrom(entry.traceparent), attempt: undefined }));
-    spans.attempt?.end(); // never expected: an attempt starts only after the previous one ended
-    const span = this.tracer.startSpan(`dispatch ${entry.name}`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: "dispatch",
-        [ATTR.operationType]: "send",
-        [ATTR.destination]: entry.name,
-        [ATTR.messageId]: entry.id,
-        [ATTR.priority]: entry.priority,
-        [ATTR.attempt]: entry.attempts,
-        ...(entry.workerId !== undefined ? { [ATTR.workerId]: entry.workerId } : {}),
-      },
-    }, spans.parent);
-    spans.attempt = span;
-    attemptContexts.set(entry, formatTraceparent(span.spanContext()));
-  }
-
-  private attemptEnded(entry: ObservedTask, state: TaskState): void {
-    const spans = this.spans.get(entry);
-    const span = spans?.attempt;
-    if (spans === undefined || span === undefined) return;
-    spans.attempt = undefined;
-    attemptContexts.delete(entry);
-    if (state === "retrying" && entry.error) {
-      recordFailure(span, entry.error);
-      span.setAttribute("fastworker.task.retrying", true);
-    } else if (state === "queued") {
-      // running → queued: the worker vanished (timeout, disconnect) and the task went back to the queue.
-      span.setAttribute(ATTR.errorType, "E_WORKER_LOST");
-      span.setStatus({ code: SpanStatusCode.ERROR, message: "the worker was lost; the task was re-queued" });
-    }
-    span.end();
-  }
+export function clearAttemptTraceparent(entry: ObservedTask): void {
+  attemptContexts.delete(entry);
 }

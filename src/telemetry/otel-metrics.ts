@@ -9,17 +9,8 @@ import { createNoopMeter, metrics, type Attributes, type BatchObservableCallback
 import { FASTWORKER_VERSION } from "../protocol/version.ts";
 import { PRIORITIES } from "../model/priority.ts";
 import type { LiveGauges } from "./gauges.ts";
-import { COUNTERS, DURATION_BUCKETS, QUEUE_WAIT_BUCKETS, type CounterName, type TaskMetrics, type TaskSeries } from "./task-metrics.ts";
-import { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from "./tracing.ts";
-
-export const COUNTER_HELP: Record<CounterName, string> = {
-  submitted: "Tasks accepted by the control plane (manual retries and tasks recovered from the journal included).",
-  succeeded: "Tasks that finished successfully.",
-  failed: "Tasks that failed for good (retries exhausted, NonRetryable, timeouts, crashes).",
-  retried: "Attempts that failed and were scheduled to run again.",
-  cancelled: "Tasks cancelled before they finished.",
-  timed_out: "Tasks that failed because their last attempt timed out (also counted as failed).",
-};
+import { COUNTER_HELP, COUNTERS, DURATION_BUCKETS, QUEUE_WAIT_BUCKETS, type TaskMetrics, type TaskSeries } from "./task-metrics.ts";
+import { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from "./attributes.ts";
 
 /**
  * Registers the instruments on the global MeterProvider; returns how to remove them, or

@@ -6,8 +6,7 @@
 import { PRIORITIES } from "../model/priority.ts";
 import type { MetricsHost } from "./control-plane-host.ts";
 import { readGauges } from "./gauges.ts";
-import { COUNTER_HELP } from "./otel-metrics.ts";
-import { COUNTERS, DURATION_BUCKETS, QUEUE_WAIT_BUCKETS, type HistogramData, type TaskSeries } from "./task-metrics.ts";
+import { COUNTER_HELP, COUNTERS, DURATION_BUCKETS, QUEUE_WAIT_BUCKETS, type HistogramData, type TaskSeries } from "./task-metrics.ts";
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

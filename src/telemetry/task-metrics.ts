@@ -13,6 +13,16 @@ import { PRIORITIES, priorityRank } from "../model/priority.ts";
 export const COUNTERS = ["submitted", "succeeded", "failed", "retried", "cancelled", "timed_out"] as const;
 export type CounterName = (typeof COUNTERS)[number];
 
+/** What each counter counts: the help text of both the Prometheus family and the OpenTelemetry instrument. */
+export const COUNTER_HELP: Record<CounterName, string> = {
+  submitted: "Tasks accepted by the control plane (manual retries and tasks recovered from the journal included).",
+  succeeded: "Tasks that finished successfully.",
+  failed: "Tasks that failed for good (retries exhausted, NonRetryable, timeouts, crashes).",
+  retried: "Attempts that failed and were scheduled to run again.",
+  cancelled: "Tasks cancelled before they finished.",
+  timed_out: "Tasks that failed because their last attempt timed out (also counted as failed).",
+};
+
 const SUBMITTED = 0;
 const SUCCEEDED = 1;
 const FAILED = 2;

@@ -8,25 +8,10 @@ import {
   type Context, type Span, type SpanContext, type Tracer, type TracerProvider,
 } from "@opentelemetry/api";
 import { FASTWORKER_VERSION } from "../protocol/version.ts";
+import { ATTR, TRACER_NAME } from "./attributes.ts";
 import { telemetryEnabled } from "./config.ts";
 
-export const TRACER_NAME = "fastworker";
-
-/** Attribute names: OpenTelemetry messaging semantic conventions, then FastWorker's own. */
-export const ATTR = {
-  system: "messaging.system",
-  operationName: "messaging.operation.name",
-  operationType: "messaging.operation.type",
-  destination: "messaging.destination.name",
-  messageId: "messaging.message.id",
-  priority: "fastworker.task.priority",
-  attempt: "fastworker.task.attempt",
-  workerId: "fastworker.worker.id",
-  errorType: "error.type",
-  threadName: "thread.name",
-} as const;
-
-export const MESSAGING_SYSTEM = "fastworker";
+export { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from "./attributes.ts";
 
 interface DelegatingProvider {
   getDelegateTracer(name: string, version?: string): Tracer | undefined;

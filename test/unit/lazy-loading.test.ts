@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { WorkerPool } from "../../src/pool/index.ts";
+import { freeAddress } from "../helpers/ports.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const LOADED_MODULES = join(ROOT, "test/fixtures/tasks/loaded-modules.ts");
@@ -27,6 +28,31 @@ describe("the control-plane CLI without the dashboard", () => {
     // The check itself: the module the CLI imports when the dashboard is on brings Elysia in.
     const withDashboard = await loadedBy("./src/cli/main.ts", "./src/server/start.ts");
     expect(withDashboard.some((path) => path.includes("node_modules/elysia/"))).toBe(true);
+  });
+});
+
+describe("an in-memory control plane's process without an OpenTelemetry SDK", () => {
+  test("loads no @opentelemetry module, no journal, no PostgreSQL store and no leader election", async () => {
+    // A started control plane (its telemetry looked for an SDK) and a client that connected to it.
+    const script = `
+      import "./src/cli/main.ts";
+      import { createControlPlane } from "./src/control-plane/index.ts";
+      import { Client } from "./src/client/index.ts";
+      import { silentLogger } from "./src/log.ts";
+      const cp = await createControlPlane({ taskModules: [${JSON.stringify(LOADED_MODULES)}], cwd: process.cwd(), address: ${JSON.stringify(await freeAddress())}, discoveryAddress: null, concurrency: 0, log: silentLogger });
+      const client = await new Client({ address: cp.address }).start();
+      await client.stop();
+      await cp.stop();
+      console.log(JSON.stringify(Object.keys(require.cache)));`;
+    const proc = Bun.spawn(["bun", "-e", script], { cwd: ROOT, stdout: "pipe", stderr: "inherit" });
+    const [text, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    expect(code).toBe(0);
+    const loaded = JSON.parse(text) as string[];
+    expect(loaded.some((path) => path.endsWith("/src/telemetry/control-plane.ts"))).toBe(true);
+    expect(loaded.filter((path) => path.includes("node_modules/@opentelemetry/"))).toEqual([]);
+    // What only --data-dir (the SQLite journal) or --journal-url (PostgreSQL, the leader lease) needs.
+    const durableOnly = /\/src\/(ha|store\/postgres)\/|\/src\/store\/(journal|group-commit|writer-thread)[^/]*\.ts$|\/src\/cli\/leader-election\.ts$/;
+    expect(loaded.filter((path) => durableOnly.test(path))).toEqual([]);
   });
 });
 

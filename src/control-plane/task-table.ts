@@ -163,7 +163,9 @@ export class TaskTable {
   }
 
   private enqueue(entry: TaskEntry): void {
-    entry.dueAt = undefined;
+    // Only a task that was scheduled has a due time to clear: writing it on every entry would add
+    // a 13th property, which moves out of line (about 40 bytes per queued task, issue 16).
+    if (entry.dueAt !== undefined) entry.dueAt = undefined;
     this.move(entry, "queued");
     this.ready.push(entry);
   }

@@ -1,7 +1,8 @@
 import type { WireError } from "../errors.ts";
 import type { Priority, TaskRecord, TaskSpec } from "../protocol/index.ts";
 import type { BackoffPolicy } from "../queue/index.ts";
-import type { StateHistoryEntry, TaskState } from "../queue/state.ts";
+import { historyEntries, startHistory, type StateHistory } from "../model/state-history.ts";
+import type { TaskState } from "../queue/state.ts";
 import type { TaskDefinition, TaskLogLine, TaskProgress } from "../tasks/index.ts";
 
 /** The control plane's live view of one task, from acceptance until it is terminal. */
@@ -12,7 +13,8 @@ export interface TaskEntry {
   readonly kwargs?: Record<string, unknown>;
   readonly priority: Priority;
   state: TaskState;
-  history: StateHistoryEntry[];
+  /** Packed (model/state-history.ts); toRecord unpacks it. */
+  history: StateHistory;
   /** Attempts started so far; an attempt lost with its worker is not counted. */
   attempts: number;
   readonly maxRetries: number;
@@ -57,7 +59,7 @@ export function createEntry(spec: TaskSpec, definition: TaskDefinition, now: num
     priority: spec.priority ?? options.priority,
     state: "pending",
     readyTicket: undefined, // declared up front: every entry keeps one shape however it moves through the queue
-    history: [{ state: "pending", at: now }],
+    history: startHistory("pending", now),
     attempts: 0,
     maxRetries: spec.retries ?? options.retries,
     ...((spec.timeoutMs ?? options.timeoutMs) !== undefined ? { timeoutMs: spec.timeoutMs ?? options.timeoutMs } : {}),
@@ -94,7 +96,7 @@ export function toRecord(entry: TaskEntry): TaskRecord {
       ...(entry.startedAt !== undefined ? { startedAt: entry.startedAt } : {}),
       ...(entry.finishedAt !== undefined ? { finishedAt: entry.finishedAt } : {}),
     },
-    history: entry.history,
+    history: historyEntries(entry.history),
     ...(entry.progress !== undefined ? { progress: entry.progress } : {}),
     ...(entry.logs !== undefined ? { logs: [...entry.logs] } : {}),
   };

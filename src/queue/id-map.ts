@@ -1,14 +1,24 @@
 const MIN_CAPACITY = 16;
-/** Grow past 3/4 full; shrink below 1/8 (not 3/8) so a size at a boundary cannot thrash. */
-const GROW_AT = 0.75;
+/** Rebuild once live and deleted slots pass 3/4 of the capacity: twice as large if the live ones alone pass 3/8. */
+const FULL_AT = 0.75;
+const GROW_AT = 0.375;
+/** Halve below 1/8 (not 3/8), so a size at a boundary cannot thrash. */
 const SHRINK_AT = 0.125;
 
+/** A deleted slot: probes go on past it, an insertion may take it. */
+const DELETED = null;
+
 /**
- * A map from string ids to values by open addressing (linear probing, backward-shift deletion):
- * flat arrays of keys, values and the keys' hashes (an Int32Array: probes compare hashes, not
- * strings, and neither a deletion nor a resize hashes a key again), 20 bytes a slot at a load of
- * 3/8 to 3/4: 27 to 53 bytes an entry. JSC's Map grows its storage 4× at a time: measured on Bun 1.4, 40 to 208 bytes per entry
- * (170 at 20 000 entries), the largest single part of a queued task's memory (issue 16).
+ * A map from string ids to values by open addressing (linear probing): flat arrays of keys,
+ * values and the keys' hashes (an Int32Array: probes compare hashes, not strings, and a rebuild
+ * hashes no key again), 20 bytes a slot at a load of 3/8 to 3/4: 27 to 53 bytes an entry. JSC's
+ * Map grows its storage 4× at a time: measured on Bun 1.4, 40 to 208 bytes per entry (170 at
+ * 20 000 entries), the largest single part of a queued task's memory (issue 16).
+ *
+ * A deletion leaves a marker (null) rather than shifting later keys back: a write of a key or
+ * value (a GC cell) into an array of the old generation makes the next young collection scan all
+ * of that array again, and a drain deletes one key per task (measured: backward-shift deletion
+ * cost 1 µs more per delete than Map's under a task run's allocation; with markers, the same).
  *
  * The hash is computed here (JS cannot reach the engine's): FNV-1a over the UTF-16 code units
  * with a per-map random seed, then a 32-bit finaliser so the low bits the mask keeps depend on
@@ -16,11 +26,13 @@ const SHRINK_AT = 0.125;
  * changed while an iterator over it is in use.
  */
 export class IdMap<V> {
-  private keySlots: Array<string | undefined>;
+  private keySlots: Array<string | typeof DELETED | undefined>;
   private valueSlots: Array<V | undefined>;
   private hashSlots: Int32Array;
   private mask: number;
   private count = 0;
+  /** Slots holding DELETED. */
+  private deleted = 0;
   private readonly seed = (Math.random() * 0x1_0000_0000) >>> 0;
 
   constructor() {
@@ -47,49 +59,40 @@ export class IdMap<V> {
     const hash = this.hash(key);
     const keys = this.keySlots;
     const hashes = this.hashSlots;
+    let free = -1;
     let slot = hash & this.mask;
-    for (;;) {
+    for (;; slot = (slot + 1) & this.mask) {
       const held = keys[slot];
       if (held === undefined) break;
-      if (hashes[slot] === hash && held === key) {
+      if (held === DELETED) {
+        if (free < 0) free = slot;
+      } else if (hashes[slot] === hash && held === key) {
         this.valueSlots[slot] = value;
         return this;
       }
-      slot = (slot + 1) & this.mask;
+    }
+    if (free >= 0) {
+      slot = free;
+      this.deleted--;
     }
     keys[slot] = key;
     this.valueSlots[slot] = value;
     hashes[slot] = hash;
     this.count++;
-    if (this.count > (this.mask + 1) * GROW_AT) this.resize((this.mask + 1) * 2);
+    const capacity = this.mask + 1;
+    if (this.count + this.deleted > capacity * FULL_AT) this.rebuild(this.count > capacity * GROW_AT ? capacity * 2 : capacity);
     return this;
   }
 
   delete(key: string): boolean {
-    let hole = this.find(key, this.hash(key));
-    if (hole < 0) return false;
-    const keys = this.keySlots;
-    const values = this.valueSlots;
-    const hashes = this.hashSlots;
-    const mask = this.mask;
-    // Backward shift: move later members of the probe run into the hole when their home slot
-    // does not lie cyclically in (hole, slot], so every lookup still meets its key before an empty slot.
-    for (let slot = (hole + 1) & mask; ; slot = (slot + 1) & mask) {
-      const held = keys[slot];
-      if (held === undefined) break;
-      const home = hashes[slot]! & mask;
-      const stays = hole <= slot ? home > hole && home <= slot : home > hole || home <= slot;
-      if (stays) continue;
-      keys[hole] = held;
-      values[hole] = values[slot];
-      hashes[hole] = hashes[slot]!;
-      hole = slot;
-    }
-    keys[hole] = undefined;
-    values[hole] = undefined;
+    const slot = this.find(key, this.hash(key));
+    if (slot < 0) return false;
+    this.keySlots[slot] = DELETED;
+    this.valueSlots[slot] = undefined;
     this.count--;
-    const capacity = mask + 1;
-    if (capacity > MIN_CAPACITY && this.count < capacity * SHRINK_AT) this.resize(capacity / 2);
+    this.deleted++;
+    const capacity = this.mask + 1;
+    if (capacity > MIN_CAPACITY && this.count < capacity * SHRINK_AT) this.rebuild(capacity / 2);
     return true;
   }
 
@@ -99,26 +102,27 @@ export class IdMap<V> {
     this.hashSlots = new Int32Array(MIN_CAPACITY);
     this.mask = MIN_CAPACITY - 1;
     this.count = 0;
+    this.deleted = 0;
   }
 
   *keys(): IterableIterator<string> {
     const keys = this.keySlots;
     for (let slot = 0; slot < keys.length; slot++) {
       const key = keys[slot];
-      if (key !== undefined) yield key;
+      if (typeof key === "string") yield key;
     }
   }
 
   *values(): IterableIterator<V> {
     const keys = this.keySlots;
-    for (let slot = 0; slot < keys.length; slot++) if (keys[slot] !== undefined) yield this.valueSlots[slot] as V;
+    for (let slot = 0; slot < keys.length; slot++) if (typeof keys[slot] === "string") yield this.valueSlots[slot] as V;
   }
 
   *entries(): IterableIterator<[string, V]> {
     const keys = this.keySlots;
     for (let slot = 0; slot < keys.length; slot++) {
       const key = keys[slot];
-      if (key !== undefined) yield [key, this.valueSlots[slot] as V];
+      if (typeof key === "string") yield [key, this.valueSlots[slot] as V];
     }
   }
 
@@ -126,7 +130,7 @@ export class IdMap<V> {
     return this.entries();
   }
 
-  /** The slot holding `key` (whose hash is `hash`), or -1. */
+  /** The slot holding `key` (whose hash is `hash`), or -1. DELETED never equals a key, so probes pass it. */
   private find(key: string, hash: number): number {
     const keys = this.keySlots;
     const hashes = this.hashSlots;
@@ -147,7 +151,8 @@ export class IdMap<V> {
     return h ^ (h >>> 16);
   }
 
-  private resize(capacity: number): void {
+  /** Re-inserts the live entries into fresh arrays of `capacity` slots, leaving the deleted ones behind. */
+  private rebuild(capacity: number): void {
     const oldKeys = this.keySlots;
     const oldValues = this.valueSlots;
     const oldHashes = this.hashSlots;
@@ -155,9 +160,10 @@ export class IdMap<V> {
     const values = (this.valueSlots = emptySlots(capacity));
     const hashes = (this.hashSlots = new Int32Array(capacity));
     const mask = (this.mask = capacity - 1);
+    this.deleted = 0;
     for (let i = 0; i < oldKeys.length; i++) {
       const key = oldKeys[i];
-      if (key === undefined) continue;
+      if (typeof key !== "string") continue;
       const hash = oldHashes[i]!;
       let slot = hash & mask;
       while (keys[slot] !== undefined) slot = (slot + 1) & mask;

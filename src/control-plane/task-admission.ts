@@ -11,6 +11,7 @@ import type { TaskCatalog } from "../tasks/index.ts";
 import type { AdmissionLimits } from "./admission-limits.ts";
 import type { ClientInFlight } from "./client-in-flight.ts";
 import type { Dispatcher } from "./dispatcher.ts";
+import { packHistory } from "../model/state-history.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import type { TaskTable } from "./task-table.ts";
 
@@ -105,7 +106,7 @@ export class TaskAdmission {
     if (!definition) throw new TaskError("E_UNKNOWN_TASK", `task ${record.name} is no longer registered`, { taskId: id });
     const entry = createEntry({ id, name: record.name, args: record.args ?? [], priority: record.priority, ...(record.kwargs ? { kwargs: record.kwargs } : {}) }, definition, this.deps.now());
     entry.state = record.status;
-    entry.history = [...record.history];
+    entry.history = packHistory(record.history);
     table.revive(entry);
     this.deps.afterChange();
     return table.get(id)!;

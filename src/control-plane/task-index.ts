@@ -13,6 +13,7 @@
  * per task). Ordering ties by id instead of admission made most inserts land mid-block: 2× the CPU.
  */
 import type { Priority } from "../model/priority.ts";
+import { stateBack } from "../model/state-history.ts";
 import { isTerminal, type TaskState } from "../model/task-state.ts";
 import { OrderedBlocks } from "./ordered-blocks.ts";
 import type { TaskEntry } from "./task-entry.ts";
@@ -194,7 +195,7 @@ export function taskIndexOf(table: TaskTable): TaskIndex {
   });
   table.listeners.terminal.add((entry) => {
     // The entry stays listed (it is the sequences' item) until its record leaves the cache.
-    index.moved(entry, entry.history[entry.history.length - 2]?.state ?? "pending");
+    index.moved(entry, stateBack(entry.history, 1) ?? "pending");
     finished.set(entry.id, entry);
   });
   table.listeners.forget.add((id) => {

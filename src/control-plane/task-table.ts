@@ -1,6 +1,6 @@
 import type { WireError } from "../errors.ts";
 import type { Outcome, TaskRecord } from "../protocol/index.ts";
-import { computeBackoffMs, DelayedQueue, ReadyQueue, type NameFilter, type Priority } from "../queue/index.ts";
+import { computeBackoffMs, DelayedQueue, IdMap, ReadyQueue, type NameFilter, type Priority } from "../queue/index.ts";
 import type { TerminalState } from "../model/task-state.ts";
 import { isTerminal, transition, type TaskState } from "../queue/state.ts";
 import { ResultCache } from "../store/result-cache.ts";
@@ -38,7 +38,8 @@ export interface TaskTableListeners {
  * goes through `move`, so transitions are guarded in one place and observers see them all.
  */
 export class TaskTable {
-  readonly live = new Map<string, TaskEntry>();
+  /** Every task from acceptance until it is terminal, by id (an IdMap: a third of the memory of a Map at 20 000 queued). */
+  readonly live = new IdMap<TaskEntry>();
   readonly ready = new ReadyQueue<TaskEntry>();
   readonly delayed = new DelayedQueue();
   readonly results: ResultCache<TaskRecord>;
@@ -162,7 +163,9 @@ export class TaskTable {
   }
 
   private enqueue(entry: TaskEntry): void {
-    entry.dueAt = undefined;
+    // Only a task that was scheduled has a due time to clear: writing it on every entry would add
+    // a 13th property, which moves out of line (about 40 bytes per queued task, issue 16).
+    if (entry.dueAt !== undefined) entry.dueAt = undefined;
     this.move(entry, "queued");
     this.ready.push(entry);
   }

@@ -11,6 +11,7 @@ export {
   type TransitionOptions,
 } from "./state.ts";
 export { Deque } from "./deque.ts";
+export { IdMap } from "./id-map.ts";
 export { ReadyQueue, type ReadyItem, type NameFilter } from "./ready-queue.ts";
 export { DelayedQueue } from "./delayed-queue.ts";
 export { computeBackoffMs, validateBackoffPolicy, type BackoffPolicy } from "./backoff.ts";

@@ -1,5 +1,6 @@
 import { StateTransitionError } from "../errors.ts";
-import type { StateHistoryEntry, TaskState } from "../model/task-state.ts";
+import { appendHistory, dropAfterFirst, historyLength, type StateHistory } from "../model/state-history.ts";
+import type { TaskState } from "../model/task-state.ts";
 
 // The states themselves are defined once in model/; this file is the machine that moves between them.
 export { TASK_STATES, isTerminal, type StateHistoryEntry, type TaskState } from "../model/task-state.ts";
@@ -8,7 +9,8 @@ export { TASK_STATES, isTerminal, type StateHistoryEntry, type TaskState } from 
 export interface StatefulRecord {
   readonly id?: string;
   state: TaskState;
-  history: StateHistoryEntry[];
+  /** Packed (model/state-history.ts); records carry it unpacked. */
+  history: StateHistory;
 }
 
 export interface TransitionOptions {
@@ -81,10 +83,8 @@ export function transition(record: StatefulRecord, to: TaskState, at: number, op
   }
   record.state = to;
   const history = record.history;
-  if (history.length >= HISTORY_LIMIT) {
-    // Drop the oldest non-first entry; splice on ≤50 elements is cheaper than a ring here
-    // and keeps `history` a plain array callers can serialise directly.
-    history.splice(1, history.length - HISTORY_LIMIT + 1);
-  }
-  history.push({ state: to, at });
+  // Drop the oldest non-first entries; a splice on ≤100 numbers is cheaper than a ring here.
+  const length = historyLength(history);
+  if (length >= HISTORY_LIMIT) dropAfterFirst(history, length - HISTORY_LIMIT + 1);
+  appendHistory(history, to, at);
 }

@@ -15,7 +15,8 @@ export interface SchedulingControlPlane {
   readonly catalog: TaskCatalog;
   readonly log: Logger;
   readonly table: {
-    readonly live: ReadonlyMap<string, unknown>;
+    /** The live tasks by id: only membership and the ids are read. */
+    readonly live: { has(id: string): boolean; keys(): Iterable<string> };
     existing(id: string): string | undefined;
     readonly results: { entries(order: "newest" | "oldest"): IterableIterator<[string, unknown]> };
   };

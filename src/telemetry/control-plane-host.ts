@@ -20,7 +20,8 @@ export interface ObservedTask {
   readonly kwargs?: Record<string, unknown>;
   readonly priority: Priority;
   readonly state: TaskState;
-  readonly history: readonly StateHistoryEntry[];
+  /** Packed: read with model/state-history.ts. */
+  readonly history: readonly number[];
   readonly attempts: number;
   readonly submittedAt: number;
   readonly dueAt?: number;

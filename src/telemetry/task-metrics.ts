@@ -8,6 +8,7 @@ import type { ObservedTask } from "./control-plane-host.ts";
 import type { Priority } from "../protocol/index.ts";
 import { isTerminal, type TaskState } from "../model/task-state.ts";
 import { PRIORITIES, priorityRank } from "../model/priority.ts";
+import { stateBack, timeBack } from "../model/state-history.ts";
 
 /** The counters of every (task, priority); the index is the counter's slot in TaskSeries. */
 export const COUNTERS = ["submitted", "succeeded", "failed", "retried", "cancelled", "timed_out"] as const;
@@ -103,8 +104,7 @@ export class TaskMetrics {
       const series = this.of(entry.name);
       series.running[rank]!++;
       const history = entry.history;
-      const queued = history[history.length - 2];
-      if (queued !== undefined && queued.state === "queued") this.observe("queueWait", series, rank, history[history.length - 1]!.at - queued.at);
+      if (stateBack(history, 1) === "queued") this.observe("queueWait", series, rank, timeBack(history, 0)! - timeBack(history, 1)!);
       return;
     }
     if (from !== "running") return;
@@ -122,8 +122,7 @@ export class TaskMetrics {
   onTerminal(entry: ObservedTask): void {
     const rank = priorityRank(entry.priority);
     const series = this.of(entry.name);
-    const history = entry.history;
-    const wasRunning = history[history.length - 2]?.state === "running";
+    const wasRunning = stateBack(entry.history, 1) === "running";
     if (wasRunning) series.running[rank]!--;
     if (entry.state === "success") series.counters[SUCCEEDED * LEVELS + rank]!++;
     else if (entry.state === "cancelled") series.counters[CANCELLED * LEVELS + rank]!++;
@@ -142,8 +141,7 @@ export class TaskMetrics {
   /** Run time of the attempt that just ended, from dispatch to its outcome reaching the control plane. */
   private attemptEnded(entry: ObservedTask, series: TaskSeries, rank: number): void {
     if (entry.startedAt === undefined) return;
-    const history = entry.history;
-    this.observe("duration", series, rank, history[history.length - 1]!.at - entry.startedAt);
+    this.observe("duration", series, rank, timeBack(entry.history, 0)! - entry.startedAt);
   }
 
   private observe(kind: HistogramKind, series: TaskSeries, rank: number, ms: number): void {

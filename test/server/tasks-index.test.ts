@@ -5,6 +5,7 @@ import { OrderedBlocks } from "../../src/control-plane/ordered-blocks.ts";
 import { SEARCH_WINDOW, taskIndexOf, type IndexQuery } from "../../src/control-plane/task-index.ts";
 import { TaskTable } from "../../src/control-plane/task-table.ts";
 import type { TaskEntry } from "../../src/control-plane/task-entry.ts";
+import { startHistory } from "../../src/model/state-history.ts";
 import { TASK_STATES, type TaskState } from "../../src/model/task-state.ts";
 import type { Priority } from "../../src/model/priority.ts";
 import type { TaskSpec } from "../../src/protocol/index.ts";
@@ -33,7 +34,7 @@ function entry(id: string, name: string, priority: Priority, now: number, dueAt?
   seqOf.set(id, seq);
   return {
     seq,
-    id, name, args: [], priority, state: "pending", history: [{ state: "pending", at: now }], attempts: 0, maxRetries: 1,
+    id, name, args: [], priority, state: "pending", history: startHistory("pending", now), attempts: 0, maxRetries: 1,
     backoff: { baseMs: 5, factor: 1, maxMs: 5, jitter: 0 }, submittedAt: now, ...(dueAt !== undefined ? { dueAt } : {}),
   };
 }

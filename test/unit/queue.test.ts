@@ -15,6 +15,7 @@ import {
   type StatefulRecord,
   type TaskState,
 } from "../../src/queue/index.ts";
+import { historyEntries, startHistory } from "../../src/model/state-history.ts";
 
 const LEGAL: Array<[TaskState, TaskState]> = [
   ["pending", "queued"],
@@ -38,7 +39,7 @@ const MANUAL_ONLY: Array<[TaskState, TaskState]> = [
   ["cancelled", "queued"],
 ];
 
-const rec = (state: TaskState): StatefulRecord => ({ id: "t1", state, history: [{ state, at: 0 }] });
+const rec = (state: TaskState): StatefulRecord => ({ id: "t1", state, history: startHistory(state, 0) });
 
 describe("state machine", () => {
   test("every legal transition is allowed and recorded", () => {
@@ -47,7 +48,7 @@ describe("state machine", () => {
       const r = rec(from);
       transition(r, to, 42);
       expect(r.state).toBe(to);
-      expect(r.history.at(-1)).toEqual({ state: to, at: 42 });
+      expect(historyEntries(r.history).at(-1)).toEqual({ state: to, at: 42 });
     }
   });
 
@@ -89,7 +90,7 @@ describe("state machine", () => {
       expect(caught).toBeInstanceOf(StateTransitionError);
       expect((caught as StateTransitionError).code).toBe("E_ILLEGAL_TRANSITION");
       expect(r.state).toBe(from);
-      expect(r.history).toHaveLength(1);
+      expect(historyEntries(r.history)).toEqual([{ state: from, at: 0 }]);
     }
   });
 
@@ -118,11 +119,15 @@ describe("state machine", () => {
       transition(r, "running", t++);
       transition(r, "queued", t++);
     }
-    expect(r.history).toHaveLength(HISTORY_LIMIT);
-    expect(r.history[0]).toEqual({ state: "pending", at: 0 });
-    expect(r.history.at(-1)).toEqual({ state: "queued", at: t - 1 });
-    expect(r.history[1].at).toBe(t - HISTORY_LIMIT + 1);
-    for (let i = 2; i < r.history.length; i++) expect(r.history[i].at).toBe(r.history[i - 1].at + 1);
+    const history = historyEntries(r.history);
+    expect(history).toHaveLength(HISTORY_LIMIT);
+    expect(history[0]).toEqual({ state: "pending", at: 0 });
+    expect(history.at(-1)).toEqual({ state: "queued", at: t - 1 });
+    expect(history[1].at).toBe(t - HISTORY_LIMIT + 1);
+    for (let i = 2; i < history.length; i++) {
+      expect(history[i].at).toBe(history[i - 1].at + 1);
+      expect(history[i].state).toBe(history[i - 1].state === "running" ? "queued" : "running");
+    }
   });
 });
 

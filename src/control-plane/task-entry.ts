@@ -86,27 +86,24 @@ export function handlerArgs(entry: TaskEntry): unknown[] {
 }
 
 export function toRecord(entry: TaskEntry): TaskRecord {
-  return {
-    taskId: entry.id,
-    name: entry.name,
-    status: entry.state,
-    priority: entry.priority,
-    args: entry.args,
-    ...(entry.kwargs ? { kwargs: entry.kwargs } : {}),
-    ...(entry.state === "success" ? { result: entry.result ?? null } : {}),
-    ...(entry.error ? { error: entry.error } : {}),
-    attempts: entry.attempts,
-    ...(entry.workerId ? { workerId: entry.workerId } : {}),
-    timings: {
-      submittedAt: entry.submittedAt,
-      ...(entry.dueAt !== undefined ? { dueAt: entry.dueAt } : {}),
-      ...(entry.startedAt !== undefined ? { startedAt: entry.startedAt } : {}),
-      ...(entry.finishedAt !== undefined ? { finishedAt: entry.finishedAt } : {}),
-    },
-    history: historyEntries(entry.history),
-    ...(entry.progress !== undefined ? { progress: entry.progress } : {}),
-    ...(entry.logs !== undefined ? { logs: [...entry.logs] } : {}),
-  };
+  // Built field by field, not with conditional spreads: this runs for every result delivered and
+  // every record asked for. The keys go in in the order docs/protocol.md shows; the cast covers
+  // attempts, timings and history, which are set below before the record leaves.
+  const record: TaskRecord = { taskId: entry.id, name: entry.name, status: entry.state, priority: entry.priority, args: entry.args } as TaskRecord;
+  if (entry.kwargs) record.kwargs = entry.kwargs;
+  if (entry.state === "success") record.result = entry.result ?? null;
+  if (entry.error) record.error = entry.error;
+  record.attempts = entry.attempts;
+  if (entry.workerId) record.workerId = entry.workerId;
+  const timings: TaskRecord["timings"] = { submittedAt: entry.submittedAt };
+  if (entry.dueAt !== undefined) timings.dueAt = entry.dueAt;
+  if (entry.startedAt !== undefined) timings.startedAt = entry.startedAt;
+  if (entry.finishedAt !== undefined) timings.finishedAt = entry.finishedAt;
+  record.timings = timings;
+  record.history = historyEntries(entry.history);
+  if (entry.progress !== undefined) record.progress = entry.progress;
+  if (entry.logs !== undefined) record.logs = [...entry.logs];
+  return record;
 }
 
 /** Adds a client whose outbox gets this task's result; most tasks have none or one, so no array until a second. */

@@ -9,7 +9,8 @@
  * (first delay → last result); latency = 1 000 sequential submit("add", [i, 1]): p50, p99, max;
  * then the burst again (`tasks_per_s_again`: the steady state, once both processes' JIT has warmed up).
  * `cp_cpu_us_per_task(_again)`: the control-plane process's CPU time (all its threads) per task
- * during each burst, from /proc/<pid>/stat: the figure to compare on a busy machine.
+ * during each burst, from /proc/<pid>/stat: the figure to compare on a busy machine;
+ * `client_cpu_us_per_task`: this (client) process's CPU time per task during the first burst.
  * RSS of the control-plane process from /proc/<pid>/status (its Bun Workers are threads of it):
  * idle (after start-up), the most sampled during the burst, VmHWM after it. `queued_task_bytes`:
  * heap per queued task beyond the spec's own JSON (a pool-less embedded control plane holding 20 000).
@@ -79,8 +80,11 @@ async function workload(scenario: string, driver: Driver, pid: number | undefine
   for (let i = 0; i < WARM_UP; i++) await driver.submit("add", [i, 1]);
   const idleMb = pid === undefined ? undefined : procStatusMb(pid, "VmRSS");
   const cpuBefore = pid === undefined ? 0 : cpuUs(pid);
+  const clientBefore = process.cpuUsage();
   const { value: burstMs, peakMb } = await sampled(pid, () => burst(scenario, driver));
   const cpuPerTask = pid === undefined ? undefined : Math.round((cpuUs(pid) - cpuBefore) / BURST);
+  const clientCpu = process.cpuUsage(clientBefore);
+  const clientPerTask = Math.round((clientCpu.user + clientCpu.system) / BURST);
   const times: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
     const started = performance.now();
@@ -98,7 +102,7 @@ async function workload(scenario: string, driver: Driver, pid: number | undefine
   print({
     scenario, tasks: BURST, tasks_per_s: Math.round(BURST / (burstMs / 1000)), tasks_per_s_again: Math.round(BURST / (againMs / 1000)),
     p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1),
-    ...(pid === undefined ? {} : { cp_cpu_us_per_task: cpuPerTask, cp_cpu_us_per_task_again: cpuPerTaskAgain, rss_idle_mb: idleMb, rss_burst_peak_mb: peakMb, vm_hwm_mb: hwmMb }),
+    ...(pid === undefined ? {} : { client_cpu_us_per_task: clientPerTask, cp_cpu_us_per_task: cpuPerTask, cp_cpu_us_per_task_again: cpuPerTaskAgain, rss_idle_mb: idleMb, rss_burst_peak_mb: peakMb, vm_hwm_mb: hwmMb }),
     ...extra,
   });
 }

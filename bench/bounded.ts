@@ -80,7 +80,9 @@ export async function runBounded(queued = Number(process.env.BENCH_QUEUED ?? 1_0
   const dataDir = mkdtempSync(join(tmpdir(), "fw-bench-bounded-"));
   const journal = process.env.BENCH_JOURNAL === "1";
   const proc = await spawnControlPlane(["--task-modules", "bench/fixtures/tasks.ts", "--base-address", address, "--no-discovery",
+    // One client queues them all: its in-flight cap (default 100 000) must let it, as --max-queued must.
     ...(journal ? ["--data-dir", dataDir] : ["--no-journal"]), "--concurrency", "1", "--max-queued", String(queued + 10 * ROUND_TRIPS),
+    "--max-in-flight-per-client", String(queued + 10 * ROUND_TRIPS),
     "--gui-port", String(http), "--log-level", "warn"], { ready: /dashboard: +http/ });
   const client = await new Client({ address }).start();
   const label = `${queued} queued behind a busy Worker${journal ? ", journal on" : ""}`;

@@ -14,8 +14,14 @@ export const DEFAULT_DISCOVERY_ADDRESS = "tcp://127.0.0.1:5550";
 export const DEFAULT_GUI_HOST = "127.0.0.1";
 export const DEFAULT_GUI_PORT = 8080;
 
-/** Finished results a control plane keeps for `result()` (LRU beyond that). */
-export const DEFAULT_RESULT_CACHE_SIZE = 10_000;
+/**
+ * Finished results a control plane keeps for `result()` (LRU beyond that): as many as one client
+ * may have in flight (DEFAULT_MAX_IN_FLIGHT_PER_CLIENT), so a client that submits its whole window
+ * and only then asks for the results finds every one. The Python original kept 10 000: a burst of
+ * 20 000 `delay()` calls followed by their `result()`s lost the first results whenever the tasks ran
+ * faster than the client asked (E_TASK_NOT_FOUND). A trivial task's record is about 0.5 KB.
+ */
+export const DEFAULT_RESULT_CACHE_SIZE = 100_000;
 
 /** How long a finished result stays readable. */
 export const DEFAULT_RESULT_CACHE_TTL_MS = 3_600_000;

@@ -38,7 +38,7 @@ describe("read endpoints", () => {
     expect(body.workers).toMatchObject({ total: 1, active: 1, capacity: 2 });
     expect(Object.keys(body.queues).sort()).toEqual(["critical", "high", "low", "normal"]);
     expect(body.tasks).toMatchObject({ queued: 0, running: 0, scheduled: 0 });
-    expect(body.cache.max_size).toBe(10_000);
+    expect(body.cache.max_size).toBe(100_000);
     expect(Date.parse(body.timestamp)).toBeGreaterThan(0);
   });
 

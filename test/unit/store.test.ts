@@ -169,13 +169,13 @@ describe("ResultCache TTL", () => {
     const forever = new ResultCache<number>({ ttlMs: Infinity, now: () => 1e15 });
     forever.set("x", 1);
     expect(forever.get("x")).toBe(1);
-    expect(forever.maxSize).toBe(10_000);
+    expect(forever.maxSize).toBe(100_000);
     expect(forever.ttlMs).toBe(Infinity);
   });
 
   test("defaults", () => {
     const cache = new ResultCache<number>();
-    expect(cache.maxSize).toBe(10_000);
+    expect(cache.maxSize).toBe(100_000);
     expect(cache.ttlMs).toBe(3_600_000);
   });
 });

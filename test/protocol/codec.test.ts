@@ -2,8 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { ProtocolError } from "../../src/errors.ts";
 import {
   decodeAnnounce, decodeReply, decodeRequest, decodeTaskDone, encodeFrame, errorFrame,
-  type Announce, type Reply, type Request, type TaskDone, type TaskRecord,
+  type Announce, type TaskDone, type TaskRecord,
 } from "../../src/protocol/index.ts";
+import { replies, requests } from "./frame-corpus.ts";
 
 const enc = new TextEncoder();
 const bytes = (text: string) => enc.encode(text);
@@ -23,54 +24,6 @@ const record: TaskRecord = {
   history: [{ state: "pending", at: 1_000 }, { state: "queued", at: 1_001 }, { state: "running", at: 1_005 }, { state: "success", at: 1_010 }],
 };
 
-const requests: Request[] = [
-  {
-    v: 1, type: "submit", wait: true, waitMs: 5_000,
-    tasks: [
-      { id: "t-1", name: "add", args: [1, 2] },
-      {
-        id: "t-2", name: "resize", args: ["a.png"], kwargs: { width: 100 }, priority: "critical", retries: 3, timeoutMs: 1_000,
-        etaMs: 2_000, countdownMs: 10, idempotencyKey: "k", callback: { address: "tcp://127.0.0.1:6000", data: { n: 1 } },
-        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      },
-    ],
-  },
-  { v: 1, type: "result", ids: ["t-1", "t-2"], waitMs: 100 },
-  { v: 1, type: "cancel", ids: ["t-1"] },
-  { v: 1, type: "status" },
-  { v: 1, type: "hello", workerId: "w-1", capacity: 4, tasks: ["add"], protocol: 1, version: "0.1.0", host: "h", pid: 42 },
-  { v: 1, type: "lease", workerId: "w-1", credits: 4, waitMs: 1_000 },
-  {
-    v: 1, type: "report", workerId: "w-1", running: ["t-3"], credits: 2, waitMs: 500,
-    outcomes: [
-      { id: "t-1", attempt: 1, ok: true, result: 3, startedAt: 1, finishedAt: 2 },
-      { id: "t-2", attempt: 2, ok: false, error: { code: "E_TASK_FAILED", message: "boom" }, retry: { delayMs: 50 }, finishedAt: 3 },
-    ],
-  },
-  { v: 1, type: "bye", workerId: "w-1", outcomes: [{ id: "t-4", attempt: 1, ok: false, error: { code: "E_TASK_TIMEOUT", message: "late" }, retry: "never", finishedAt: 9 }] },
-];
-
-const replies: Reply[] = [
-  { v: 1, type: "submitted", tasks: [{ id: "t-1", status: "queued" }, { id: "t-2", error: { code: "E_DUPLICATE_ID", message: "dup" } }] },
-  { v: 1, type: "results", results: [record], missing: [{ id: "t-9", error: { code: "E_TASK_NOT_FOUND", message: "no such task" } }] },
-  { v: 1, type: "cancelled", outcomes: [{ id: "t-1", cancelled: true, status: "cancelled" }, { id: "t-2", cancelled: false, error: { code: "E_NOT_CANCELLABLE", message: "done" } }] },
-  {
-    v: 1, type: "status_reply", cpId: "cp-1", version: "0.1.0", protocol: 1, startedAt: 1,
-    queues: { critical: 0, high: 1, normal: 2, low: 3 }, scheduled: 4, running: 5,
-    workers: [{
-      id: "w-1", kind: "subworker", state: "active", capacity: 4, running: 1, tasks: ["add"], lastSeenAt: 10, registeredAt: 1,
-      completed: 7, host: "h", pid: 42,
-    }],
-    workersTotal: 1,
-    cache: { size: 1, maxSize: 10_000, ttlMs: 3_600_000 },
-    tasks: ["add"],
-  },
-  { v: 1, type: "welcome", cpId: "cp-1", heartbeatMs: 1_000, workerTimeoutMs: 5_000 },
-  { v: 1, type: "leased", tasks: [{ id: "t-1", name: "add", args: [1, 2], attempt: 1, priority: "normal", timeoutMs: 100 }], reregister: false },
-  { v: 1, type: "ack" },
-  { v: 1, type: "error", error: { code: "E_UNKNOWN_TASK", message: "no task named nope", stack: "Error: ..." }, ids: ["t-1"] },
-];
-
 describe("codec round trips", () => {
   test.each(requests.map((frame) => [frame.type, frame] as const))("request %s", (_, frame) => {
     expect(decodeRequest(encodeFrame(frame))).toEqual(frame);
@@ -80,9 +33,9 @@ describe("codec round trips", () => {
     expect(decodeReply(encodeFrame(frame))).toEqual(frame);
   });
 
-  test("every request and reply type is covered above", () => {
-    expect(new Set(requests.map((f) => f.type)).size).toBe(8);
-    expect(new Set(replies.map((f) => f.type)).size).toBe(8);
+  test("every request and reply type is covered (frame-corpus.ts, shared with the guard's tests)", () => {
+    expect(new Set(requests.map((f) => f.type)).size).toBe(12);
+    expect(new Set(replies.map((f) => f.type)).size).toBe(11);
   });
 
   test("announce and task_done", () => {

@@ -1,4 +1,4 @@
-import { LongPoll } from "../queue/index.ts";
+import { LongPoll, type WaitOptions } from "../queue/index.ts";
 import { MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT } from "../protocol/index.ts";
 
 /**
@@ -8,8 +8,8 @@ import { MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT } from "../protocol/index.ts";
  * completion ("all" or "any" of its ids) or on its deadline, whichever comes first.
  */
 export class ResultWaiters {
-  /** Task id → the keys of the requests waiting for it. */
-  private readonly byId = new Map<string, Set<string>>();
+  /** Task id → the key of the request waiting for it, or a set when several do (one, nearly always: no set for it). */
+  private readonly byId = new Map<string, string | Set<string>>();
   private readonly requests = new LongPoll<string>({
     maxItems: Math.max(MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT), maxWaitMs: Infinity, keyOf: (id) => id,
   });
@@ -29,24 +29,21 @@ export class ResultWaiters {
    * requests come here already clamped to --max-wait-ms (held-waits.ts).
    */
   async wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    const unique = [...new Set(ids)];
-    const open = unique.filter((id) => !this.isDone(id));
+    // One id is the common case (an in-process `result(id, { wait: true })`): no set, no copies.
+    const unique = ids.length === 1 ? ids : [...new Set(ids)];
+    const open: string[] = [];
+    for (const id of unique) if (!this.isDone(id)) open.push(id);
     if (open.length === 0 || (mode === "any" && open.length < unique.length) || timeoutMs <= 0 || signal?.aborted) return;
     const key = String(++this.lastKey);
-    for (const id of open) {
-      let keys = this.byId.get(id);
-      if (keys === undefined) this.byId.set(id, (keys = new Set()));
-      keys.add(key);
-    }
+    for (const id of open) this.addWaiter(id, key);
+    // "any" lingers one macrotask, so a burst of completions travels in one reply.
+    const options: WaitOptions = { waitMs: timeoutMs, minItems: mode === "all" ? open.length : 1, linger: mode === "any" };
+    if (signal) options.signal = signal;
     try {
-      // "any" lingers one macrotask, so a burst of completions travels in one reply.
-      await this.requests.wait(key, { waitMs: timeoutMs, minItems: mode === "all" ? open.length : 1, linger: mode === "any", ...(signal ? { signal } : {}) });
+      await this.requests.wait(key, options);
     } finally {
       this.requests.delete(key);
-      for (const id of open) {
-        const keys = this.byId.get(id);
-        if (keys?.delete(key) === true && keys.size === 0) this.byId.delete(id);
-      }
+      for (const id of open) this.removeWaiter(id, key);
     }
   }
 
@@ -55,7 +52,21 @@ export class ResultWaiters {
     const keys = this.byId.get(id);
     if (keys === undefined) return;
     this.byId.delete(id);
-    for (const key of keys) this.requests.push(key, id);
+    if (typeof keys === "string") this.requests.push(keys, id);
+    else for (const key of keys) this.requests.push(key, id);
+  }
+
+  private addWaiter(id: string, key: string): void {
+    const keys = this.byId.get(id);
+    if (keys === undefined) this.byId.set(id, key);
+    else if (typeof keys === "string") this.byId.set(id, new Set([keys, key]));
+    else keys.add(key);
+  }
+
+  private removeWaiter(id: string, key: string): void {
+    const keys = this.byId.get(id);
+    if (keys === key) this.byId.delete(id);
+    else if (typeof keys === "object" && keys.delete(key) && keys.size === 0) this.byId.delete(id);
   }
 
   /** Releases every held request (shutdown): each replies with the state it has now. */

@@ -20,3 +20,15 @@ export const ATTR = {
 } as const;
 
 export const MESSAGING_SYSTEM = "fastworker";
+
+/**
+ * The messaging attributes every FastWorker span starts with (OpenTelemetry's conventions): the
+ * operation, its kind, the task it is about and, when known, that task's id.
+ */
+export function messagingAttributes(operation: string, type: "send" | "receive" | "process", task: string, messageId?: string): Record<string, string> {
+  const attributes: Record<string, string> = {
+    [ATTR.system]: MESSAGING_SYSTEM, [ATTR.operationName]: operation, [ATTR.operationType]: type, [ATTR.destination]: task,
+  };
+  if (messageId !== undefined) attributes[ATTR.messageId] = messageId;
+  return attributes;
+}

@@ -6,7 +6,7 @@
  */
 import { SpanKind, context, isSpanContextValid, type Tracer } from "@opentelemetry/api";
 import type { TaskSpec } from "../protocol/index.ts";
-import { ATTR, MESSAGING_SYSTEM, describeError, formatTraceparent, recordFailure, registeredTracer } from "./tracing.ts";
+import { ATTR, describeError, formatTraceparent, messagingAttributes, recordFailure, registeredTracer } from "./tracing.ts";
 
 export class SubmitSpans {
   private constructor(private readonly tracer: Tracer) {}
@@ -26,11 +26,7 @@ export class SubmitSpans {
     const span = this.tracer.startSpan(`submit ${spec.name}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: "submit",
-        [ATTR.operationType]: "send",
-        [ATTR.destination]: spec.name,
-        [ATTR.messageId]: spec.id,
+        ...messagingAttributes("submit", "send", spec.name, spec.id),
         ...(spec.priority !== undefined ? { [ATTR.priority]: spec.priority } : {}),
       },
     }, context.active());

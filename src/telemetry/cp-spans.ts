@@ -8,7 +8,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span,
 import type { ObservedTask } from "./control-plane-host.ts";
 import { isTerminal, type TaskState } from "../model/task-state.ts";
 import { clearAttemptTraceparent, setAttemptTraceparent, tracingStarted, tracingStopped } from "./cp-tracing.ts";
-import { ATTR, MESSAGING_SYSTEM, contextFrom, formatTraceparent, recordFailure } from "./tracing.ts";
+import { ATTR, contextFrom, formatTraceparent, messagingAttributes, recordFailure } from "./tracing.ts";
 
 interface TaskSpans {
   /** The enqueue span's context: parent of every attempt's dispatch span. */
@@ -54,11 +54,7 @@ export class ControlPlaneTracing {
       kind: SpanKind.CONSUMER,
       startTime: entry.submittedAt,
       attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: "enqueue",
-        [ATTR.operationType]: "receive",
-        [ATTR.destination]: entry.name,
-        [ATTR.messageId]: entry.id,
+        ...messagingAttributes("enqueue", "receive", entry.name, entry.id),
         [ATTR.priority]: entry.priority,
         ...(entry.dueAt !== undefined ? { "fastworker.task.due_at": entry.dueAt } : {}),
       },
@@ -75,11 +71,7 @@ export class ControlPlaneTracing {
     const span = this.tracer.startSpan(`dispatch ${entry.name}`, {
       kind: SpanKind.PRODUCER,
       attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: "dispatch",
-        [ATTR.operationType]: "send",
-        [ATTR.destination]: entry.name,
-        [ATTR.messageId]: entry.id,
+        ...messagingAttributes("dispatch", "send", entry.name, entry.id),
         [ATTR.priority]: entry.priority,
         [ATTR.attempt]: entry.attempts,
         ...(entry.workerId !== undefined ? { [ATTR.workerId]: entry.workerId } : {}),

@@ -11,7 +11,7 @@ import { FASTWORKER_VERSION } from "../protocol/version.ts";
 import { ATTR, TRACER_NAME } from "./attributes.ts";
 import { telemetryEnabled } from "./config.ts";
 
-export { ATTR, MESSAGING_SYSTEM, TRACER_NAME } from "./attributes.ts";
+export { ATTR, MESSAGING_SYSTEM, messagingAttributes, TRACER_NAME } from "./attributes.ts";
 
 interface DelegatingProvider {
   getDelegateTracer(name: string, version?: string): Tracer | undefined;

@@ -7,7 +7,7 @@
 import { threadId } from "node:worker_threads";
 import { SpanKind, context, trace, type Tracer } from "@opentelemetry/api";
 import { PRIORITIES } from "../model/priority.ts";
-import { ATTR, MESSAGING_SYSTEM, contextFrom, describeError, recordFailure, registeredTracer } from "./tracing.ts";
+import { ATTR, contextFrom, describeError, messagingAttributes, recordFailure, registeredTracer } from "./tracing.ts";
 
 // The fields of the pool's WireJob and ResultMessage (pool/messages.ts) this span reads, named
 // here because telemetry sits below pool/ in the layer order and must not import it.
@@ -39,11 +39,7 @@ export class ExecuteTracing {
     const span = this.tracer.startSpan(`execute ${job.name}`, {
       kind: SpanKind.CONSUMER,
       attributes: {
-        [ATTR.system]: MESSAGING_SYSTEM,
-        [ATTR.operationName]: "execute",
-        [ATTR.operationType]: "process",
-        [ATTR.destination]: job.name,
-        ...(job.id !== undefined ? { [ATTR.messageId]: job.id } : {}),
+        ...messagingAttributes("execute", "process", job.name, job.id),
         ...(job.attempt !== undefined ? { [ATTR.attempt]: job.attempt } : {}),
         ...(priority !== undefined ? { [ATTR.priority]: priority } : {}),
         "thread.id": threadId,

@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { postgresForFile, startHaControlPlane, startLeaderThenStandby } from "../helpers/ha.ts";
 import { type Started } from "../helpers/processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
@@ -20,10 +20,7 @@ describe("active and standby control planes on one PostgreSQL journal", () => {
   test("kill -9 of the active during a burst: the standby takes over, every waiting submit() resolves once, from the journal", async () => {
     const url = await db.pg.createDatabase("failover");
     const [a, b] = [await freeAddress(), await freeAddress()];
-    const active = startCp(url, a);
-    await active.waitFor(/control plane .* ready/);
-    const standby = startCp(url, b);
-    await standby.waitFor(/standby: the leader is /);
+    const [active, standby] = await startLeaderThenStandby((address) => startCp(url, address), [a, b]);
     expect(standby.output()).toContain(a);
     const client = await new Client({ addresses: [b, a] }).start(); // the standby first: it sends us to the leader
     try {
@@ -58,10 +55,7 @@ describe("active and standby control planes on one PostgreSQL journal", () => {
   test("a stopped (SIGSTOP) leader that wakes after a takeover stops with E_NOT_LEADER instead of acting beside the new one", async () => {
     const url = await db.pg.createDatabase("fencing");
     const [a, b] = [await freeAddress(), await freeAddress()];
-    const first = startCp(url, a);
-    await first.waitFor(/control plane .* ready/);
-    const second = startCp(url, b);
-    await second.waitFor(/standby: the leader is /);
+    const [first, second] = await startLeaderThenStandby((address) => startCp(url, address), [a, b]);
     first.proc.kill("SIGSTOP");
     await second.waitFor(/control plane .* ready/, 20_000);
     first.proc.kill("SIGCONT");

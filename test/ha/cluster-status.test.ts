@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { cli } from "../helpers/cli.ts";
 import { freeAddress, freePort } from "../helpers/ports.ts";
-import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { postgresForFile, startHaControlPlane, startLeaderThenStandby } from "../helpers/ha.ts";
 import { startProcess, type Started } from "../helpers/processes.ts";
 
 const LEASE_MS = 1_000;
@@ -28,10 +28,7 @@ describe("role, epoch and journal backend of active/standby control planes", () 
     const url = await db.pg.createDatabase("cluster_status");
     const [a, b, down] = [await freeAddress(), await freeAddress(), await freeAddress()];
     const [guiA, guiB] = [await freePort(), await freePort()];
-    const active = startCp(url, a, guiA);
-    await active.waitFor(/control plane .* ready/);
-    const standby = startCp(url, b, guiB);
-    await standby.waitFor(/standby: the leader is /);
+    const [active, standby] = await startLeaderThenStandby((address) => startCp(url, address, address === a ? guiA : guiB), [a, b]);
 
     const before = status([b, a, down]);
     expect(before.code).toBe(0);

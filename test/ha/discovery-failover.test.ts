@@ -5,7 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { postgresForFile, startHaControlPlane, startLeaderThenStandby } from "../helpers/ha.ts";
 import { type Started } from "../helpers/processes.ts";
 
 const LEASE_MS = 1_000;
@@ -19,10 +19,7 @@ describe("a client that uses discovery, across a takeover", () => {
   test("kill -9 of the active: the client asks discovery again, finds the new leader, and its submit() resolves", async () => {
     const url = await db.pg.createDatabase("discovery_failover");
     const [a, b, discovery] = [await freeAddress(), await freeAddress(), await freeAddress()];
-    const active = startCp(url, a, discovery);
-    await active.waitFor(/control plane .* ready/);
-    const standby = startCp(url, b, discovery);
-    await standby.waitFor(/standby: the leader is /);
+    const [active, standby] = await startLeaderThenStandby((address) => startCp(url, address, discovery), [a, b]);
     const client = await new Client({ discoveryAddress: discovery }).start();
     try {
       expect(client.address).toBe(a);

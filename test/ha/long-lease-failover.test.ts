@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { Client } from "../../src/client/index.ts";
 import { freeAddress } from "../helpers/ports.ts";
-import { postgresForFile, startHaControlPlane } from "../helpers/ha.ts";
+import { postgresForFile, startHaControlPlane, startLeaderThenStandby } from "../helpers/ha.ts";
 import { type Started } from "../helpers/processes.ts";
 
 const LEASE_MS = 7_000;
@@ -20,10 +20,7 @@ describe("failover with a lease longer than the client's connect timeout", () =>
   test(`--leader-lease-ms ${LEASE_MS}: a submit() sent right after kill -9 of the active resolves from the standby`, async () => {
     const url = await db.pg.createDatabase("long_lease");
     const [a, b] = [await freeAddress(), await freeAddress()];
-    const active = startCp(url, a);
-    await active.waitFor(/control plane .* ready/);
-    const standby = startCp(url, b);
-    await standby.waitFor(/standby: the leader is /);
+    const [active, standby] = await startLeaderThenStandby((address) => startCp(url, address), [a, b]);
     const client = await new Client({ addresses: [a, b] }).start();
     try {
       expect(await client.submit<number>("noop", [1])).toBe(1);

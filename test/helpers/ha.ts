@@ -54,3 +54,15 @@ export function epochOf(cp: Started): number {
   if (!match) throw new Error(`no "leader: epoch N" line in the output of a control plane that said ready:\n${cp.output()}`);
   return Number(match[1]);
 }
+
+/**
+ * The usual pair on one journal: `start(addresses[0])` becomes the leader (waited for until it is
+ * ready), then `start(addresses[1])` joins as its standby (waited for until it names the leader).
+ */
+export async function startLeaderThenStandby(start: (address: string) => Started, addresses: readonly [string, string]): Promise<[Started, Started]> {
+  const leader = start(addresses[0]);
+  await leader.waitFor(/control plane .* ready/);
+  const standby = start(addresses[1]);
+  await standby.waitFor(/standby: the leader is /);
+  return [leader, standby];
+}

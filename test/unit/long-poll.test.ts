@@ -1,18 +1,10 @@
 // The one long-poll primitive (src/queue/long-poll.ts): bounded buffer, one held request, deadline, cap, sweep.
 import { describe, expect, test } from "bun:test";
 import { LongPoll } from "../../src/queue/index.ts";
+import { settledAfterMacrotask as settledYet } from "../helpers/settled.ts";
 
 function poll<T>(options: Partial<ConstructorParameters<typeof LongPoll<T>>[0]> = {}, now?: () => number): LongPoll<T> {
   return new LongPoll<T>({ maxItems: 100, maxWaitMs: 60_000, ...options }, now);
-}
-
-/** Resolves to "pending" when `promise` has not settled after the current macrotask. */
-async function settledYet(promise: Promise<unknown>): Promise<"settled" | "pending"> {
-  let settled = false;
-  void promise.then(() => (settled = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
-  return settled ? "settled" : "pending";
 }
 
 describe("LongPoll", () => {

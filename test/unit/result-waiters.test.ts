@@ -1,15 +1,7 @@
 // Result waiters (src/control-plane/waiters.ts) on the long-poll primitive: "all" and "any", ids named twice.
 import { expect, test } from "bun:test";
 import { ResultWaiters } from "../../src/control-plane/waiters.ts";
-
-/** "settled" or "pending" after the current macrotask (the "any" linger is one macrotask). */
-async function state(promise: Promise<void>): Promise<"settled" | "pending"> {
-  let settled = false;
-  void promise.then(() => (settled = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setImmediate(resolve));
-  return settled ? "settled" : "pending";
-}
+import { settledAfterMacrotask as state } from "../helpers/settled.ts";
 
 test("an id named twice counts once: 'all' ends when each distinct id is done, 'any' still waits for the first", async () => {
   const done = new Set<string>();

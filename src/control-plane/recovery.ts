@@ -2,12 +2,12 @@
 import type { Logger } from "../log.ts";
 import type { TaskStore } from "../store/index.ts";
 import type { TaskCatalog } from "../tasks/index.ts";
-import { createEntry } from "./task-entry.ts";
+import { createEntry, entryOfRecord } from "./task-entry.ts";
 import type { TaskTable } from "./task-table.ts";
 
 export async function recoverFromStore(store: TaskStore, table: TaskTable, catalog: TaskCatalog, log: Logger): Promise<void> {
   const { live, finished } = await store.recover(table.results.ttlMs);
-  for (const record of finished) table.results.set(record.taskId, record);
+  for (const record of finished) table.results.set(record.taskId, entryOfRecord(record));
   let requeued = 0;
   for (const stored of live) {
     const definition = catalog.get(stored.spec.name);

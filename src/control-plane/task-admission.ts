@@ -11,7 +11,6 @@ import type { TaskCatalog } from "../tasks/index.ts";
 import type { AdmissionLimits } from "./admission-limits.ts";
 import type { ClientInFlight } from "./client-in-flight.ts";
 import type { Dispatcher } from "./dispatcher.ts";
-import { packHistory } from "../model/state-history.ts";
 import { createEntry, type TaskEntry } from "./task-entry.ts";
 import type { TaskTable } from "./task-table.ts";
 
@@ -97,16 +96,16 @@ export class TaskAdmission {
   retry(id: string): TaskRecord {
     const { table, catalog } = this.deps;
     if (table.live.has(id)) throw new TaskError("E_NOT_RETRYABLE", `task ${id} is still ${table.live.get(id)!.state}`, { taskId: id });
-    const record = table.results.peek(id);
-    if (!record) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known (or its result expired)`, { taskId: id });
-    if (record.status !== "failure" && record.status !== "cancelled") {
-      throw new TaskError("E_NOT_RETRYABLE", `task ${id} ended with ${record.status}; only failed or cancelled tasks can be retried`, { taskId: id });
+    const finished = table.results.peek(id);
+    if (!finished) throw new TaskError("E_TASK_NOT_FOUND", `task ${id} is not known (or its result expired)`, { taskId: id });
+    if (finished.state !== "failure" && finished.state !== "cancelled") {
+      throw new TaskError("E_NOT_RETRYABLE", `task ${id} ended with ${finished.state}; only failed or cancelled tasks can be retried`, { taskId: id });
     }
-    const definition = catalog.get(record.name);
-    if (!definition) throw new TaskError("E_UNKNOWN_TASK", `task ${record.name} is no longer registered`, { taskId: id });
-    const entry = createEntry({ id, name: record.name, args: record.args ?? [], priority: record.priority, ...(record.kwargs ? { kwargs: record.kwargs } : {}) }, definition, this.deps.now());
-    entry.state = record.status;
-    entry.history = packHistory(record.history);
+    const definition = catalog.get(finished.name);
+    if (!definition) throw new TaskError("E_UNKNOWN_TASK", `task ${finished.name} is no longer registered`, { taskId: id });
+    const entry = createEntry({ id, name: finished.name, args: finished.args, priority: finished.priority, ...(finished.kwargs ? { kwargs: finished.kwargs } : {}) }, definition, this.deps.now());
+    entry.state = finished.state;
+    entry.history = [...finished.history]; // the old history continues; the finished entry keeps its own
     table.revive(entry);
     this.deps.afterChange();
     return table.get(id)!;

@@ -1,9 +1,9 @@
 import type { WireError } from "../errors.ts";
 import type { Priority, TaskRecord, TaskSpec } from "../protocol/index.ts";
 import type { BackoffPolicy } from "../queue/index.ts";
-import { historyEntries, startHistory, type StateHistory } from "../model/state-history.ts";
+import { historyEntries, packHistory, startHistory, type StateHistory } from "../model/state-history.ts";
 import type { TaskState } from "../queue/state.ts";
-import type { TaskDefinition, TaskLogLine, TaskProgress } from "../tasks/index.ts";
+import { DEFAULT_BACKOFF, type TaskDefinition, type TaskLogLine, type TaskProgress } from "../tasks/index.ts";
 
 /** The control plane's live view of one task, from acceptance until it is terminal. */
 export interface TaskEntry {
@@ -78,6 +78,30 @@ export function createEntry(spec: TaskSpec, definition: TaskDefinition, now: num
     ...(spec.traceparent ? { traceparent: spec.traceparent } : {}),
     ...(spec.idempotencyKey ? { idempotencyKey: spec.idempotencyKey } : {}),
   };
+}
+
+/**
+ * A finished task as the result cache keeps it, from its record (a result the journal kept across
+ * a restart). The cache holds entries, not records: toRecord(entryOfRecord(r)) equals r. Retries
+ * and backoff do not apply to a finished task (a manual retry makes a new entry from its definition).
+ */
+export function entryOfRecord(record: TaskRecord): TaskEntry {
+  const timings = record.timings;
+  const entry = {
+    id: record.taskId, name: record.name, args: record.args ?? [], priority: record.priority, state: record.status,
+    readyTicket: undefined, history: packHistory(record.history), attempts: record.attempts, maxRetries: 0,
+    backoff: DEFAULT_BACKOFF, submittedAt: timings.submittedAt, seq: admitted++,
+  } as TaskEntry;
+  if (record.kwargs) (entry as { kwargs?: Record<string, unknown> }).kwargs = record.kwargs;
+  if (record.status === "success") entry.result = record.result ?? null;
+  if (record.error) entry.error = record.error;
+  if (record.workerId) entry.workerId = record.workerId;
+  if (timings.dueAt !== undefined) entry.dueAt = timings.dueAt;
+  if (timings.startedAt !== undefined) entry.startedAt = timings.startedAt;
+  if (timings.finishedAt !== undefined) entry.finishedAt = timings.finishedAt;
+  if (record.progress !== undefined) entry.progress = record.progress;
+  if (record.logs !== undefined) entry.logs = [...record.logs];
+  return entry;
 }
 
 /** Arguments as the handler receives them: keyword arguments, when given, arrive as one last object. */

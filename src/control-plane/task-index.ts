@@ -24,8 +24,7 @@ export const SEARCH_WINDOW = 10_000;
 
 /**
  * What the sequences hold: the task table's own entries (no copy, no extra object per task), kept
- * after the task ends for as long as its record is cached; a small stand-in only for results that
- * were cached before the index was built.
+ * after the task ends for as long as the result cache keeps it.
  */
 export type IndexedTask = Pick<TaskEntry, "id" | "name" | "priority" | "submittedAt" | "seq" | "state">;
 
@@ -168,8 +167,6 @@ function dropFrom(map: Map<string, Sequence>, name: string, task: IndexedTask): 
 }
 
 const indexes = new WeakMap<TaskTable, TaskIndex>();
-/** Stand-ins for results cached before the index existed sort before any entry of the same millisecond. */
-let standInSeq = Number.MIN_SAFE_INTEGER;
 
 /**
  * The index of `table`, built from what it holds now and then fed by its listeners (state changes,
@@ -180,12 +177,11 @@ export function taskIndexOf(table: TaskTable): TaskIndex {
   if (existing !== undefined) return existing;
   const index = new TaskIndex();
   indexes.set(table, index);
-  // Finished tasks by id while their record is cached (at most the cache's size): an eviction names only the id.
+  // Finished tasks by id while the result cache keeps them (at most its size): an eviction names only the id.
   const finished = new Map<string, IndexedTask>();
-  for (const [id, record] of table.results.entries("oldest")) {
-    const standIn: IndexedTask = { id, name: record.name, priority: record.priority, submittedAt: record.timings.submittedAt, seq: standInSeq++, state: record.status };
-    finished.set(id, standIn);
-    index.add(standIn);
+  for (const [id, entry] of table.results.entries("oldest")) {
+    finished.set(id, entry);
+    index.add(entry);
   }
   for (const entry of table.live.values()) index.add(entry);
   table.listeners.state.add((entry, from) => {

@@ -28,8 +28,8 @@ export interface TaskTableListeners {
   readonly state: ListenerSet<[entry: TaskEntry, from: TaskState]>;
   /** A task ended: succeeded, failed or cancelled. */
   readonly terminal: ListenerSet<[entry: TaskEntry, record: TaskRecord]>;
-  /** A finished task's record left the result cache. */
-  readonly forget: ListenerSet<[id: string, record: TaskRecord]>;
+  /** A finished task left the result cache. */
+  readonly forget: ListenerSet<[id: string, entry: TaskEntry]>;
 }
 
 /**
@@ -42,7 +42,12 @@ export class TaskTable {
   readonly live = new IdMap<TaskEntry>();
   readonly ready = new ReadyQueue<TaskEntry>();
   readonly delayed = new DelayedQueue();
-  readonly results: ResultCache<TaskRecord>;
+  /**
+   * Finished tasks while their result is kept: the entries themselves (toRecord builds a record
+   * when one is read). A prebuilt record beside them cost 770 bytes per cached result, the entry
+   * alone about 300, and the dashboard's task index keeps the entry anyway (issue 16).
+   */
+  readonly results: ResultCache<TaskEntry>;
   private readonly byIdempotencyKey: ResultCache<string>;
   private readonly now: () => number;
   readonly listeners: TaskTableListeners;
@@ -51,8 +56,8 @@ export class TaskTable {
     this.now = options.now ?? Date.now;
     const onError = options.onListenerError ?? rethrowLater;
     this.listeners = { state: new ListenerSet(onError), terminal: new ListenerSet(onError), forget: new ListenerSet(onError) };
-    this.results = new ResultCache<TaskRecord>({
-      maxSize: options.resultCacheSize, ttlMs: options.resultCacheTtlMs, now: this.now, onEvict: (id, record) => this.listeners.forget.call(id, record),
+    this.results = new ResultCache<TaskEntry>({
+      maxSize: options.resultCacheSize, ttlMs: options.resultCacheTtlMs, now: this.now, onEvict: (id, entry) => this.listeners.forget.call(id, entry),
     });
     this.byIdempotencyKey = new ResultCache<string>({ maxSize: options.resultCacheSize * 2, ttlMs: options.resultCacheTtlMs, now: this.now });
   }
@@ -73,8 +78,8 @@ export class TaskTable {
   }
 
   get(id: string): TaskRecord | undefined {
-    const entry = this.live.get(id);
-    return entry ? toRecord(entry) : this.results.get(id);
+    const entry = this.live.get(id) ?? this.results.get(id);
+    return entry ? toRecord(entry) : undefined;
   }
 
   sweep(): void {
@@ -126,8 +131,8 @@ export class TaskTable {
   cancel(id: string): { cancelled: boolean; previous?: TaskState; error?: WireError } {
     const entry = this.live.get(id);
     if (!entry) {
-      const record = this.results.get(id);
-      if (record) return { cancelled: false, previous: record.status };
+      const finished = this.results.get(id);
+      if (finished) return { cancelled: false, previous: finished.state };
       return { cancelled: false, error: { code: "E_TASK_NOT_FOUND", message: `task ${id} is not known (or its result expired)` } };
     }
     const previous = entry.state;
@@ -181,9 +186,8 @@ export class TaskTable {
     entry.leaseExpiresAt = undefined;
     this.move(entry, state);
     this.live.delete(entry.id);
-    const record = toRecord(entry);
-    this.results.set(entry.id, record);
-    this.listeners.terminal.call(entry, record);
+    this.results.set(entry.id, entry);
+    this.listeners.terminal.call(entry, toRecord(entry));
   }
 
   private move(entry: TaskEntry, to: TaskState): void {

@@ -111,9 +111,8 @@ export function createView(cp: ViewHost): ControlPlaneView {
       });
       const tasks: TaskRecord[] = [];
       for (const node of page.tasks) {
-        const entry = table.live.get(node.id);
-        const record = entry ? toRecord(entry) : table.results.peek(node.id);
-        if (record) tasks.push(record);
+        const entry = table.live.get(node.id) ?? table.results.peek(node.id);
+        if (entry) tasks.push(toRecord(entry));
       }
       return { tasks, total: page.total, limit, offset, ...(page.truncated ? { truncated: true } : {}) };
     },

@@ -26,14 +26,10 @@ function random(seed: number): () => number {
   };
 }
 
-/** Each id's latest admission number, for the reference order (a cached record does not carry it). */
-const seqOf = new Map<string, number>();
 let admitted = 0;
 function entry(id: string, name: string, priority: Priority, now: number, dueAt?: number): TaskEntry {
-  const seq = admitted++;
-  seqOf.set(id, seq);
   return {
-    seq,
+    seq: admitted++,
     id, name, args: [], priority, state: "pending", history: startHistory("pending", now), attempts: 0, maxRetries: 1,
     backoff: { baseMs: 5, factor: 1, maxMs: 5, jitter: 0 }, submittedAt: now, ...(dueAt !== undefined ? { dueAt } : {}),
   };
@@ -45,8 +41,7 @@ interface Row { id: string; name: string; priority: Priority; status: TaskState;
 function scan(table: TaskTable, query: IndexQuery): { ids: string[]; total: number; truncated: boolean } {
   const rows: Row[] = [];
   for (const e of table.live.values()) rows.push({ id: e.id, name: e.name, priority: e.priority, status: e.state, at: e.submittedAt, seq: e.seq });
-  // A record has no admission number; its entry had (tests only: ids here map back to their entries).
-  for (const [, r] of table.results.entries("newest")) rows.push({ id: r.taskId, name: r.name, priority: r.priority, status: r.status, at: r.timings.submittedAt, seq: seqOf.get(r.taskId) ?? -1 });
+  for (const [, e] of table.results.entries("newest")) rows.push({ id: e.id, name: e.name, priority: e.priority, status: e.state, at: e.submittedAt, seq: e.seq });
   const base = rows
     .filter((r) => (!query.status || r.status === query.status) && (!query.name || r.name === query.name))
     .sort((a, b) => b.at - a.at || b.seq - a.seq);
@@ -136,7 +131,7 @@ describe("task index", () => {
       const counts = index.counts();
       for (const state of TASK_STATES) {
         const live = [...table.live.values()].filter((e) => e.state === state).length;
-        const cached = [...table.results.entries("newest")].filter(([, r]) => r.status === state).length;
+        const cached = [...table.results.entries("newest")].filter(([, e]) => e.state === state).length;
         expect(counts[state], state).toBe(live + cached);
       }
       expect(index.size).toBe(table.live.size + table.results.size);
@@ -171,9 +166,9 @@ describe("task index", () => {
       } else if (roll < 0.88 && running.length > 0) {
         table.requeueLost(running.pop()!);
       } else if (roll < 0.92) {
-        const failed = [...table.results.entries("newest")].find(([, r]) => r.status === "failure" || r.status === "cancelled");
+        const failed = [...table.results.entries("newest")].find(([, e]) => e.state === "failure" || e.state === "cancelled");
         // As ControlPlane.retry builds it: a fresh entry (new submission time) in the state it ends.
-        if (failed) table.revive({ ...entry(failed[0], failed[1].name, failed[1].priority, now), state: failed[1].status });
+        if (failed) table.revive({ ...entry(failed[0], failed[1].name, failed[1].priority, now), state: failed[1].state });
       } else if (roll < 0.95) {
         const cached = [...table.results.entries("oldest")];
         if (cached.length > 0) table.results.delete(pick(cached)[0]); // the dashboard's "clean"

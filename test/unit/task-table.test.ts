@@ -189,10 +189,10 @@ describe("TaskTable: stale outcomes", () => {
 });
 
 describe("TaskTable: result cache and idempotency", () => {
-  test("a result evicted from the full cache fires listeners.forget with its id and record", () => {
+  test("a result evicted from the full cache fires listeners.forget with its id and finished entry", () => {
     const { table } = tableAt({ resultCacheSize: 2 });
     const forgotten: Array<[string, string]> = [];
-    table.listeners.forget.add((id, record) => forgotten.push([id, record.status]));
+    table.listeners.forget.add((id, entry) => forgotten.push([id, entry.state]));
     for (const id of ["a", "b", "c"]) {
       const entry = admit(table, T0, { id });
       begin(table, entry, "w1");

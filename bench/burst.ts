@@ -13,15 +13,17 @@
  * `client_cpu_us_per_task`: this (client) process's CPU time per task during the first burst.
  * RSS of the control-plane process from /proc/<pid>/status (its Bun Workers are threads of it):
  * idle (after start-up), the most sampled during the burst, VmHWM after it. `queued_task_bytes`:
- * heap per queued task beyond the spec's own JSON (a pool-less embedded control plane holding 20 000).
+ * heap per queued task beyond the spec's own JSON (a pool-less embedded control plane holding 20 000);
+ * `cached_result_bytes(_with_dashboard)`: heap per finished task while the result cache keeps it.
  *
- *   bun bench/burst.ts [cp|subworkers|embedded|queued ...]     (default: all; BENCH_BURST=20000, BENCH_SEQUENTIAL=1000)
+ *   bun bench/burst.ts [cp|subworkers|embedded|queued|cached ...]     (default: all; BENCH_BURST=20000, BENCH_SEQUENTIAL=1000)
  * Prints one JSON object per scenario.
  */
 import { readFileSync } from "node:fs";
 import { heapStats } from "bun:jsc";
 import { Client } from "../src/client/index.ts";
 import { createControlPlane } from "../src/control-plane/index.ts";
+import { createView } from "../src/control-plane/view.ts";
 import { silentLogger } from "../src/log.ts";
 import { freePort, percentile, print, spawnControlPlane } from "./lib.ts";
 
@@ -146,22 +148,27 @@ function scrubStack(depth: number): number {
   return depth === 0 ? 0 : 1 + scrubStack(depth - 1);
 }
 
+/**
+ * The heap's size once only what is still referenced is left. JSC scans the stack conservatively:
+ * a stale slot still pointing at a dead batch array (the embedded client admits one tick's 20 000
+ * submissions as one batch) kept every call's spec, promise and resolvers alive, 100-340 bytes per
+ * task more from one run to the next on the same code. So the heap is read on later turns (the
+ * frames of the burst's last microtasks gone) with the dead part of the stack overwritten, the
+ * least of three readings (garbage only ever adds).
+ */
+async function settledHeap(): Promise<number> {
+  const reading = () => new Promise<number>((resolve) => setTimeout(() => resolve((scrubStack(2_000), Bun.gc(true), heapStats().heapSize)), 0));
+  return Math.min(await reading(), await reading(), await reading());
+}
+
 /** Heap per queued task: a control plane with no pool keeps every task queued. */
 async function queuedTaskBytes(): Promise<void> {
   const cp = await createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, concurrency: 0, log: silentLogger });
   try {
     const client = cp.client();
-    // JSC scans the stack conservatively: a stale slot still pointing at a dead batch array (the
-    // embedded client admits one tick's 20 000 submissions as one batch) kept every call's spec,
-    // promise and resolvers alive, 100-340 bytes per task more from one run to the next on the
-    // same code. So the heap is read on later turns (the frames of the burst's last microtasks
-    // gone) with the dead part of the stack overwritten, the least of three readings (garbage only
-    // ever adds): only what the queued tasks hold is counted.
-    const reading = () => new Promise<number>((resolve) => setTimeout(() => resolve((scrubStack(2_000), Bun.gc(true), heapStats().heapSize)), 0));
-    const heap = async () => Math.min(await reading(), await reading(), await reading());
-    const before = await heap();
+    const before = await settledHeap();
     const ids = await Promise.all(Array.from({ length: BURST }, (_, i) => client.delay("add", i, i)));
-    const after = await heap();
+    const after = await settledHeap();
     // The spec's own JSON as the wire carries it: id, task, args, and the defaulted options.
     const specJson = JSON.stringify({ id: ids[0], task: "add", args: [BURST / 2, BURST / 2] }).length;
     const perTask = (after - before) / ids.length;
@@ -171,11 +178,33 @@ async function queuedTaskBytes(): Promise<void> {
   }
 }
 
-export async function runBurst(which: readonly string[] = ["cp", "subworkers", "embedded", "queued"]): Promise<void> {
+/** Heap per finished task while its result is cached (the default cache keeps 100 000): one fresh control plane per reading. */
+async function cachedResultBytes(withDashboard: boolean): Promise<number> {
+  const cp = await createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, log: silentLogger });
+  try {
+    if (withDashboard) createView(cp); // what the dashboard and REST API build: its task index lists cached results too
+    const client = cp.client();
+    for (let i = 0; i < WARM_UP; i++) await client.submit("add", [i, 1]);
+    const before = await settledHeap();
+    // In a function of its own: no slot of this frame keeps the burst's arrays alive (see settledHeap).
+    await (async () => {
+      const ids = await Promise.all(Array.from({ length: BURST }, (_, i) => client.delay("add", i, i)));
+      await Promise.all(ids.map((id) => client.result(id, { wait: true })));
+    })();
+    return Math.round(((await settledHeap()) - before) / BURST);
+  } finally {
+    await cp.stop();
+  }
+}
+
+export async function runBurst(which: readonly string[] = ["cp", "subworkers", "embedded", "queued", "cached"]): Promise<void> {
   if (which.includes("cp")) await acrossProcesses("burst_cp", [], 0);
   if (which.includes("subworkers")) await acrossProcesses("burst_subworkers_only", ["--concurrency", "0"], 2);
   if (which.includes("embedded")) await embedded();
   if (which.includes("queued")) await queuedTaskBytes();
+  if (which.includes("cached")) {
+    print({ scenario: "cached_result_memory", tasks: BURST, cached_result_bytes: await cachedResultBytes(false), cached_result_bytes_with_dashboard: await cachedResultBytes(true) });
+  }
 }
 
 if (import.meta.main) await runBurst(process.argv.length > 2 ? process.argv.slice(2) : undefined);

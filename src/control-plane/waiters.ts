@@ -6,7 +6,15 @@ import { MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT } from "../protocol/index.ts";
  * client's submit-and-wait costs one round trip. Each request is one long-poll mailbox
  * (queue/long-poll.ts) that collects the ids of its tasks as they finish; it is answered on
  * completion ("all" or "any" of its ids) or on its deadline, whichever comes first.
+ *
+ * One exception: an in-process wait for one id with no deadline and no signal (the embedded
+ * client's `result(id, { wait: true })`, so every embedded submit-and-wait) has none of the
+ * mailbox's bounds to keep, and is only its resolver, kept by id until the task ends or
+ * releaseAll(). The mailbox, its items map, a promise with three closures and a key per wait
+ * were a fifth of the embedded burst's profile (issue 16).
  */
+const ANSWERED = Promise.resolve();
+
 export class ResultWaiters {
   /** Task id → the key of the request waiting for it, or a set when several do (one, nearly always: no set for it). */
   private readonly byId = new Map<string, string | Set<string>>();
@@ -14,13 +22,15 @@ export class ResultWaiters {
     maxItems: Math.max(MAX_IDS_PER_POLL, MAX_TASKS_PER_SUBMIT), maxWaitMs: Infinity, keyOf: (id) => id,
   });
   private lastKey = 0;
+  /** Endless in-process waits for one id (see above): the id's resolver, or its resolvers when several wait. */
+  private readonly endless = new Map<string, (() => void) | Array<() => void>>();
 
   /** `isDone(id)`: the task is finished or unknown, so there is nothing to wait for. */
   constructor(private readonly isDone: (id: string) => boolean) {}
 
-  /** Task ids someone waits for. */
+  /** Task ids someone waits for (an id held both ways counts twice). */
   get size(): number {
-    return this.byId.size;
+    return this.byId.size + this.endless.size;
   }
 
   /**
@@ -28,8 +38,24 @@ export class ResultWaiters {
    * closed). Infinity waits as long as it takes (the in-process client's `wait: true`); remote
    * requests come here already clamped to --max-wait-ms (held-waits.ts).
    */
-  async wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    // One id is the common case (an in-process `result(id, { wait: true })`): no set, no copies.
+  wait(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    // With one id "all" and "any" agree.
+    if (ids.length === 1 && timeoutMs === Infinity && signal === undefined) return this.waitEndlessly(ids[0]!);
+    return this.hold(ids, mode, timeoutMs, signal);
+  }
+
+  private waitEndlessly(id: string): Promise<void> {
+    if (this.isDone(id)) return ANSWERED;
+    return new Promise((resolve) => {
+      const current = this.endless.get(id);
+      if (current === undefined) this.endless.set(id, resolve);
+      else if (typeof current === "function") this.endless.set(id, [current, resolve]);
+      else current.push(resolve);
+    });
+  }
+
+  private async hold(ids: readonly string[], mode: "all" | "any", timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    // One id is the common case (a `result` request for one task): no set, no copies.
     const unique = ids.length === 1 ? ids : [...new Set(ids)];
     const open: string[] = [];
     for (const id of unique) if (!this.isDone(id)) open.push(id);
@@ -49,6 +75,12 @@ export class ResultWaiters {
 
   /** Called once a task reaches a terminal state. */
   notify(id: string): void {
+    const waiting = this.endless.get(id);
+    if (waiting !== undefined) {
+      this.endless.delete(id);
+      if (typeof waiting === "function") waiting();
+      else for (const resolve of waiting) resolve();
+    }
     const keys = this.byId.get(id);
     if (keys === undefined) return;
     this.byId.delete(id);
@@ -72,5 +104,11 @@ export class ResultWaiters {
   /** Releases every held request (shutdown): each replies with the state it has now. */
   releaseAll(): void {
     this.requests.releaseAll();
+    const endless = [...this.endless.values()];
+    this.endless.clear();
+    for (const waiting of endless) {
+      if (typeof waiting === "function") waiting();
+      else for (const resolve of waiting) resolve();
+    }
   }
 }

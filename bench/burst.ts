@@ -10,7 +10,8 @@
  * then the burst again (`tasks_per_s_again`: the steady state, once both processes' JIT has warmed up).
  * `cp_cpu_us_per_task(_again)`: the control-plane process's CPU time (all its threads) per task
  * during each burst, from /proc/<pid>/stat: the figure to compare on a busy machine;
- * `client_cpu_us_per_task`: this (client) process's CPU time per task during the first burst.
+ * `client_cpu_us_per_task`: this (client) process's CPU time per task during the first burst;
+ * `subworkers_cpu_us_per_task`: the same summed over the subworker processes.
  * RSS of the control-plane process from /proc/<pid>/status (its Bun Workers are threads of it):
  * idle (after start-up), the most sampled during the burst, VmHWM after it. `queued_task_bytes`:
  * heap per queued task beyond the spec's own JSON (a pool-less embedded control plane holding 20 000);
@@ -78,13 +79,16 @@ async function burst(scenario: string, driver: Driver): Promise<number> {
   return elapsed;
 }
 
-async function workload(scenario: string, driver: Driver, pid: number | undefined, extra: Record<string, unknown>): Promise<void> {
+async function workload(scenario: string, driver: Driver, pid: number | undefined, extra: Record<string, unknown>, subworkerPids: readonly number[] = []): Promise<void> {
+  const subworkersCpu = () => subworkerPids.reduce((sum, p) => sum + cpuUs(p), 0);
   for (let i = 0; i < WARM_UP; i++) await driver.submit("add", [i, 1]);
   const idleMb = pid === undefined ? undefined : procStatusMb(pid, "VmRSS");
   const cpuBefore = pid === undefined ? 0 : cpuUs(pid);
+  const subworkersBefore = subworkersCpu();
   const clientBefore = process.cpuUsage();
   const { value: burstMs, peakMb } = await sampled(pid, () => burst(scenario, driver));
   const cpuPerTask = pid === undefined ? undefined : Math.round((cpuUs(pid) - cpuBefore) / BURST);
+  const subworkersPerTask = Math.round((subworkersCpu() - subworkersBefore) / BURST);
   const clientCpu = process.cpuUsage(clientBefore);
   const clientPerTask = Math.round((clientCpu.user + clientCpu.system) / BURST);
   const times: number[] = [];
@@ -105,6 +109,7 @@ async function workload(scenario: string, driver: Driver, pid: number | undefine
     scenario, tasks: BURST, tasks_per_s: Math.round(BURST / (burstMs / 1000)), tasks_per_s_again: Math.round(BURST / (againMs / 1000)),
     p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1),
     ...(pid === undefined ? {} : { client_cpu_us_per_task: clientPerTask, cp_cpu_us_per_task: cpuPerTask, cp_cpu_us_per_task_again: cpuPerTaskAgain, rss_idle_mb: idleMb, rss_burst_peak_mb: peakMb, vm_hwm_mb: hwmMb }),
+    ...(subworkerPids.length > 0 ? { subworkers_cpu_us_per_task: subworkersPerTask } : {}),
     ...extra,
   });
 }
@@ -122,7 +127,7 @@ async function acrossProcesses(scenario: string, cpFlags: string[], subworkers: 
     await Bun.sleep(300); // let start-up garbage settle before the idle reading
     const client = await new Client({ address }).start();
     try {
-      await workload(scenario, client, cp.pid, { subworkers });
+      await workload(scenario, client, cp.pid, { subworkers }, processes.slice(1).map((p) => p.pid));
     } finally {
       await client.stop();
     }

@@ -44,8 +44,9 @@ export class TaskTable {
   readonly delayed = new DelayedQueue();
   /**
    * Finished tasks while their result is kept: the entries themselves (toRecord builds a record
-   * when one is read). A prebuilt record beside them cost 770 bytes per cached result, the entry
-   * alone about 300, and the dashboard's task index keeps the entry anyway (issue 16).
+   * when one is read). With a prebuilt record beside each entry a cached result cost 770 bytes of
+   * heap, 1 239 with the dashboard's task index (which keeps the entry anyway); now 625 and 837
+   * (`bun bench/burst.ts cached`, issue 16).
    */
   readonly results: ResultCache<TaskEntry>;
   private readonly byIdempotencyKey: ResultCache<string>;

@@ -5,6 +5,7 @@ import { runBounded } from "./bounded.ts";
 import { runBurst } from "./burst.ts";
 import { runFailover } from "./failover.ts";
 import { runJournalModes } from "./journal-modes.ts";
+import { runFloor } from "./native-floor.ts";
 import { freePort, percentile, pipelined, print, rssMb, sequential, spawnControlPlane } from "./lib.ts";
 
 const PIPELINED = Number(process.env.BENCH_TASKS ?? 100_000);
@@ -50,6 +51,9 @@ try {
   prefetched.proc.kill("SIGTERM");
   await prefetched.proc.exited;
 }
+
+// What the machine allows one request/reply over libnng and over TCP, in C (bench/native-floor.ts): the sequential figures' floor.
+await runFloor();
 
 // The burst workload of issue 16 (bench/burst.ts; also runnable alone): across processes, subworkers only, embedded.
 await runBurst();

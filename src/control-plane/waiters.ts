@@ -78,8 +78,7 @@ export class ResultWaiters {
     const waiting = this.endless.get(id);
     if (waiting !== undefined) {
       this.endless.delete(id);
-      if (typeof waiting === "function") waiting();
-      else for (const resolve of waiting) resolve();
+      resolveEvery(waiting);
     }
     const keys = this.byId.get(id);
     if (keys === undefined) return;
@@ -106,9 +105,12 @@ export class ResultWaiters {
     this.requests.releaseAll();
     const endless = [...this.endless.values()];
     this.endless.clear();
-    for (const waiting of endless) {
-      if (typeof waiting === "function") waiting();
-      else for (const resolve of waiting) resolve();
-    }
+    for (const waiting of endless) resolveEvery(waiting);
   }
+}
+
+/** Ends the endless waits kept for one id: its one resolver, or each of several. */
+function resolveEvery(waiting: (() => void) | Array<() => void>): void {
+  if (typeof waiting === "function") waiting();
+  else for (const resolve of waiting) resolve();
 }

@@ -19,7 +19,8 @@ export const DEFAULT_GUI_PORT = 8080;
  * may have in flight (DEFAULT_MAX_IN_FLIGHT_PER_CLIENT), so a client that submits its whole window
  * and only then asks for the results finds every one. The Python original kept 10 000: a burst of
  * 20 000 `delay()` calls followed by their `result()`s lost the first results whenever the tasks ran
- * faster than the client asked (E_TASK_NOT_FOUND). A trivial task's record is about 0.5 KB.
+ * faster than the client asked (E_TASK_NOT_FOUND). A cached trivial result holds about 0.65 KB of heap
+ * (0.85 KB with the dashboard's task index; `bun bench/burst.ts cached`).
  */
 export const DEFAULT_RESULT_CACHE_SIZE = 100_000;
 

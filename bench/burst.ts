@@ -23,7 +23,7 @@
 import { readFileSync } from "node:fs";
 import { heapStats } from "bun:jsc";
 import { Client } from "../src/client/index.ts";
-import { createControlPlane } from "../src/control-plane/index.ts";
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from "../src/control-plane/index.ts";
 import { createView } from "../src/control-plane/view.ts";
 import { silentLogger } from "../src/log.ts";
 import { freePort, percentile, print, spawnControlPlane } from "./lib.ts";
@@ -46,10 +46,13 @@ function procStatusMb(pid: number, field: "VmRSS" | "VmHWM"): number {
   return Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 102.4) / 10;
 }
 
-/** CPU time (user + system, every thread) the process has used so far, in µs: less noisy than wall time on a shared machine. */
-function cpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+/** CPU time (user + system, every thread) these processes have used so far, in µs: less noisy than wall time on a shared machine. */
+function cpuUs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+  }
   return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
 }
 
@@ -80,15 +83,17 @@ async function burst(scenario: string, driver: Driver): Promise<number> {
 }
 
 async function workload(scenario: string, driver: Driver, pid: number | undefined, extra: Record<string, unknown>, subworkerPids: readonly number[] = []): Promise<void> {
-  const subworkersCpu = () => subworkerPids.reduce((sum, p) => sum + cpuUs(p), 0);
+  // The control plane's own CPU is read only when it is another process (in this one it is the client's too).
+  const cpPids = pid === undefined ? [] : [pid];
+  const perTask = (cpuNow: number, cpuBefore: number) => Math.round((cpuNow - cpuBefore) / BURST);
   for (let i = 0; i < WARM_UP; i++) await driver.submit("add", [i, 1]);
   const idleMb = pid === undefined ? undefined : procStatusMb(pid, "VmRSS");
-  const cpuBefore = pid === undefined ? 0 : cpuUs(pid);
-  const subworkersBefore = subworkersCpu();
+  const cpuBefore = cpuUs(cpPids);
+  const subworkersBefore = cpuUs(subworkerPids);
   const clientBefore = process.cpuUsage();
   const { value: burstMs, peakMb } = await sampled(pid, () => burst(scenario, driver));
-  const cpuPerTask = pid === undefined ? undefined : Math.round((cpuUs(pid) - cpuBefore) / BURST);
-  const subworkersPerTask = Math.round((subworkersCpu() - subworkersBefore) / BURST);
+  const cpuPerTask = perTask(cpuUs(cpPids), cpuBefore);
+  const subworkersPerTask = perTask(cpuUs(subworkerPids), subworkersBefore);
   const clientCpu = process.cpuUsage(clientBefore);
   const clientPerTask = Math.round((clientCpu.user + clientCpu.system) / BURST);
   const times: number[] = [];
@@ -102,9 +107,9 @@ async function workload(scenario: string, driver: Driver, pid: number | undefine
   // The same burst once more: the first one also pays for JIT-compiling the hot paths of both
   // processes (measured: ~0.4 s of JIT threads' CPU on the control plane alone); this one shows the steady state.
   const hwmMb = pid === undefined ? undefined : procStatusMb(pid, "VmHWM");
-  const cpuAgainBefore = pid === undefined ? 0 : cpuUs(pid);
+  const cpuAgainBefore = cpuUs(cpPids);
   const againMs = await burst(scenario, driver);
-  const cpuPerTaskAgain = pid === undefined ? undefined : Math.round((cpuUs(pid) - cpuAgainBefore) / BURST);
+  const cpuPerTaskAgain = perTask(cpuUs(cpPids), cpuAgainBefore);
   print({
     scenario, tasks: BURST, tasks_per_s: Math.round(BURST / (burstMs / 1000)), tasks_per_s_again: Math.round(BURST / (againMs / 1000)),
     p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99), max_ms: percentile(times, 1),
@@ -139,8 +144,13 @@ async function acrossProcesses(scenario: string, cpFlags: string[], subworkers: 
   }
 }
 
+/** A control plane in this process (the embedded scenario, the heap readings), on a free loopback port. */
+async function inProcessControlPlane(options: Partial<ControlPlaneOptions> = {}): Promise<ControlPlane> {
+  return createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, log: silentLogger, ...options });
+}
+
 async function embedded(): Promise<void> {
-  const cp = await createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, log: silentLogger });
+  const cp = await inProcessControlPlane();
   try {
     await workload("burst_embedded", cp.client(), undefined, {});
   } finally {
@@ -168,7 +178,7 @@ async function settledHeap(): Promise<number> {
 
 /** Heap per queued task: a control plane with no pool keeps every task queued. */
 async function queuedTaskBytes(): Promise<void> {
-  const cp = await createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, concurrency: 0, log: silentLogger });
+  const cp = await inProcessControlPlane({ concurrency: 0 });
   try {
     const client = cp.client();
     const before = await settledHeap();
@@ -185,7 +195,7 @@ async function queuedTaskBytes(): Promise<void> {
 
 /** Heap per finished task while its result is cached (the default cache keeps 100 000): one fresh control plane per reading. */
 async function cachedResultBytes(withDashboard: boolean): Promise<number> {
-  const cp = await createControlPlane({ taskModules: [TASKS], cwd: ROOT, discoveryAddress: null, address: `tcp://127.0.0.1:${await freePort()}`, log: silentLogger });
+  const cp = await inProcessControlPlane();
   try {
     if (withDashboard) createView(cp); // what the dashboard and REST API build: its task index lists cached results too
     const client = cp.client();
